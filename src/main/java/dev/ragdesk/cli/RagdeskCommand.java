@@ -1,0 +1,76 @@
+package dev.ragdesk.cli;
+
+import dev.ragdesk.config.ConfigException;
+import dev.ragdesk.config.ConfigLoader;
+import dev.ragdesk.config.Workspace;
+import dev.ragdesk.log.Logging;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "ragdesk",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionInfo.class,
+        sortOptions = false,
+        description = {
+                "Keyboard-driven terminal workstation for local LLMs.",
+                "RAG over your documents with Sarvam-1, chat with Llama 3.2; one model in memory at a time.",
+                "With no command, starts the full-screen console (tui)."},
+        footer = {"", "Exit codes: 0 ok, 1 runtime error, 2 usage or config error, 130 interrupted."},
+        subcommands = {
+                TuiCommand.class, ChatCommand.class, AskCommand.class, IndexCommand.class, SearchCommand.class,
+                DownloadCommand.class, ModelsCommand.class, StatusCommand.class, ConfigCommand.class, BenchCommand.class})
+public final class RagdeskCommand implements Callable<Integer> {
+
+    @Option(names = "--home", paramLabel = "DIR", scope = ScopeType.INHERIT,
+            description = "Workspace folder holding config.toml, index/ and .data/ "
+                    + "(default: $RAGDESK_HOME, else the current directory).")
+    Path home;
+
+    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
+            description = "Mirror log lines to stderr (never in the full-screen console).")
+    boolean verbose;
+
+    @Spec CommandSpec spec;
+
+    private final Map<String, String> env;
+    private AppContext context;
+
+    public RagdeskCommand(Map<String, String> env) {
+        this.env = Map.copyOf(env);
+    }
+
+    /**
+     * Resolves the workspace, creates {@code .data} (0700), starts logging into it and loads
+     * config.toml. Config warnings go to stderr unless the caller owns the whole screen.
+     */
+    AppContext context(boolean fullScreen) throws ConfigException, IOException {
+        if (context != null) return context;
+        var workspace = Workspace.resolve(home, env).ensureDataDirs();
+        Logging.toWorkspace(workspace, verbose && !fullScreen);
+        var log = LoggerFactory.getLogger(RagdeskCommand.class);
+        log.info("ragdesk {} starting in {}", VersionInfo.version(), workspace.home());
+        var loaded = new ConfigLoader().load(workspace.configFile());
+        for (var warning : loaded.warnings()) {
+            log.warn(warning);
+            if (!fullScreen) spec.commandLine().getErr().println("ragdesk: warning: " + warning);
+        }
+        context = new AppContext(workspace, loaded, env);
+        return context;
+    }
+
+    Map<String, String> env() { return env; }
+
+    @Override
+    public Integer call() throws Exception {
+        return new TuiCommand().run(this);
+    }
+}

@@ -1,0 +1,126 @@
+package dev.ragdesk.config;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The effective settings: {@code config.toml} laid over the documented defaults. Every key is
+ * optional; a section or key left out takes the default given here (and in the committed
+ * {@code config.toml}, which documents each one).
+ */
+public record Config(Models models, Llama llama, Retrieval retrieval, Chat chat, Rag rag,
+                     Ui ui, Hub hub, Vram vram) {
+
+    public static final Config DEFAULTS = new Config(null, null, null, null, null, null, null, null);
+
+    public Config {
+        models = models == null ? new Models(null, null, null, null) : models;
+        llama = llama == null ? new Llama(null, null, null, null, null) : llama;
+        retrieval = retrieval == null ? new Retrieval(null, null, null) : retrieval;
+        chat = chat == null ? new Chat(null, null, null) : chat;
+        rag = rag == null ? new Rag(null, null, null) : rag;
+        ui = ui == null ? new Ui(null, null, null) : ui;
+        hub = hub == null ? new Hub(null, null) : hub;
+        vram = vram == null ? new Vram(null) : vram;
+    }
+
+    public record Models(ModelSpec rag, ModelSpec chat, ModelSpec whisper, ModelSpec tts) {
+        public static final ModelSpec DEFAULT_RAG = ModelSpec.hub("QuantFactory/sarvam-1-GGUF", "sarvam-1.Q4_K_M.gguf");
+        public static final ModelSpec DEFAULT_CHAT =
+                ModelSpec.hub("bartowski/Llama-3.2-3B-Instruct-GGUF", "Llama-3.2-3B-Instruct-Q4_K_M.gguf");
+        public static final ModelSpec DEFAULT_WHISPER = ModelSpec.hub("ggerganov/whisper.cpp", "ggml-base.bin");
+        public static final ModelSpec DEFAULT_TTS = ModelSpec.hub("hexgrad/Kokoro-82M", "kokoro-v1_0.pth");
+
+        public Models {
+            rag = rag == null ? DEFAULT_RAG : rag.over(DEFAULT_RAG);
+            chat = chat == null ? DEFAULT_CHAT : chat.over(DEFAULT_CHAT);
+            whisper = whisper == null ? DEFAULT_WHISPER : whisper.over(DEFAULT_WHISPER);
+            tts = tts == null ? DEFAULT_TTS : tts.over(DEFAULT_TTS);
+        }
+    }
+
+    /** java-llama.cpp settings for the model workers. */
+    public record Llama(GpuLayers gpuLayers, Integer ctxSize, Integer threads, String nativeLibDir, Boolean flashAttn) {
+        public Llama {
+            gpuLayers = gpuLayers == null ? GpuLayers.AUTO : gpuLayers;
+            ctxSize = ctxSize == null ? 4096 : ctxSize;
+            threads = threads == null ? 0 : threads;
+            nativeLibDir = nativeLibDir == null ? "" : nativeLibDir.trim();
+            flashAttn = flashAttn != null && flashAttn;
+        }
+
+        /** 0 in the file means "as many as there are cores". */
+        public int effectiveThreads() {
+            return threads > 0 ? threads : Math.max(1, Runtime.getRuntime().availableProcessors());
+        }
+    }
+
+    public record Retrieval(Integer topK, Integer chunkChars, Integer chunkOverlap) {
+        public Retrieval {
+            topK = topK == null ? 5 : topK;
+            chunkChars = chunkChars == null ? 1200 : chunkChars;
+            chunkOverlap = chunkOverlap == null ? 150 : chunkOverlap;
+        }
+    }
+
+    /** Free conversation with the instruct model. */
+    public record Chat(String systemPrompt, Double temperature, Integer maxTokens) {
+        public static final String DEFAULT_SYSTEM_PROMPT =
+                "You are a helpful, concise assistant running locally in a terminal.";
+
+        public Chat {
+            systemPrompt = systemPrompt == null ? DEFAULT_SYSTEM_PROMPT : systemPrompt;
+            temperature = temperature == null ? 0.7 : temperature;
+            maxTokens = maxTokens == null ? 512 : maxTokens;
+        }
+    }
+
+    /** Answers from retrieved passages with the base model: low temperature, bounded context. */
+    public record Rag(Double temperature, Integer maxTokens, Integer passageTokens) {
+        public Rag {
+            temperature = temperature == null ? 0.2 : temperature;
+            maxTokens = maxTokens == null ? 384 : maxTokens;
+            passageTokens = passageTokens == null ? 1536 : passageTokens;
+        }
+    }
+
+    public record Ui(String theme, String keymap, Map<String, String> keys) {
+        public static final Map<String, String> DEFAULT_KEYS = orderedKeys(
+                "send", "Enter",
+                "toggle_mode", "Tab",
+                "cancel", "Ctrl-C",
+                "dictate", "Alt-V",
+                "help", "F1",
+                "redraw", "Ctrl-L",
+                "scroll_up", "PageUp",
+                "scroll_down", "PageDown");
+
+        public Ui {
+            theme = theme == null ? "default" : theme.trim();
+            keymap = keymap == null ? "emacs" : keymap.trim();
+            var merged = new LinkedHashMap<>(DEFAULT_KEYS);
+            if (keys != null) merged.putAll(keys);
+            keys = java.util.Collections.unmodifiableMap(merged);
+        }
+
+        private static Map<String, String> orderedKeys(String... pairs) {
+            var map = new LinkedHashMap<String, String>();
+            for (int i = 0; i < pairs.length; i += 2) map.put(pairs[i], pairs[i + 1]);
+            return java.util.Collections.unmodifiableMap(map);
+        }
+    }
+
+    /** Hugging Face Hub access. {@code HF_ENDPOINT} in the environment wins over {@code endpoint}. */
+    public record Hub(String endpoint, String tokenEnv) {
+        public Hub {
+            endpoint = endpoint == null || endpoint.isBlank() ? "https://huggingface.co" : endpoint.trim();
+            tokenEnv = tokenEnv == null || tokenEnv.isBlank() ? "HF_TOKEN" : tokenEnv.trim();
+        }
+    }
+
+    public record Vram(Integer budgetMb) {
+        public Vram {
+            budgetMb = budgetMb == null ? 4096 : budgetMb;
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package dev.ragdesk.config;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Range and choice checks that types alone cannot express. */
+final class ConfigValidator {
+
+    /** One problem, at a key path such as [llama, ctx_size]. */
+    record Violation(List<String> path, String problem) {}
+
+    private static final Set<String> THEMES = Set.of("default", "mono");
+    private static final Set<String> KEYMAPS = Set.of("emacs", "vi");
+
+    private final List<Violation> violations = new ArrayList<>();
+
+    private ConfigValidator() {}
+
+    static List<Violation> validate(Config c) {
+        var v = new ConfigValidator();
+        var models = Map.of("rag", c.models().rag(), "chat", c.models().chat(),
+                "whisper", c.models().whisper(), "tts", c.models().tts());
+        models.forEach((role, spec) -> {
+            if (!spec.sha256().isEmpty() && !spec.sha256().matches("[0-9a-f]{64}")) {
+                v.fail("must be 64 hexadecimal characters (a sha256), or empty", "models", role, "sha256");
+            }
+            if (!spec.hasLocalPath() && (spec.repo().isEmpty() || spec.file().isEmpty())) {
+                v.fail("needs both repo and file, or a local path", "models", role, "repo");
+            }
+        });
+
+        var llama = c.llama();
+        if (!llama.gpuLayers().isAuto()) v.range(llama.gpuLayers().count(), 0, 100_000, "llama", "gpu_layers");
+        v.range(llama.ctxSize(), 128, 1 << 20, "llama", "ctx_size");
+        v.range(llama.threads(), 0, 1024, "llama", "threads");
+
+        var r = c.retrieval();
+        v.range(r.topK(), 1, 100, "retrieval", "top_k");
+        v.range(r.chunkChars(), 200, 100_000, "retrieval", "chunk_chars");
+        v.range(r.chunkOverlap(), 0, r.chunkChars() - 1, "retrieval", "chunk_overlap");
+
+        v.range(c.chat().temperature(), 0, 2, "chat", "temperature");
+        v.range(c.chat().maxTokens(), 1, 32_768, "chat", "max_tokens");
+        v.range(c.rag().temperature(), 0, 2, "rag", "temperature");
+        v.range(c.rag().maxTokens(), 1, 32_768, "rag", "max_tokens");
+        v.range(c.rag().passageTokens(), 64, 1 << 20, "rag", "passage_tokens");
+
+        v.choice(c.ui().theme(), THEMES, "ui", "theme");
+        v.choice(c.ui().keymap(), KEYMAPS, "ui", "keymap");
+        c.ui().keys().forEach((action, key) -> {
+            if (key == null || key.isBlank()) v.fail("must name a key, such as \"Alt-V\"", "ui", "keys", action);
+        });
+
+        if (!isHttpUrl(c.hub().endpoint())) v.fail("must be an http:// or https:// URL", "hub", "endpoint");
+        if (!c.hub().tokenEnv().matches("[A-Za-z_][A-Za-z0-9_]*")) {
+            v.fail("must be the name of an environment variable, such as HF_TOKEN", "hub", "token_env");
+        }
+
+        v.range(c.vram().budgetMb(), 0, 1 << 20, "vram", "budget_mb");
+        return List.copyOf(v.violations);
+    }
+
+    private void range(Number value, double min, double max, String... path) {
+        double d = value.doubleValue();
+        if (d < min || d > max) {
+            fail("must be between " + plain(min) + " and " + plain(max) + ", not " + value, path);
+        }
+    }
+
+    private void choice(String value, Set<String> allowed, String... path) {
+        if (!allowed.contains(value)) {
+            fail("must be one of " + String.join(", ", allowed.stream().sorted().toList()) + ", not \"" + value + "\"", path);
+        }
+    }
+
+    private void fail(String problem, String... path) {
+        violations.add(new Violation(List.of(path), problem));
+    }
+
+    private static boolean isHttpUrl(String s) {
+        try {
+            var uri = URI.create(s);
+            return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static String plain(double d) {
+        return d == Math.rint(d) ? String.valueOf((long) d) : String.valueOf(d);
+    }
+}

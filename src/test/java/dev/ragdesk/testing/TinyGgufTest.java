@@ -1,0 +1,58 @@
+package dev.ragdesk.testing;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class TinyGgufTest {
+
+    @TempDir Path dir;
+
+    @Test
+    void headerIsGgufV3WithAlignedData() throws Exception {
+        var bytes = TinyGguf.llama().bytes();
+        var buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        assertEquals("GGUF", new String(bytes, 0, 4, java.nio.charset.StandardCharsets.US_ASCII));
+        assertEquals(3, buf.getInt(4));
+        assertEquals(3 + 2 * 9, buf.getLong(8), "3 global tensors + 9 per layer for 2 layers");
+        assertEquals(0, bytes.length % 32, "the data section ends on the alignment");
+    }
+
+    @Test
+    void sameSeedSameFileOtherSeedOtherWeights() {
+        assertArrayEquals(TinyGguf.llama().seed(7).bytes(), TinyGguf.llama().seed(7).bytes());
+        assertFalse(java.util.Arrays.equals(TinyGguf.llama().seed(7).bytes(), TinyGguf.llama().seed(8).bytes()));
+    }
+
+    @Test
+    void javaLlamaCppLoadsItAndGenerates16Tokens() throws Exception {
+        var model = TinyGguf.llama().writeTo(dir.resolve("tiny.gguf"));
+        var result = new ChildJvm(dir).run(Duration.ofSeconds(60), GenerateProbe.class, model.toString(), "16");
+        assertEquals(0, result.exitCode(), result.stderr());
+        assertEquals("16", result.lastLineStartingWith("tokens="), result.stdout());
+        assertFalse(result.lastLineStartingWith("text=").isBlank());
+    }
+
+    @Test
+    void generationIsDeterministicAtTemperatureZero() throws Exception {
+        var model = TinyGguf.llama().writeTo(dir.resolve("tiny.gguf"));
+        var first = new ChildJvm(dir).run(Duration.ofSeconds(60), GenerateProbe.class, model.toString(), "8");
+        var second = new ChildJvm(dir).run(Duration.ofSeconds(60), GenerateProbe.class, model.toString(), "8");
+        assertEquals(first.lastLineStartingWith("text="), second.lastLineStartingWith("text="));
+    }
+
+    @Test
+    void chatTemplateIsStoredInTheHeader() throws Exception {
+        var file = TinyGguf.llama().chatTemplate("{{ bos_token }}{% for m in messages %}{{ m['content'] }}{% endfor %}")
+                .writeTo(dir.resolve("templated.gguf"));
+        var text = new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertTrue(text.contains("tokenizer.chat_template"));
+    }
+}
