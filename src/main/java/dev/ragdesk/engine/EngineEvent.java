@@ -1,0 +1,19 @@
+package dev.ragdesk.engine;
+
+/** What a {@link ModelHost} reports to whoever renders it. Delivered on engine threads. */
+public sealed interface EngineEvent {
+    record Loading(String role, String displayName) implements EngineEvent {}
+
+    record Loaded(ActiveModel model) implements EngineEvent {}
+
+    record Unloaded(String role) implements EngineEvent {}
+
+    record Failed(String role, String reason) implements EngineEvent {}
+
+    /** The worker process ended without being asked to; {@code how} reads like "killed by SIGKILL". */
+    record WorkerCrashed(String role, String how) implements EngineEvent {}
+
+    record Token(String generationId, String text) implements EngineEvent {}
+
+    record GenerationDone(String generationId, GenerationResult result) implements EngineEvent {}
+}

@@ -1,0 +1,334 @@
+package dev.ragdesk.engine;
+
+import dev.ragdesk.RagdeskException;
+import dev.ragdesk.models.GgufHeader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * Owns the single active model. Each model lives in its own worker process and a swap ends
+ * that process before the next model is loaded, so at most one process ever holds a model:
+ * java-llama.cpp's close() does not free memory (upstream #102), process exit does.
+ *
+ * <p>To keep JVM start-up off the swap path, the host can keep one pre-started worker that has
+ * loaded the native library but no model; it becomes the next model's worker.
+ *
+ * <p>Methods block and must not be called on a UI thread; events arrive on engine threads.
+ */
+public final class ModelHost implements PromptModel, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ModelHost.class);
+
+    /** Timings and limits; defaults suit interactive use. */
+    public record Options(boolean prestart, Duration startTimeout, Duration loadTimeout, Duration stopGrace) {
+        public static Options defaults() {
+            return new Options(true, Duration.ofSeconds(60), Duration.ofMinutes(10), Duration.ofSeconds(5));
+        }
+
+        public Options withPrestart(boolean on) { return new Options(on, startTimeout, loadTimeout, stopGrace); }
+    }
+
+    private record Active(WorkerProcess worker, ActiveModel model) {}
+
+    private final WorkerLauncher launcher;
+    private final Consumer<EngineEvent> events;
+    private final Options options;
+    private final AtomicInteger ids = new AtomicInteger();
+    private final AtomicLong requestIds = new AtomicLong();
+    private final Object lock = new Object();
+
+    private Active active;                 // guarded by lock
+    private ModelRequest lastRequest;      // guarded by lock: what to reload after a crash
+    private WorkerProcess spare;           // guarded by lock
+    private Generation running;            // guarded by lock
+    private boolean closed;                // guarded by lock
+
+    public ModelHost(WorkerLauncher launcher, Consumer<EngineEvent> events, Options options) {
+        this.launcher = launcher;
+        this.events = events;
+        this.options = options;
+    }
+
+    public Optional<ActiveModel> current() {
+        synchronized (lock) {
+            return Optional.ofNullable(active).map(Active::model);
+        }
+    }
+
+    /** Pids of the worker processes this host has alive now, the pre-started one included. */
+    public List<Long> workerPids() {
+        synchronized (lock) {
+            var pids = new java.util.ArrayList<Long>();
+            if (active != null && active.worker.isAlive()) pids.add(active.worker.pid());
+            if (spare != null && spare.isAlive()) pids.add(spare.pid());
+            return pids;
+        }
+    }
+
+    /** Starts the pre-started worker now, if enabled, so the first load does not wait for a JVM. */
+    public void warmUp() {
+        if (options.prestart()) prestartWorker();
+    }
+
+    /**
+     * Makes {@code request} the active model: cancels any generation, ends the current worker,
+     * waits for it to be gone, then loads the new model. If loading fails and another model was
+     * active, that one is loaded again and the exception says both things.
+     */
+    public ActiveModel activate(ModelRequest request) throws RagdeskException {
+        synchronized (lock) {
+            ensureOpen();
+            if (active != null && active.model.request().equals(request) && active.worker.isAlive()) return active.model;
+            var previous = active != null ? active.model.request() : null;
+            long stopMs = stopActive();
+            events.accept(new EngineEvent.Loading(request.role(), request.displayName()));
+            try {
+                return load(request, stopMs);
+            } catch (RagdeskException failure) {
+                events.accept(new EngineEvent.Failed(request.role(), failure.getMessage()));
+                if (previous == null || previous.equals(request)) throw failure;
+                ActiveModel restored;
+                try {
+                    restored = load(previous, 0);
+                } catch (RagdeskException restoreFailure) {
+                    events.accept(new EngineEvent.Failed(previous.role(), restoreFailure.getMessage()));
+                    throw new RagdeskException(failure.getMessage() + "; reloading the previous model failed too: "
+                            + restoreFailure.getMessage(), failure);
+                }
+                throw new RagdeskException(failure.getMessage() + "; the " + previous.role() + " model "
+                        + restored.displayName() + " is loaded again", failure);
+            }
+        }
+    }
+
+    /** Ends the active worker, freeing its memory. */
+    public void unload() {
+        synchronized (lock) {
+            var role = active != null ? active.model.role() : null;
+            stopActive();
+            lastRequest = null;
+            if (role != null) events.accept(new EngineEvent.Unloaded(role));
+        }
+    }
+
+    /**
+     * Starts a completion on the active model; tokens go to {@code onToken} and to the event
+     * listener. After a worker crash, the last model is loaded again first.
+     */
+    public Generation generate(GenerateRequest request, Consumer<String> onToken) throws RagdeskException {
+        synchronized (lock) {
+            var worker = workerForUse();
+            if (running != null && !running.result().isDone()) running.cancel();
+            var id = "g" + ids.incrementAndGet();
+            var result = new CompletableFuture<GenerationResult>();
+            var text = new StringBuilder();
+            var pieces = new AtomicInteger();
+            var cancelled = new AtomicBoolean();
+            var firstTokenMs = new AtomicLong(-1);
+            long t0 = System.nanoTime();
+
+            Consumer<Protocol.Event> sink = event -> {
+                if (cancelled.get()) return;
+                if (event instanceof Protocol.Token t) {
+                    firstTokenMs.compareAndSet(-1, millisSince(t0));
+                    pieces.incrementAndGet();
+                    synchronized (text) { text.append(t.text()); }
+                    onToken.accept(t.text());
+                    events.accept(new EngineEvent.Token(id, t.text()));
+                } else if (event instanceof Protocol.Done d) {
+                    worker.endStream(id);
+                    finish(id, result, new GenerationResult(textOf(text), d.tokens(), d.reason(), firstTokenMs.get(), millisSince(t0)));
+                } else if (event instanceof Protocol.Error e) {
+                    worker.endStream(id);
+                    result.completeExceptionally(new RagdeskException(e.message() + "; send again to reload the model"));
+                }
+            };
+            Runnable cancel = () -> {
+                if (result.isDone() || !cancelled.compareAndSet(false, true)) return;
+                worker.send(new Protocol.Cancel(id));
+                worker.endStream(id);
+                finish(id, result, new GenerationResult(textOf(text), pieces.get(), "cancelled", firstTokenMs.get(), millisSince(t0)));
+            };
+            var generation = new Generation(id, result, cancel);
+            running = generation;
+            worker.stream(new Protocol.Generate(id, request.prompt(), request.maxTokens(), request.temperature(),
+                    request.seed(), request.stop()), sink);
+            return generation;
+        }
+    }
+
+    @Override
+    public int countTokens(String text) throws RagdeskException {
+        var reply = ask(id -> new Protocol.Tokenize(id, text));
+        return ((Protocol.Tokens) reply).count();
+    }
+
+    @Override
+    public String applyTemplate(String system, List<ChatMessage> messages) throws RagdeskException {
+        var reply = ask(id -> new Protocol.ApplyTemplate(id, system, messages));
+        return ((Protocol.Template) reply).prompt();
+    }
+
+    @Override
+    public void close() {
+        synchronized (lock) {
+            if (closed) return;
+            closed = true;
+            stopActive();
+            if (spare != null) spare.shutdown(options.stopGrace());
+            spare = null;
+        }
+    }
+
+    private Protocol.Event ask(java.util.function.Function<String, Protocol.Request> build) throws RagdeskException {
+        WorkerProcess worker;
+        synchronized (lock) {
+            worker = workerForUse();
+        }
+        var id = "r" + requestIds.incrementAndGet();
+        try {
+            var reply = worker.ask(id, build.apply(id)).get(options.loadTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            if (reply instanceof Protocol.Error e) throw new RagdeskException(e.message());
+            return reply;
+        } catch (ExecutionException e) {
+            throw new RagdeskException(String.valueOf(e.getCause().getMessage()), e.getCause());
+        } catch (TimeoutException e) {
+            throw new RagdeskException("the model worker did not answer within " + options.loadTimeout().toSeconds() + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RagdeskException("interrupted", e);
+        }
+    }
+
+    /** The active worker, reloading the last model if its worker crashed. */
+    private WorkerProcess workerForUse() throws RagdeskException {
+        ensureOpen();
+        if (active != null && active.worker.isAlive()) return active.worker;
+        if (active == null && lastRequest == null) {
+            throw new RagdeskException("no model is loaded; choose a mode (rag or chat) first");
+        }
+        var reload = active != null ? active.model.request() : lastRequest;
+        active = null;
+        load(reload, 0);
+        return active.worker;
+    }
+
+    private ActiveModel load(ModelRequest request, long stopMs) throws RagdeskException {
+        var header = GgufHeader.read(request.path()); // a precise reason for bad files, before any process starts
+        log.info("loading {} model {} ({}, {} tensors) from {}", request.role(), request.displayName(),
+                header.architecture(), header.tensors().size(), request.path());
+        long t0 = System.nanoTime();
+        boolean prestarted = spare != null && spare.isAlive();
+        var worker = prestarted ? spare : startWorker();
+        spare = null;
+        try {
+            awaitQuietly(worker.ready(), options.startTimeout(), worker, "start");
+            long spawnMs = millisSince(t0);
+            var loaded = awaitQuietly(worker.load(request.toLoad()), options.loadTimeout(), worker, "load " + request.path().getFileName());
+            var model = new ActiveModel(request, fileSize(request), worker.pid(), stopMs, spawnMs, loaded.loadMs(), prestarted);
+            active = new Active(worker, model);
+            lastRequest = request;
+            watchForCrash(worker, model);
+            events.accept(new EngineEvent.Loaded(model));
+            if (options.prestart()) prestartWorker();
+            return model;
+        } catch (RagdeskException e) {
+            worker.shutdown(options.stopGrace());
+            throw e;
+        }
+    }
+
+    private <T> T awaitQuietly(CompletableFuture<T> future, Duration timeout, WorkerProcess worker, String what)
+            throws RagdeskException {
+        try {
+            return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            worker.exited().completeOnTimeout(-1, 2, TimeUnit.SECONDS).join(); // let stderr drain for the diagnosis
+            var diagnosis = worker.diagnosis();
+            var reason = diagnosis.isEmpty() ? String.valueOf(e.getCause().getMessage()) : diagnosis;
+            throw new RagdeskException("could not " + what + ": " + reason, e.getCause());
+        } catch (TimeoutException e) {
+            throw new RagdeskException("could not " + what + " within " + timeout.toSeconds() + " s; see .data/logs/ragdesk.log");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RagdeskException("interrupted while trying to " + what, e);
+        }
+    }
+
+    private void watchForCrash(WorkerProcess worker, ActiveModel model) {
+        worker.exited().thenAccept(code -> {
+            if (worker.isStopping()) return;
+            var how = WorkerProcess.describeExit(code);
+            log.error("{} worker {} crashed: {}", model.role(), worker.pid(), how);
+            synchronized (lock) {
+                if (active != null && active.worker == worker) active = null;
+            }
+            events.accept(new EngineEvent.WorkerCrashed(model.role(), how));
+        });
+    }
+
+    /** Ends the active worker and returns how long that took. */
+    private long stopActive() {
+        if (running != null) running.cancel();
+        running = null;
+        if (active == null) return 0;
+        long t0 = System.nanoTime();
+        active.worker.shutdown(options.stopGrace());
+        active = null;
+        return millisSince(t0);
+    }
+
+    private void prestartWorker() {
+        if (closed || (spare != null && spare.isAlive())) return;
+        try {
+            spare = startWorker();
+        } catch (RagdeskException e) {
+            log.warn("could not pre-start a worker: {}", e.getMessage());
+        }
+    }
+
+    private WorkerProcess startWorker() throws RagdeskException {
+        try {
+            return launcher.start();
+        } catch (IOException e) {
+            throw new RagdeskException("could not start a model worker (" + e.getMessage() + "); is java on the PATH?", e);
+        }
+    }
+
+    private void finish(String id, CompletableFuture<GenerationResult> result, GenerationResult r) {
+        if (result.complete(r)) events.accept(new EngineEvent.GenerationDone(id, r));
+    }
+
+    private void ensureOpen() throws RagdeskException {
+        if (closed) throw new RagdeskException("the model host is closed");
+    }
+
+    private static String textOf(StringBuilder text) {
+        synchronized (text) { return text.toString(); }
+    }
+
+    private static long fileSize(ModelRequest request) {
+        try {
+            return Files.size(request.path());
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    private static long millisSince(long t0) {
+        return (System.nanoTime() - t0) / 1_000_000;
+    }
+}

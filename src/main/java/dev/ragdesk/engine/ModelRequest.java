@@ -1,0 +1,25 @@
+package dev.ragdesk.engine;
+
+import java.nio.file.Path;
+
+/**
+ * A model to make active: which role it serves, the file, and how to load it.
+ *
+ * @param role        "rag", "chat" or any label for an explicit model
+ * @param displayName short name for status bars, e.g. the file name without extension
+ */
+public record ModelRequest(String role, String displayName, Path path, int ctxSize, int gpuLayers, int threads,
+                           boolean flashAttn) {
+
+    public ModelRequest {
+        path = path.toAbsolutePath().normalize();
+    }
+
+    public static String displayNameOf(Path path) {
+        return path.getFileName().toString().replaceFirst("(?i)\\.gguf$", "");
+    }
+
+    Protocol.Load toLoad() {
+        return new Protocol.Load(path.toString(), ctxSize, gpuLayers, threads, flashAttn);
+    }
+}

@@ -1,0 +1,14 @@
+package dev.ragdesk.engine;
+
+import dev.ragdesk.RagdeskException;
+
+import java.util.List;
+
+/** Where RAG mode gets passages from: the document index. */
+public interface PassageSource {
+    /** True when there is nothing to search yet, so RAG mode can say so instead of answering blind. */
+    boolean isEmpty();
+
+    /** Up to {@code topK} passages for {@code question}, best first. */
+    List<Passage> retrieve(String question, int topK) throws RagdeskException;
+}

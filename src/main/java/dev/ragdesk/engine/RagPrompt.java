@@ -1,0 +1,59 @@
+package dev.ragdesk.engine;
+
+import dev.ragdesk.RagdeskException;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * RAG-mode prompts for a base model (Sarvam-1 has no chat template): numbered passages, the
+ * question and an answer cue, as a plain completion. Passages are added best first while
+ * they fit the passage token budget, so the numbers [1]..[n] are the citations.
+ */
+public final class RagPrompt {
+    private RagPrompt() {}
+
+    /** Strings that end an answer: the model starting a new question or passage block. */
+    public static final List<String> STOP = List.of("\nQuestion:", "\n\nQuestion", "</s>", "\n\n\n");
+
+    static final String INSTRUCTION = """
+            Answer the question using only the numbered passages below. Cite the passages you use \
+            as [1], [2] and so on. If the passages do not contain the answer, say that they do not.
+            """;
+
+    /** The prompt and the passages it numbers, in citation order. */
+    public record Built(String text, int tokens, List<Passage> cited) {}
+
+    public static Built build(PromptModel model, String question, List<Passage> passages, int passageTokens)
+            throws RagdeskException {
+        var cited = new ArrayList<Passage>();
+        var blocks = new StringBuilder();
+        int used = 0;
+        for (var passage : passages) {
+            var block = block(cited.size() + 1, passage);
+            int cost = model.countTokens(block);
+            if (used + cost > passageTokens) {
+                if (cited.isEmpty()) { // always keep the best passage, cut to fit
+                    block = block(1, shortened(passage, passageTokens, cost));
+                    cost = model.countTokens(block);
+                } else {
+                    break;
+                }
+            }
+            cited.add(passage);
+            blocks.append(block);
+            used += cost;
+        }
+        var text = INSTRUCTION + "\n" + blocks + "Question: " + question.strip() + "\nAnswer:";
+        return new Built(text, model.countTokens(text), List.copyOf(cited));
+    }
+
+    private static String block(int n, Passage p) {
+        return "[" + n + "] " + p.citation() + "\n" + p.text().strip() + "\n\n";
+    }
+
+    private static Passage shortened(Passage p, int budget, int cost) {
+        int keep = (int) Math.max(1, (long) p.text().length() * budget / Math.max(cost, 1) * 9 / 10);
+        return new Passage(p.text().substring(0, Math.min(keep, p.text().length())), p.source(), p.location(), p.score());
+    }
+}

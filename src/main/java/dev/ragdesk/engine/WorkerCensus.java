@@ -1,0 +1,58 @@
+package dev.ragdesk.engine;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Counts this process's model workers from the operating system's view, not the host's
+ * bookkeeping: worker processes among our descendants, and those of them that map a GGUF file
+ * (llama.cpp memory-maps the model, so a mapping means the process holds model memory).
+ */
+public final class WorkerCensus {
+    private WorkerCensus() {}
+
+    /** @param holdingModel workers with a .gguf mapped; -1 where /proc is not available */
+    public record Count(int workers, int holdingModel, List<Long> pids) {}
+
+    public static Count now() {
+        var pids = ProcessHandle.current().descendants()
+                .filter(p -> p.isAlive() && isWorker(p))
+                .map(ProcessHandle::pid)
+                .toList();
+        int holding = 0;
+        for (var pid : pids) {
+            int mapped = mapsGguf(pid);
+            if (mapped < 0) { holding = -1; break; }
+            holding += mapped;
+        }
+        return new Count(pids.size(), holding, pids);
+    }
+
+    private static boolean isWorker(ProcessHandle p) {
+        return p.info().arguments().map(args -> List.of(args).contains(WorkerLauncher.workerMainClass())).orElse(false);
+    }
+
+    /** 1 if the process maps a .gguf file, 0 if not (or it is gone), -1 if this OS has no /proc maps. */
+    static int mapsGguf(long pid) {
+        var maps = Path.of("/proc", String.valueOf(pid), "maps");
+        if (!Files.exists(Path.of("/proc/self/maps"))) return -1;
+        try (var lines = Files.lines(maps)) {
+            return lines.anyMatch(l -> l.endsWith(".gguf")) ? 1 : 0;
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return 0;
+        }
+    }
+
+    /** Resident set size of a process in bytes from /proc, or -1 where unavailable. */
+    public static long rssBytes(long pid) {
+        try (var lines = Files.lines(Path.of("/proc", String.valueOf(pid), "status"))) {
+            return lines.filter(l -> l.startsWith("VmRSS:"))
+                    .mapToLong(l -> Long.parseLong(l.replaceAll("\\D+", "")) * 1024)
+                    .findFirst().orElse(-1);
+        } catch (IOException | java.io.UncheckedIOException | NumberFormatException e) {
+            return -1;
+        }
+    }
+}

@@ -1,0 +1,248 @@
+package dev.ragdesk.engine;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The host's side of one worker process: writes requests to its stdin, reads events from its
+ * stdout on a reader thread, and files its stderr (the worker's and llama.cpp's log) under the
+ * log. When the process ends, everything still waiting on it fails with {@link WorkerGone}.
+ */
+final class WorkerProcess {
+    private static final Logger log = LoggerFactory.getLogger(WorkerProcess.class);
+    private static final Logger nativeLog = LoggerFactory.getLogger("llama.cpp");
+    private static final Logger workerLog = LoggerFactory.getLogger("worker");
+    private static final int STDERR_TAIL = 60;
+
+    /** Thrown into every pending future when the process has ended. */
+    static final class WorkerGone extends RuntimeException {
+        final int exitCode;
+
+        WorkerGone(int exitCode, String message) {
+            super(message, null, false, false);
+            this.exitCode = exitCode;
+        }
+    }
+
+    private final Process process;
+    private final Writer stdin;
+    private final CompletableFuture<Protocol.Ready> ready = new CompletableFuture<>();
+    private final CompletableFuture<Protocol.Loaded> loaded = new CompletableFuture<>();
+    private final Map<String, CompletableFuture<Protocol.Event>> replies = new ConcurrentHashMap<>();
+    private final Map<String, Consumer<Protocol.Event>> streams = new ConcurrentHashMap<>();
+    private final ArrayDeque<String> stderrTail = new ArrayDeque<>();
+    private final CompletableFuture<Integer> exited = new CompletableFuture<>();
+    private volatile boolean stopping;
+
+    WorkerProcess(Process process) {
+        this.process = process;
+        this.stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+        daemon("worker-" + process.pid() + "-out", this::readEvents);
+        daemon("worker-" + process.pid() + "-err", this::readStderr);
+    }
+
+    long pid() { return process.pid(); }
+
+    boolean isAlive() { return process.isAlive(); }
+
+    /** True once {@link #shutdown} was called: an exit after it is expected, not a crash. */
+    boolean isStopping() { return stopping; }
+
+    CompletableFuture<Protocol.Ready> ready() { return ready; }
+
+    CompletableFuture<Integer> exited() { return exited; }
+
+    CompletableFuture<Protocol.Loaded> load(Protocol.Load request) {
+        send(request);
+        return loaded;
+    }
+
+    /** Sends a request that is answered by one event carrying the same id. */
+    CompletableFuture<Protocol.Event> ask(String id, Protocol.Request request) {
+        var reply = new CompletableFuture<Protocol.Event>();
+        replies.put(id, reply);
+        reply.whenComplete((r, e) -> replies.remove(id));
+        send(request);
+        if (!process.isAlive()) reply.completeExceptionally(gone());
+        return reply;
+    }
+
+    /** Sends a generate request; {@code sink} receives its token, done and error events. */
+    void stream(Protocol.Generate request, Consumer<Protocol.Event> sink) {
+        streams.put(request.id(), sink);
+        send(request);
+    }
+
+    void endStream(String id) { streams.remove(id); }
+
+    void send(Protocol.Request request) {
+        try {
+            synchronized (stdin) {
+                stdin.write(Protocol.encode(request));
+                stdin.write('\n');
+                stdin.flush();
+            }
+        } catch (IOException e) {
+            log.debug("worker {} did not take a request: {}", pid(), e.toString());
+        }
+    }
+
+    /**
+     * Asks the worker to exit, waits up to {@code grace}, then kills it; returns once the
+     * process is gone, since only then is its memory free.
+     */
+    void shutdown(Duration grace) {
+        stopping = true;
+        send(new Protocol.Shutdown());
+        try {
+            stdin.close();
+        } catch (IOException ignored) {
+            // Closing stdin is itself a shutdown signal; a broken pipe means it is already going.
+        }
+        try {
+            if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("worker {} did not exit within {} ms; killing it", pid(), grace.toMillis());
+                process.destroyForcibly();
+                process.waitFor();
+            }
+            exited.get(grace.toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            log.debug("worker {} exit bookkeeping: {}", pid(), e.toString());
+        }
+    }
+
+    /**
+     * The most telling recent stderr line for a failure, e.g. llama.cpp's reason for refusing a
+     * file, with its "function: error loading model:" prefixes removed; empty if none stands out.
+     */
+    String diagnosis() {
+        synchronized (stderrTail) {
+            String best = "";
+            int bestScore = 0;
+            for (var line : stderrTail) {
+                if (OWN_LOG_LINE.matcher(line).find() || line.startsWith("\t") || line.contains("Exception")) continue;
+                var l = line.toLowerCase(java.util.Locale.ROOT);
+                int score = l.contains("error loading model") ? 4 : l.contains("error") ? 3
+                        : l.contains("invalid") || l.contains("unsupported") ? 2 : l.contains("failed") ? 1 : 0;
+                if (score >= bestScore && score > 0) {
+                    best = line;
+                    bestScore = score;
+                }
+            }
+            return best.replaceFirst("^\\w+:\\s*", "").replaceFirst("^(error loading model:\\s*)+", "").trim();
+        }
+    }
+
+    /** Lines the worker's own logback writes ("INFO  worker - ..."), as opposed to llama.cpp's. */
+    private static final java.util.regex.Pattern OWN_LOG_LINE = java.util.regex.Pattern.compile("^(TRACE|DEBUG|INFO|WARN|ERROR)\\s+\\S+ - ");
+
+    private void readEvents() {
+        try (var reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = reader.readLine()) != null) {
+                try {
+                    var event = Protocol.decode(line, Protocol.Event.class);
+                    if (event.isPresent()) dispatch(event.get());
+                    else if (!line.isBlank()) nativeLog.info("[{} stdout] {}", pid(), line);
+                } catch (Protocol.ProtocolException e) {
+                    log.error("worker {}: {}", pid(), e.getMessage());
+                }
+            }
+        } catch (IOException e) {
+            log.debug("worker {} stdout closed: {}", pid(), e.toString());
+        }
+        int code;
+        try {
+            code = process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            code = -1;
+        }
+        var gone = gone(code);
+        ready.completeExceptionally(gone);
+        loaded.completeExceptionally(gone);
+        replies.values().forEach(f -> f.completeExceptionally(gone));
+        streams.values().forEach(sink -> sink.accept(new Protocol.Error("", gone.getMessage())));
+        streams.clear();
+        exited.complete(code);
+    }
+
+    private void dispatch(Protocol.Event event) {
+        if (event instanceof Protocol.Ready r) ready.complete(r);
+        else if (event instanceof Protocol.Loaded l) loaded.complete(l);
+        else if (event instanceof Protocol.Token t) deliver(t.id(), t);
+        else if (event instanceof Protocol.Done d) deliver(d.id(), d);
+        else if (event instanceof Protocol.Tokens t) reply(t.id(), t);
+        else if (event instanceof Protocol.Template t) reply(t.id(), t);
+        else if (event instanceof Protocol.Error e) {
+            if (e.id().isEmpty()) loaded.completeExceptionally(new IllegalStateException(e.message()));
+            else if (streams.containsKey(e.id())) deliver(e.id(), e);
+            else reply(e.id(), e);
+        }
+    }
+
+    private void deliver(String id, Protocol.Event event) {
+        var sink = streams.get(id);
+        if (sink != null) sink.accept(event);
+    }
+
+    private void reply(String id, Protocol.Event event) {
+        var future = replies.get(id);
+        if (future != null) future.complete(event);
+    }
+
+    private void readStderr() {
+        try (var reader = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = reader.readLine()) != null) {
+                (OWN_LOG_LINE.matcher(line).find() ? workerLog : nativeLog).info("[{}] {}", pid(), line);
+                synchronized (stderrTail) {
+                    stderrTail.addLast(line);
+                    if (stderrTail.size() > STDERR_TAIL) stderrTail.removeFirst();
+                }
+            }
+        } catch (IOException e) {
+            log.debug("worker {} stderr closed: {}", pid(), e.toString());
+        }
+    }
+
+    private WorkerGone gone() {
+        return gone(process.isAlive() ? -1 : process.exitValue());
+    }
+
+    private WorkerGone gone(int code) {
+        return new WorkerGone(code, "the model worker " + (stopping ? "was stopped" : "ended unexpectedly (" + describeExit(code) + ")"));
+    }
+
+    /** "exit code 2", or "killed by SIGKILL" for the 128+n codes a signal death reports. */
+    static String describeExit(int code) {
+        if (code > 128 && code < 160) {
+            var names = Map.of(6, "SIGABRT", 9, "SIGKILL", 11, "SIGSEGV", 15, "SIGTERM", 7, "SIGBUS", 4, "SIGILL");
+            return "killed by " + names.getOrDefault(code - 128, "signal " + (code - 128));
+        }
+        return "exit code " + code;
+    }
+
+    private static void daemon(String name, Runnable body) {
+        var t = new Thread(body, name);
+        t.setDaemon(true);
+        t.start();
+    }
+}

@@ -1,0 +1,97 @@
+package dev.ragdesk.session;
+
+import dev.ragdesk.RagdeskException;
+import dev.ragdesk.config.Config;
+import dev.ragdesk.engine.ActiveModel;
+import dev.ragdesk.engine.ChatMessage;
+import dev.ragdesk.engine.ChatPrompt;
+import dev.ragdesk.engine.Engines;
+import dev.ragdesk.engine.GenerateRequest;
+import dev.ragdesk.engine.Generation;
+import dev.ragdesk.engine.ModelHost;
+import dev.ragdesk.engine.Passage;
+import dev.ragdesk.engine.PassageSource;
+import dev.ragdesk.engine.RagPrompt;
+import dev.ragdesk.models.ModelFiles;
+
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Routes a question: RAG mode retrieves passages and asks the rag model with a cited
+ * completion prompt; chat mode asks the chat model with its own chat template. Swaps the
+ * host's model to the mode's role when needed. Every UI goes through here.
+ */
+public final class Assistant {
+
+    /** Per-question overrides of the mode's [chat]/[rag] sampling settings; null keeps the config's. */
+    public record Sampling(Double temperature, Integer maxTokens, Integer seed) {
+        public static final Sampling CONFIGURED = new Sampling(null, null, null);
+
+        double temperature(double configured) { return temperature == null ? configured : temperature; }
+        int maxTokens(int configured) { return maxTokens == null ? configured : maxTokens; }
+        int seedOrRandom() { return seed == null ? -1 : seed; } // -1: llama.cpp picks a random seed
+    }
+
+    /** A streaming answer, the model answering it, and the passages its [n] refer to. */
+    public record Reply(Generation generation, Mode mode, ActiveModel model, List<Passage> citations) {}
+
+    private final ModelHost host;
+    private final ModelFiles files;
+    private final Config config;
+    private final PassageSource passages;
+
+    /** {@code passages} may be null while no index exists; RAG mode then says so. */
+    public Assistant(ModelHost host, ModelFiles files, Config config, PassageSource passages) {
+        this.host = host;
+        this.files = files;
+        this.config = config;
+        this.passages = passages;
+    }
+
+    public boolean hasDocuments() {
+        return passages != null && !passages.isEmpty();
+    }
+
+    /** Makes the mode's model the active one (a swap if the other was loaded). Blocks. */
+    public ActiveModel switchTo(Mode mode) throws RagdeskException {
+        var file = files.require(mode.role());
+        return host.activate(Engines.request(mode.role(), file, config));
+    }
+
+    public Reply ask(Mode mode, String question, List<ChatMessage> history, Sampling sampling, Consumer<String> onToken)
+            throws RagdeskException {
+        if (question == null || question.isBlank()) throw new RagdeskException("the question is empty");
+        return mode == Mode.RAG ? askRag(question, sampling, onToken) : askChat(question, history, sampling, onToken);
+    }
+
+    private Reply askChat(String question, List<ChatMessage> history, Sampling sampling, Consumer<String> onToken)
+            throws RagdeskException {
+        var model = switchTo(Mode.CHAT);
+        var chat = config.chat();
+        int maxTokens = sampling.maxTokens(chat.maxTokens());
+        var prompt = ChatPrompt.build(host, chat.systemPrompt(), history, question, config.llama().ctxSize(), maxTokens);
+        var request = new GenerateRequest(prompt.text(), maxTokens, sampling.temperature(chat.temperature()), sampling.seedOrRandom(), List.of());
+        return new Reply(host.generate(request, onToken), Mode.CHAT, model, List.of());
+    }
+
+    private Reply askRag(String question, Sampling sampling, Consumer<String> onToken) throws RagdeskException {
+        if (!hasDocuments()) {
+            throw new RagdeskException("RAG mode answers from your documents, but no documents are indexed yet; "
+                    + "index some first (`ragdesk index PATH`), or ask in chat mode (--mode chat)");
+        }
+        var found = passages.retrieve(question, config.retrieval().topK());
+        if (found.isEmpty()) {
+            throw new RagdeskException("nothing in your documents matches this question; rephrase it, index more "
+                    + "documents, or ask in chat mode (--mode chat)");
+        }
+        var model = switchTo(Mode.RAG);
+        var rag = config.rag();
+        int maxTokens = sampling.maxTokens(rag.maxTokens());
+        // Leave room for the instruction, the question and the answer beside the passages.
+        int budget = Math.min(rag.passageTokens(), Math.max(64, config.llama().ctxSize() - maxTokens - 256));
+        var prompt = RagPrompt.build(host, question, found, budget);
+        var request = new GenerateRequest(prompt.text(), maxTokens, sampling.temperature(rag.temperature()), sampling.seedOrRandom(), RagPrompt.STOP);
+        return new Reply(host.generate(request, onToken), Mode.RAG, model, prompt.cited());
+    }
+}

@@ -1,0 +1,229 @@
+package dev.ragdesk.engine;
+
+import dev.ragdesk.RagdeskException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static dev.ragdesk.engine.HostHarness.greedy;
+import static dev.ragdesk.engine.HostHarness.request;
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The model host against real java-llama.cpp workers on a generated GGUF. */
+class ModelHostTest {
+
+    @TempDir Path dir;
+    private HostHarness h;
+
+    @AfterEach
+    void closeHost() {
+        if (h != null) h.close();
+        assertEquals(0, WorkerCensus.now().workers(), "closing the host leaves no worker behind");
+    }
+
+    @Test
+    void loadsAndStreamsAGeneration() throws Exception {
+        h = new HostHarness(dir, false);
+        var model = h.host.activate(request("chat", h.tinyModel("a.gguf", 1)));
+        assertEquals("chat", model.role());
+        assertTrue(model.pid() > 0 && model.fileBytes() > 0);
+        assertInstanceOf(EngineEvent.Loading.class, h.history.get(0));
+        assertInstanceOf(EngineEvent.Loaded.class, h.history.get(1));
+
+        var streamed = new StringBuilder();
+        var result = h.host.generate(greedy("Once upon a time", 12), streamed::append).await();
+        assertEquals(12, result.tokens());
+        assertEquals("length", result.reason());
+        assertEquals(streamed.toString(), result.text());
+        assertFalse(result.text().isBlank());
+        assertTrue(result.firstTokenMs() >= 0);
+        long tokenEvents = h.history.stream().filter(e -> e instanceof EngineEvent.Token).count();
+        assertEquals(12, tokenEvents, "one Token event per streamed piece");
+        assertInstanceOf(EngineEvent.GenerationDone.class, h.history.get(h.history.size() - 1));
+    }
+
+    @Test
+    void greedyGenerationIsRepeatable() throws Exception {
+        h = new HostHarness(dir, false);
+        h.host.activate(request("chat", h.tinyModel("a.gguf", 1)));
+        var first = h.host.generate(greedy("the little dog", 10), s -> {}).await();
+        var second = h.host.generate(greedy("the little dog", 10), s -> {}).await();
+        assertEquals(first.text(), second.text());
+    }
+
+    @Test
+    void cancelStopsTokensAndTheModelStaysUsable() throws Exception {
+        h = new HostHarness(dir, false);
+        h.host.activate(request("chat", h.tinyModel("a.gguf", 1), 2048));
+        var afterCancel = new AtomicInteger();
+        var fiveTokens = new CountDownLatch(5);
+        var cancelled = new java.util.concurrent.atomic.AtomicBoolean();
+        var generation = h.host.generate(greedy("Once upon a time", 1500), piece -> {
+            if (cancelled.get()) afterCancel.incrementAndGet();
+            fiveTokens.countDown();
+        });
+        assertTrue(fiveTokens.await(30, TimeUnit.SECONDS), "tokens stream");
+        cancelled.set(true);
+        generation.cancel();
+        var result = generation.await();
+        assertTrue(result.cancelled());
+        assertTrue(result.tokens() >= 5 && result.tokens() < 1500, "stopped early: " + result.tokens());
+        assertEquals(0, afterCancel.get(), "no token is delivered after cancel()");
+
+        var next = h.host.generate(greedy("the cat", 6), s -> {}).await();
+        assertEquals(6, next.tokens(), "the same worker generates again");
+        assertEquals("length", next.reason());
+    }
+
+    @Test
+    void twentySwapsNeverHoldTwoModelsAndDoNotGrowTheHost() throws Exception {
+        h = new HostHarness(dir, true);
+        var rag = request("rag", h.tinyModel("rag.gguf", 1));
+        var chat = request("chat", h.tinyModel("chat.gguf", 2));
+        var samples = Collections.synchronizedList(new ArrayList<WorkerCensus.Count>());
+        var sampling = new java.util.concurrent.atomic.AtomicBoolean(true);
+        var sampler = new Thread(() -> {
+            while (sampling.get()) samples.add(WorkerCensus.now());
+        });
+        h.host.activate(rag);
+        h.host.generate(greedy("warm up", 4), s -> {}).await();
+        System.gc();
+        long rssBefore = WorkerCensus.rssBytes(ProcessHandle.current().pid());
+        sampler.start();
+        var pids = new java.util.HashSet<Long>();
+        for (int i = 0; i < 20; i++) {
+            var model = h.host.activate(i % 2 == 0 ? chat : rag);
+            pids.add(model.pid());
+            var census = WorkerCensus.now();
+            assertEquals(1, census.holdingModel(), "exactly one process maps a model right after swap " + i);
+            assertEquals(4, h.host.generate(greedy("hello", 4), s -> {}).await().tokens());
+        }
+        sampling.set(false);
+        sampler.join();
+        System.gc();
+        long rssAfter = WorkerCensus.rssBytes(ProcessHandle.current().pid());
+
+        assertEquals(20, pids.size(), "every swap ran in a fresh worker process");
+        assertTrue(samples.size() > 20, "the sampler ran");
+        int maxHolding = samples.stream().mapToInt(WorkerCensus.Count::holdingModel).max().orElse(-1);
+        int maxWorkers = samples.stream().mapToInt(WorkerCensus.Count::workers).max().orElse(-1);
+        assertEquals(1, maxHolding, "never two processes holding a model, over " + samples.size() + " samples");
+        assertTrue(maxWorkers <= 2, "one model worker plus at most one pre-started idle worker, saw " + maxWorkers);
+        assertTrue(rssAfter - rssBefore < 30L << 20,
+                "host RSS grew by " + (rssAfter - rssBefore) / 1024 + " KiB over 20 swaps");
+        assertTrue(h.history.stream().filter(e -> e instanceof EngineEvent.Loaded l && l.model().prestarted()).count() >= 19,
+                "swaps after the first use the pre-started worker");
+    }
+
+    @Test
+    void killedWorkerIsReportedAndTheNextRequestRecovers() throws Exception {
+        h = new HostHarness(dir, false);
+        h.host.activate(request("chat", h.tinyModel("a.gguf", 1), 2048));
+        var started = new CountDownLatch(3);
+        var generation = h.host.generate(greedy("Once upon a time", 1500), s -> started.countDown());
+        assertTrue(started.await(30, TimeUnit.SECONDS));
+        long pid = h.host.current().orElseThrow().pid();
+        ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+
+        var crash = h.await(EngineEvent.WorkerCrashed.class);
+        assertEquals("chat", crash.role());
+        assertEquals("killed by SIGKILL", crash.how());
+        var failure = assertThrows(RagdeskException.class, generation::await);
+        assertTrue(failure.getMessage().contains("ended unexpectedly (killed by SIGKILL)"), failure.getMessage());
+        assertTrue(h.host.current().isEmpty());
+
+        var next = h.host.generate(greedy("the cat", 5), s -> {}).await();
+        assertEquals(5, next.tokens(), "the next request reloads the model in a new worker");
+        assertNotEquals(pid, h.host.current().orElseThrow().pid());
+    }
+
+    @Test
+    void missingFileIsRejectedBeforeAnyWorkerStarts() throws Exception {
+        h = new HostHarness(dir, false);
+        var e = assertThrows(RagdeskException.class, () -> h.host.activate(request("rag", dir.resolve("nope.gguf"))));
+        assertEquals("model file not found: " + dir.resolve("nope.gguf"), e.getMessage());
+        assertEquals(0, WorkerCensus.now().workers());
+    }
+
+    @Test
+    void nonGgufFileIsNamedAsSuch() throws Exception {
+        h = new HostHarness(dir, false);
+        var file = Files.writeString(dir.resolve("notes.gguf"), "these are my notes, not a model");
+        var e = assertThrows(RagdeskException.class, () -> h.host.activate(request("rag", file)));
+        assertTrue(e.getMessage().startsWith("not a GGUF model file (it starts with \"thes\""), e.getMessage());
+    }
+
+    @Test
+    void truncatedGgufSaysDownloadAgain() throws Exception {
+        h = new HostHarness(dir, false);
+        var good = h.tinyModel("full.gguf", 1);
+        var bytes = Files.readAllBytes(good);
+        var cut = Files.write(dir.resolve("cut.gguf"), java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        var e = assertThrows(RagdeskException.class, () -> h.host.activate(request("rag", cut)));
+        assertTrue(e.getMessage().startsWith("model file is truncated: "), e.getMessage());
+        assertTrue(e.getMessage().endsWith("download it again"), e.getMessage());
+        var header = Files.write(dir.resolve("header.gguf"), java.util.Arrays.copyOf(bytes, 100));
+        var e2 = assertThrows(RagdeskException.class, () -> h.host.activate(request("rag", header)));
+        assertTrue(e2.getMessage().startsWith("model file is truncated inside its header"), e2.getMessage());
+    }
+
+    @Test
+    void wrongArchitectureGivesLlamaCppsReasonAndHostStaysUsable() throws Exception {
+        h = new HostHarness(dir, false);
+        var alien = dev.ragdesk.testing.TinyGguf.llama().architecture("notallama").writeTo(dir.resolve("alien.gguf"));
+        var e = assertThrows(RagdeskException.class, () -> h.host.activate(request("rag", alien)));
+        assertTrue(e.getMessage().startsWith("could not load alien.gguf: "), e.getMessage());
+        assertTrue(e.getMessage().contains("unknown model architecture: 'notallama'"), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"));
+        assertInstanceOf(EngineEvent.Failed.class, h.history.get(h.history.size() - 1));
+
+        h.host.activate(request("chat", h.tinyModel("good.gguf", 1)));
+        assertEquals(3, h.host.generate(greedy("hi", 3), s -> {}).await().tokens());
+    }
+
+    @Test
+    void failedSwapReloadsThePreviousModelAndSaysBoth() throws Exception {
+        h = new HostHarness(dir, true);
+        var good = h.host.activate(request("chat", h.tinyModel("good.gguf", 1)));
+        var alien = dev.ragdesk.testing.TinyGguf.llama().architecture("notallama").writeTo(dir.resolve("alien.gguf"));
+        var e = assertThrows(RagdeskException.class, () -> h.host.activate(request("rag", alien)));
+        assertTrue(e.getMessage().contains("could not load alien.gguf"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("the chat model good is loaded again"), e.getMessage());
+        var now = h.host.current().orElseThrow();
+        assertEquals("chat", now.role());
+        assertNotEquals(good.pid(), now.pid(), "the previous model was reloaded in a new worker");
+        assertEquals(2, h.host.generate(greedy("hi", 2), s -> {}).await().tokens());
+    }
+
+    @Test
+    void tokenizeAndTemplateUseTheLoadedModel() throws Exception {
+        h = new HostHarness(dir, false);
+        h.host.activate(request("chat", h.tinyModel("a.gguf", 1)));
+        assertTrue(h.host.countTokens("the little dog") >= 3);
+        assertTrue(h.host.countTokens("the little dog and the big cat") > h.host.countTokens("the little dog"));
+        var prompt = h.host.applyTemplate("be brief", List.of(ChatMessage.user("hello")));
+        assertTrue(prompt.contains("<|im_start|>system\nbe brief"), "no template in the file: ChatML fallback\n" + prompt);
+        assertTrue(prompt.endsWith("<|im_start|>assistant\n"), prompt);
+    }
+
+    @Test
+    void unloadEndsTheWorker() throws Exception {
+        h = new HostHarness(dir, false);
+        var model = h.host.activate(request("chat", h.tinyModel("a.gguf", 1)));
+        h.host.unload();
+        assertTrue(ProcessHandle.of(model.pid()).isEmpty() || !ProcessHandle.of(model.pid()).get().isAlive());
+        assertTrue(h.host.current().isEmpty());
+        assertInstanceOf(EngineEvent.Unloaded.class, h.history.get(h.history.size() - 1));
+        var e = assertThrows(RagdeskException.class, () -> h.host.generate(greedy("x", 1), s -> {}));
+        assertTrue(e.getMessage().startsWith("no model is loaded"));
+    }
+}
