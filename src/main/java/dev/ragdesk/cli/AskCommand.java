@@ -2,6 +2,7 @@ package dev.ragdesk.cli;
 
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.ragdesk.RagdeskException;
+import dev.ragdesk.engine.EngineEvent;
 import dev.ragdesk.engine.Engines;
 import dev.ragdesk.engine.GenerationResult;
 import dev.ragdesk.engine.ModelHost;
@@ -57,7 +58,7 @@ final class AskCommand implements Callable<Integer> {
 
         try (var interrupts = new Interrupts();
              ModelHost host = Engines.host(ctx.workspace(), ctx.config(), VersionInfo.properties().getProperty("llama"),
-                     event -> {}, ModelHost.Options.defaults().withPrestart(false))) {
+                     event -> report(event, err), ModelHost.Options.defaults().withPrestart(false))) {
             var assistant = new Assistant(host, new ModelFiles(ctx.workspace(), ctx.config()), ctx.config(), null);
             var chosen = chooseMode(assistant);
             if (mode == null && !json) err.println("(" + chosen.role() + " mode" + (chosen == Mode.CHAT ? ": no documents indexed yet)" : ")"));
@@ -65,8 +66,6 @@ final class AskCommand implements Callable<Integer> {
             long t0 = System.nanoTime();
             Assistant.Reply reply;
             try {
-                var model = assistant.switchTo(chosen);
-                if (!json) err.println("(" + model.displayName() + " loaded in " + (model.spawnMs() + model.loadMs()) + " ms)");
                 reply = assistant.ask(chosen, question, List.of(), new Assistant.Sampling(temperature, maxTokens, seed),
                         json ? piece -> {} : piece -> { out.print(piece); out.flush(); });
             } catch (RagdeskException e) {
@@ -94,6 +93,15 @@ final class AskCommand implements Callable<Integer> {
             out.flush();
             LoggerHolder.log.info("answered in {} ms ({} tokens)", (System.nanoTime() - t0) / 1_000_000, result.tokens());
             return ExitCodes.OK;
+        }
+    }
+
+    /** Load progress on stderr, so stdout carries only the answer. */
+    private void report(EngineEvent event, java.io.PrintWriter err) {
+        if (json) return;
+        if (event instanceof EngineEvent.Loaded loaded) {
+            var m = loaded.model();
+            err.println("(" + m.displayName() + " loaded in " + (m.spawnMs() + m.loadMs()) + " ms)");
         }
     }
 

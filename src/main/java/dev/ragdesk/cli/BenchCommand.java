@@ -1,24 +1,15 @@
 package dev.ragdesk.cli;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Unmatched;
 
-import java.util.List;
-
-import java.util.concurrent.Callable;
-
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Run benchmarks (swap, download, index, search).")
-final class BenchCommand implements Callable<Integer> {
-
-    @Spec CommandSpec spec;
-
-    /** Accepted so that any invocation gets the plain "not available yet" answer, not a usage error. */
-    @Unmatched List<String> arguments;
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Benchmarks that print numbers; they never fail on a threshold.",
+        subcommands = {BenchSwapCommand.class})
+final class BenchCommand implements Runnable {
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
-        return NotYetAvailable.report(spec, "benchmarking");
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "name a benchmark: swap");
     }
 }

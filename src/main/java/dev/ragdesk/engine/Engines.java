@@ -22,11 +22,11 @@ public final class Engines {
                 throw new RagdeskException("[llama].native_lib_dir is " + dir + " but it holds no "
                         + System.mapLibraryName("jllama") + "; build it (README, GPU notes) or clear the setting");
             }
-            return new WorkerLauncher(JvmCommand.current(), llamaTmp, dir);
+            return new WorkerLauncher(JvmCommand.current(), llamaTmp, dir, workspace.tmp().resolve("cds"));
         }
         try {
             return new WorkerLauncher(JvmCommand.current(), llamaTmp,
-                    NativeLibrary.extractBundled(workspace.tmp(), llamaVersion).orElse(null));
+                    NativeLibrary.extractBundled(workspace.tmp(), llamaVersion).orElse(null), workspace.tmp().resolve("cds"));
         } catch (IOException e) {
             throw new RagdeskException("cannot prepare the native library in " + workspace.tmp() + ": " + e.getMessage(), e);
         }

@@ -33,12 +33,12 @@ public final class ModelHost implements PromptModel, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ModelHost.class);
 
     /** Timings and limits; defaults suit interactive use. */
-    public record Options(boolean prestart, Duration startTimeout, Duration loadTimeout, Duration stopGrace) {
+    public record Options(boolean prestart, Duration startTimeout, Duration loadTimeout, Duration stopTimeout) {
         public static Options defaults() {
             return new Options(true, Duration.ofSeconds(60), Duration.ofMinutes(10), Duration.ofSeconds(5));
         }
 
-        public Options withPrestart(boolean on) { return new Options(on, startTimeout, loadTimeout, stopGrace); }
+        public Options withPrestart(boolean on) { return new Options(on, startTimeout, loadTimeout, stopTimeout); }
     }
 
     private record Active(WorkerProcess worker, ActiveModel model) {}
@@ -78,9 +78,19 @@ public final class ModelHost implements PromptModel, AutoCloseable {
         }
     }
 
-    /** Starts the pre-started worker now, if enabled, so the first load does not wait for a JVM. */
+    /**
+     * Readies worker start-up off the swap path: records the workers' class archive if missing
+     * (in the background), and starts the pre-started worker if enabled.
+     */
     public void warmUp() {
-        if (options.prestart()) prestartWorker();
+        var training = new Thread(() -> {
+            launcher.trainClassArchive();
+            synchronized (lock) {
+                if (options.prestart()) prestartWorker();
+            }
+        }, "worker-warm-up");
+        training.setDaemon(true);
+        training.start();
     }
 
     /**
@@ -188,7 +198,7 @@ public final class ModelHost implements PromptModel, AutoCloseable {
             if (closed) return;
             closed = true;
             stopActive();
-            if (spare != null) spare.shutdown(options.stopGrace());
+            if (spare != null) spare.shutdown(options.stopTimeout());
             spare = null;
         }
     }
@@ -246,7 +256,7 @@ public final class ModelHost implements PromptModel, AutoCloseable {
             if (options.prestart()) prestartWorker();
             return model;
         } catch (RagdeskException e) {
-            worker.shutdown(options.stopGrace());
+            worker.shutdown(options.stopTimeout());
             throw e;
         }
     }
@@ -286,7 +296,7 @@ public final class ModelHost implements PromptModel, AutoCloseable {
         running = null;
         if (active == null) return 0;
         long t0 = System.nanoTime();
-        active.worker.shutdown(options.stopGrace());
+        active.worker.shutdown(options.stopTimeout());
         active = null;
         return millisSince(t0);
     }

@@ -18,7 +18,7 @@ public final class WorkerCensus {
 
     public static Count now() {
         var pids = ProcessHandle.current().descendants()
-                .filter(p -> p.isAlive() && isWorker(p))
+                .filter(p -> !hasExited(p.pid()) && isWorker(p))
                 .map(ProcessHandle::pid)
                 .toList();
         int holding = 0;
@@ -42,6 +42,22 @@ public final class WorkerCensus {
             return lines.anyMatch(l -> l.endsWith(".gguf")) ? 1 : 0;
         } catch (IOException | java.io.UncheckedIOException e) {
             return 0;
+        }
+    }
+
+    /**
+     * True once the process has ended. A zombie counts as ended: it holds no memory, and in a
+     * container whose init is slow to reap, ProcessHandle.isAlive() still says true for it.
+     */
+    public static boolean hasExited(long pid) {
+        var handle = ProcessHandle.of(pid);
+        if (handle.isEmpty() || !handle.get().isAlive()) return true;
+        try {
+            var stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+            char state = stat.charAt(stat.lastIndexOf(')') + 2);
+            return state == 'Z' || state == 'X';
+        } catch (IOException | RuntimeException e) {
+            return !handle.get().isAlive();
         }
     }
 

@@ -102,26 +102,26 @@ final class WorkerProcess {
     }
 
     /**
-     * Asks the worker to exit, waits up to {@code grace}, then kills it; returns once the
-     * process is gone, since only then is its memory free.
+     * Ends the worker and returns once the process is gone, since only then is its memory free.
+     * The worker is told why (it logs it), then killed: it holds nothing that needs an orderly
+     * exit, and SIGKILL frees a loaded model in about 10 ms where the JVM's own exit with
+     * llama.cpp loaded takes about 330 ms (measured on stories260K, 2 cores).
      */
-    void shutdown(Duration grace) {
+    void shutdown(Duration timeout) {
         stopping = true;
         send(new Protocol.Shutdown());
         try {
             stdin.close();
         } catch (IOException ignored) {
-            // Closing stdin is itself a shutdown signal; a broken pipe means it is already going.
+            // A broken pipe means the worker is already going.
         }
+        process.destroyForcibly();
         try {
-            if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-                log.warn("worker {} did not exit within {} ms; killing it", pid(), grace.toMillis());
-                process.destroyForcibly();
-                process.waitFor();
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.error("worker {} still running {} ms after SIGKILL", pid(), timeout.toMillis());
             }
-            exited.get(grace.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            exited.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
-            process.destroyForcibly();
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             log.debug("worker {} exit bookkeeping: {}", pid(), e.toString());

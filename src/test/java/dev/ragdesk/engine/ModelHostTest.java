@@ -92,7 +92,10 @@ class ModelHostTest {
         var samples = Collections.synchronizedList(new ArrayList<WorkerCensus.Count>());
         var sampling = new java.util.concurrent.atomic.AtomicBoolean(true);
         var sampler = new Thread(() -> {
-            while (sampling.get()) samples.add(WorkerCensus.now());
+            while (sampling.get()) {
+                samples.add(WorkerCensus.now());
+                java.util.concurrent.locks.LockSupport.parkNanos(2_000_000); // a sampling interval, not a wait for anything
+            }
         });
         h.host.activate(rag);
         h.host.generate(greedy("warm up", 4), s -> {}).await();

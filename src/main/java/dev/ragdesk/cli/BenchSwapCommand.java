@@ -1,0 +1,237 @@
+package dev.ragdesk.cli;
+
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.ragdesk.RagdeskException;
+import dev.ragdesk.engine.EngineEvent;
+import dev.ragdesk.engine.Engines;
+import dev.ragdesk.engine.GenerateRequest;
+import dev.ragdesk.engine.JvmCommand;
+import dev.ragdesk.engine.ModelHost;
+import dev.ragdesk.engine.ModelRequest;
+import dev.ragdesk.engine.WorkerCensus;
+import dev.ragdesk.engine.WorkerLauncher;
+import dev.ragdesk.engine.worker.BareBaseline;
+import dev.ragdesk.models.ModelFiles;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+@Command(name = "swap", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Alternate the rag and chat models N times, asking one short question after each swap.",
+                "Reports phase times (p50/p95), the most worker processes alive at once (from the OS), the",
+                "host's RSS, and a bare baseline: a fresh JVM loading the same model and generating one token.",
+                "Runs with and without the pre-started worker to show what it saves."})
+final class BenchSwapCommand implements Callable<Integer> {
+
+    @ParentCommand BenchCommand bench;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--cycles", paramLabel = "N", defaultValue = "20", description = "Swaps per run (default: ${DEFAULT-VALUE}).")
+    int cycles;
+
+    @Option(names = "--json", description = "Print one JSON object instead of a table.")
+    boolean json;
+
+    @Option(names = "--pause-ms", paramLabel = "MS", defaultValue = "0",
+            description = "Idle time between swaps, as a person reading an answer would leave (default: ${DEFAULT-VALUE}).")
+    long pauseMs;
+
+    @Option(names = "--question", defaultValue = "Hello", description = "What to ask after each swap (default: ${DEFAULT-VALUE}).")
+    String question;
+
+    private RagdeskCommand root() {
+        return (RagdeskCommand) spec.parent().parent().userObject();
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (cycles < 1) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--cycles must be at least 1");
+        var ctx = root().context(false);
+        var files = new ModelFiles(ctx.workspace(), ctx.config());
+        var rag = Engines.request("rag", files.require("rag"), ctx.config());
+        var chat = Engines.request("chat", files.require("chat"), ctx.config());
+        var llamaVersion = VersionInfo.properties().getProperty("llama");
+        var err = spec.commandLine().getErr();
+
+        if (!json) err.println("baseline: fresh JVM, load, one token ...");
+        var baseline = new LinkedHashMap<String, Stats>();
+        var launcher = Engines.launcher(ctx.workspace(), ctx.config(), llamaVersion);
+        launcher.trainClassArchive();
+        for (var r : List.of(rag, chat)) baseline.put(r.role(), bare(launcher, r, 3));
+
+        var report = new LinkedHashMap<String, Object>();
+        report.put("cycles", cycles);
+        report.put("pause_ms", pauseMs);
+        report.put("worker_class_archive", launcher.hasClassArchive());
+        report.put("models", Map.of("rag", rag.path().toString(), "chat", chat.path().toString()));
+        report.put("baseline_first_token_ms", Map.of("rag", baseline.get("rag").summary(), "chat", baseline.get("chat").summary()));
+        double baselineP50 = (baseline.get("rag").p50() + baseline.get("chat").p50()) / 2;
+        for (boolean prestart : new boolean[] {true, false}) {
+            if (!json) err.println((prestart ? "with" : "without") + " a pre-started worker: " + cycles + " swaps ...");
+            var run = swaps(ctx, llamaVersion, rag, chat, prestart);
+            run.put("ratio_swap_to_first_token_vs_baseline",
+                    round(((Stats) run.get("swap_to_first_token_ms_stats")).p50() / baselineP50));
+            run.remove("swap_to_first_token_ms_stats");
+            report.put(prestart ? "prestarted" : "cold", run);
+        }
+        var prestarted = (Map<?, ?>) report.get("prestarted");
+        var cold = (Map<?, ?>) report.get("cold");
+        report.put("max_workers_alive", Math.max((int) prestarted.get("max_workers_alive"), (int) cold.get("max_workers_alive")));
+        report.put("ratio_swap_to_first_token_vs_baseline", prestarted.get("ratio_swap_to_first_token_vs_baseline"));
+
+        var out = spec.commandLine().getOut();
+        if (json) {
+            out.println(JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build().writeValueAsString(report));
+        } else {
+            printTable(out, report);
+        }
+        out.flush();
+        return ExitCodes.OK;
+    }
+
+    private LinkedHashMap<String, Object> swaps(AppContext ctx, String llamaVersion, ModelRequest rag, ModelRequest chat,
+                                                boolean prestart) throws Exception {
+        var maxHolding = new AtomicInteger();
+        var maxProcesses = new AtomicInteger();
+        var sampling = new AtomicBoolean(true);
+        var sampler = new Thread(() -> {
+            while (sampling.get()) {
+                var c = WorkerCensus.now();
+                maxHolding.accumulateAndGet(c.holdingModel(), Math::max);
+                maxProcesses.accumulateAndGet(c.workers(), Math::max);
+                java.util.concurrent.locks.LockSupport.parkNanos(2_000_000); // sample every ~2 ms, leave the CPU to the swap
+            }
+        }, "census");
+        var stop = new ArrayList<Long>();
+        var spawn = new ArrayList<Long>();
+        var load = new ArrayList<Long>();
+        var firstToken = new ArrayList<Long>();
+        var total = new ArrayList<Long>();
+        long pid = ProcessHandle.current().pid();
+        long rssBefore;
+        long rssAfter;
+        try (var host = Engines.host(ctx.workspace(), ctx.config(), llamaVersion, e -> {}, ModelHost.Options.defaults().withPrestart(prestart))) {
+            host.activate(rag);
+            host.generate(new GenerateRequest(question, 1, 0, 1, List.of()), s -> {}).await();
+            System.gc();
+            rssBefore = WorkerCensus.rssBytes(pid);
+            sampler.start();
+            for (int i = 0; i < cycles; i++) {
+                if (pauseMs > 0) Thread.sleep(pauseMs); // simulated reading time, part of the workload
+                var next = i % 2 == 0 ? chat : rag;
+                long t0 = System.nanoTime();
+                var model = host.activate(next);
+                long t1 = System.nanoTime();
+                var first = new CountDownLatch(1);
+                var generation = host.generate(new GenerateRequest(question, 4, 0, 1, List.of()), s -> first.countDown());
+                first.await();
+                long t2 = System.nanoTime();
+                generation.await();
+                stop.add(model.stopMs());
+                spawn.add(model.spawnMs());
+                load.add(model.loadMs());
+                firstToken.add((t2 - t1) / 1_000_000);
+                total.add((t2 - t0) / 1_000_000);
+            }
+            sampling.set(false);
+            sampler.join();
+            System.gc();
+            rssAfter = WorkerCensus.rssBytes(pid);
+        }
+        var run = new LinkedHashMap<String, Object>();
+        run.put("stop_ms", new Stats(stop).summary());
+        run.put("spawn_ms", new Stats(spawn).summary());
+        run.put("load_ms", new Stats(load).summary());
+        run.put("first_token_ms", new Stats(firstToken).summary());
+        run.put("swap_to_first_token_ms", new Stats(total).summary());
+        run.put("swap_to_first_token_ms_stats", new Stats(total));
+        run.put("max_workers_alive", maxHolding.get());
+        run.put("max_worker_processes", maxProcesses.get());
+        run.put("parent_rss_before_mb", round(rssBefore / 1048576.0));
+        run.put("parent_rss_after_mb", round(rssAfter / 1048576.0));
+        return run;
+    }
+
+    /** Time from starting a fresh JVM to its first token, {@code runs} times. */
+    private static Stats bare(WorkerLauncher launcher, ModelRequest request, int runs) throws Exception {
+        var times = new ArrayList<Long>();
+        var options = new ArrayList<>(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-Dde.kherud.llama.tmpdir=" + launcher.llamaTmp()));
+        if (launcher.nativeLibDir() != null) options.add("-Dde.kherud.llama.lib.path=" + launcher.nativeLibDir());
+        var cmd = JvmCommand.current().build(options, BareBaseline.class.getName(),
+                List.of(request.path().toString(), String.valueOf(request.ctxSize()), String.valueOf(request.threads())));
+        for (int i = 0; i < runs; i++) {
+            long t0 = System.nanoTime();
+            var p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            try (var out = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
+                String line;
+                while ((line = out.readLine()) != null && !line.startsWith("first-token")) { /* skip */ }
+                if (line == null) throw new RagdeskException("the baseline JVM could not load " + request.path());
+                times.add((System.nanoTime() - t0) / 1_000_000);
+            } finally {
+                p.destroyForcibly().waitFor();
+            }
+        }
+        return new Stats(times);
+    }
+
+    private void printTable(java.io.PrintWriter out, Map<String, Object> report) {
+        out.printf("bench swap: %d cycles, %d ms pause, rag=%s chat=%s%n", cycles, pauseMs,
+                ((Map<?, ?>) report.get("models")).get("rag"), ((Map<?, ?>) report.get("models")).get("chat"));
+        out.printf("baseline (fresh JVM -> first token): %s%n", report.get("baseline_first_token_ms"));
+        for (var key : List.of("prestarted", "cold")) {
+            var run = (Map<?, ?>) report.get(key);
+            out.printf("%n%s worker%n", key.equals("prestarted") ? "pre-started" : "cold-started");
+            out.printf("  %-24s %8s %8s%n", "phase (ms)", "p50", "p95");
+            for (var phase : List.of("stop_ms", "spawn_ms", "load_ms", "first_token_ms", "swap_to_first_token_ms")) {
+                var s = (Map<?, ?>) run.get(phase);
+                out.printf("  %-24s %8s %8s%n", phase.replace("_ms", ""), s.get("p50"), s.get("p95"));
+            }
+            out.printf("  max workers holding a model: %s, max worker processes: %s%n",
+                    run.get("max_workers_alive"), run.get("max_worker_processes"));
+            out.printf("  host RSS: %s MB -> %s MB%n", run.get("parent_rss_before_mb"), run.get("parent_rss_after_mb"));
+            out.printf("  swap->first token / baseline (p50): %s%n", run.get("ratio_swap_to_first_token_vs_baseline"));
+        }
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+
+    /** Sorted samples with nearest-rank percentiles. */
+    record Stats(long[] sorted) {
+        Stats(List<Long> values) {
+            this(values.stream().mapToLong(Long::longValue).sorted().toArray());
+        }
+
+        double percentile(double p) {
+            if (sorted.length == 0) return Double.NaN;
+            int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+            return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+        }
+
+        double p50() { return percentile(50); }
+
+        Map<String, Object> summary() {
+            return Map.of("p50", percentile(50), "p95", percentile(95), "n", sorted.length);
+        }
+
+        @Override
+        public String toString() { return Arrays.toString(sorted); }
+    }
+}
