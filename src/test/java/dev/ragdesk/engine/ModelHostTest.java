@@ -229,4 +229,19 @@ class ModelHostTest {
         var e = assertThrows(RagdeskException.class, () -> h.host.generate(greedy("x", 1), s -> {}));
         assertTrue(e.getMessage().startsWith("no model is loaded"));
     }
+
+    @Test
+    void workerThatCannotStartIsExplainedAndTheHostRecovers() throws Exception {
+        var model = new HostHarness(dir, false).tinyModel("a.gguf", 1);
+        var broken = new WorkerLauncher(new JvmCommand(Path.of("/bin/false"), ""), dir.resolve("tmp"), null);
+        try (var host = new ModelHost(broken, e -> {}, ModelHost.Options.defaults().withPrestart(false))) {
+            var e = assertThrows(RagdeskException.class, () -> host.activate(request("chat", model)));
+            assertEquals("could not start: the model worker ended unexpectedly (exit code 1)", e.getMessage());
+        }
+        var missingJava = new WorkerLauncher(new JvmCommand(dir.resolve("no-java"), ""), dir.resolve("tmp"), null);
+        try (var host = new ModelHost(missingJava, e -> {}, ModelHost.Options.defaults().withPrestart(false))) {
+            var e = assertThrows(RagdeskException.class, () -> host.activate(request("chat", model)));
+            assertTrue(e.getMessage().startsWith("could not start a model worker ("), e.getMessage());
+        }
+    }
 }
