@@ -1,24 +1,88 @@
 package dev.ragdesk.cli;
 
+import dev.ragdesk.RagdeskException;
+import dev.ragdesk.models.Catalogue;
+import dev.ragdesk.models.Downloader;
+import dev.ragdesk.models.HfCache;
+import dev.ragdesk.models.HubClient;
+import dev.ragdesk.models.ModelFiles;
+import dev.ragdesk.models.ModelInstaller;
+import dev.ragdesk.models.Transfer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Unmatched;
 
+import java.util.ArrayList;
 import java.util.List;
-
 import java.util.concurrent.Callable;
 
-@Command(name = "download", mixinStandardHelpOptions = true, description = "Download models from Hugging Face into .data/models.")
+@Command(name = "download", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Download models from Hugging Face into .data/models: resumable, sha256-verified.",
+                "Uses $HF_ENDPOINT (or [hub].endpoint) and $HF_TOKEN (or the variable [hub].token_env names).",
+                "A file already in the huggingface_hub cache is linked instead of downloaded.",
+                "Ctrl-C stops and keeps the partial file; the next run resumes it."})
 final class DownloadCommand implements Callable<Integer> {
 
+    @ParentCommand RagdeskCommand root;
     @Spec CommandSpec spec;
 
-    /** Accepted so that any invocation gets the plain "not available yet" answer, not a usage error. */
-    @Unmatched List<String> arguments;
+    @Parameters(paramLabel = "ROLE|ORG/NAME:FILE", arity = "0..*",
+            description = "rag, chat, whisper, tts, or any hub file as ORG/NAME:FILE.")
+    List<String> targets = new ArrayList<>();
+
+    @Option(names = "--all", description = "Every model the app uses: rag, chat and whisper.")
+    boolean all;
 
     @Override
-    public Integer call() {
-        return NotYetAvailable.report(spec, "downloading models");
+    public Integer call() throws Exception {
+        var ctx = root.context(false);
+        var err = spec.commandLine().getErr();
+        var out = spec.commandLine().getOut();
+        var wanted = new ArrayList<>(targets);
+        if (all) wanted.addAll(List.of("rag", "chat", "whisper"));
+        if (wanted.isEmpty()) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "name what to download: a role (rag, chat, whisper, tts), ORG/NAME:FILE, or --all");
+        }
+        var catalogue = new Catalogue(ctx.config());
+        var files = new ModelFiles(ctx.workspace(), ctx.config());
+        var hubSettings = ctx.config().hub();
+        var hub = HubClient.fromEnvironment(ctx.env(), hubSettings.endpoint(), hubSettings.tokenEnv());
+        var installer = new ModelInstaller(hub, Downloader.forHub(hub), HfCache.fromEnvironment(ctx.env()));
+        boolean terminal = System.console() != null;
+
+        int failures = 0;
+        try (var interrupts = new Interrupts()) {
+            for (var argument : wanted.stream().distinct().toList()) {
+                var transfer = new Transfer();
+                interrupts.onInterrupt(transfer::cancel);
+                try {
+                    var target = ModelInstaller.target(argument, catalogue, files, ctx.workspace().models());
+                    err.println(argument + ": " + target.repo() + " " + target.file() + licenceNote(catalogue, argument));
+                    var progress = new ProgressLine(err, terminal);
+                    var outcome = installer.install(target, progress::update, transfer);
+                    var verified = outcome.record().verified().equals("sha256") ? "sha256 verified" : "size checked";
+                    out.println(argument + ": " + outcome.how() + " " + outcome.file() + " (" + verified + ")");
+                } catch (Downloader.DownloadCancelled e) {
+                    err.println();
+                    err.println("ragdesk download: " + e.getMessage());
+                    return ExitCodes.INTERRUPTED;
+                } catch (RagdeskException e) {
+                    if (interrupts.fired()) return ExitCodes.INTERRUPTED;
+                    failures++;
+                    err.println();
+                    err.println("ragdesk download: " + argument + ": " + e.getMessage());
+                }
+            }
+        }
+        return failures == 0 ? ExitCodes.OK : ExitCodes.RUNTIME_ERROR;
+    }
+
+    private static String licenceNote(Catalogue catalogue, String argument) {
+        return catalogue.entries().stream().filter(e -> e.role().equals(argument)).findFirst()
+                .map(e -> " (licence: " + e.licence() + ")").orElse("");
     }
 }
