@@ -1,0 +1,99 @@
+package dev.ragdesk.rag;
+
+import org.apache.lucene.analysis.Analyzer;
+import org.apache.lucene.analysis.TokenStream;
+import org.apache.lucene.analysis.bn.BengaliAnalyzer;
+import org.apache.lucene.analysis.en.EnglishAnalyzer;
+import org.apache.lucene.analysis.hi.HindiAnalyzer;
+import org.apache.lucene.analysis.icu.ICUNormalizer2Filter;
+import org.apache.lucene.analysis.icu.segmentation.ICUTokenizer;
+import org.apache.lucene.analysis.in.IndicNormalizationFilter;
+import org.apache.lucene.analysis.miscellaneous.PerFieldAnalyzerWrapper;
+import org.apache.lucene.analysis.ta.TamilAnalyzer;
+import org.apache.lucene.analysis.te.TeluguAnalyzer;
+
+import java.util.EnumMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The index's language handling. Every chunk goes into a language-neutral base field (ICU
+ * word breaking, NFKC case folding, Indic normalisation, no stemming, and no ICUFoldingFilter,
+ * which would strip the virama). Chunks whose script says Hindi, Bengali, Tamil, Telugu or
+ * English also go into that language's stemmed field, so other inflections of a word match.
+ */
+public final class Languages {
+
+    public enum Lang {
+        EN("en"), HI("hi"), BN("bn"), TA("ta"), TE("te");
+
+        public final String code;
+
+        Lang(String code) { this.code = code; }
+
+        public String field() { return Fields.TEXT + "_" + code; }
+    }
+
+    private Languages() {}
+
+    /** The base field's analyzer. */
+    public static Analyzer base() {
+        return new Analyzer() {
+            @Override
+            protected TokenStreamComponents createComponents(String fieldName) {
+                var tokenizer = new ICUTokenizer();
+                TokenStream stream = new ICUNormalizer2Filter(tokenizer); // nfkc_cf
+                stream = new IndicNormalizationFilter(stream);
+                return new TokenStreamComponents(tokenizer, stream);
+            }
+        };
+    }
+
+    /** Base analyzer for the text field, each language's own for its field. */
+    public static Analyzer perField() {
+        var perLanguage = new java.util.HashMap<String, Analyzer>();
+        for (var lang : Lang.values()) perLanguage.put(lang.field(), analyzer(lang));
+        return new PerFieldAnalyzerWrapper(base(), perLanguage);
+    }
+
+    static Analyzer analyzer(Lang lang) {
+        return switch (lang) {
+            case EN -> new EnglishAnalyzer();
+            case HI -> new HindiAnalyzer();
+            case BN -> new BengaliAnalyzer();
+            case TA -> new TamilAnalyzer();
+            case TE -> new TeluguAnalyzer();
+        };
+    }
+
+    /** Languages whose script makes up at least a fifth of the letters, most frequent first. */
+    public static Set<Lang> detect(String text) {
+        var counts = new EnumMap<Lang, Integer>(Lang.class);
+        int letters = 0;
+        int limit = Math.min(text.length(), 4000);
+        for (int i = 0; i < limit; ) {
+            int cp = text.codePointAt(i);
+            i += Character.charCount(cp);
+            if (!Character.isLetter(cp) && Character.getType(cp) != Character.NON_SPACING_MARK
+                    && Character.getType(cp) != Character.COMBINING_SPACING_MARK) continue;
+            letters++;
+            var lang = switch (Character.UnicodeScript.of(cp)) {
+                case LATIN -> Lang.EN;
+                case DEVANAGARI -> Lang.HI;
+                case BENGALI -> Lang.BN;
+                case TAMIL -> Lang.TA;
+                case TELUGU -> Lang.TE;
+                default -> null;
+            };
+            if (lang != null) counts.merge(lang, 1, Integer::sum);
+        }
+        var result = new LinkedHashSet<Lang>();
+        int total = letters;
+        counts.entrySet().stream()
+                .filter(e -> e.getValue() * 5 >= total)
+                .sorted(Map.Entry.<Lang, Integer>comparingByValue().reversed())
+                .forEach(e -> result.add(e.getKey()));
+        return result;
+    }
+}

@@ -1,0 +1,17 @@
+package dev.ragdesk.rag;
+
+import dev.ragdesk.engine.Passage;
+
+/**
+ * One ranked passage.
+ *
+ * @param location "p. 3" or "lines 10-24"
+ * @param excerpt  the best-matching sentence or two, matches marked **like this**
+ * @param text     the whole chunk, for the answer prompt
+ */
+public record SearchHit(int rank, float score, String path, String location, String heading, String excerpt,
+                        String text, int page, int startLine, int endLine) {
+    public Passage toPassage() {
+        return new Passage(text, path, location, score);
+    }
+}

@@ -1,0 +1,60 @@
+package dev.ragdesk.rag;
+
+import dev.ragdesk.engine.JvmCommand;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class IndexCrashTest {
+
+    @TempDir Path tmp;
+
+    @Test
+    void killMinus9MidIndexLeavesASearchableIndexAndTheNextRunFinishes() throws Exception {
+        var docs = Files.createDirectories(tmp.resolve("docs"));
+        int total = 400;
+        for (int i = 0; i < total; i++) {
+            Files.writeString(docs.resolve("note-" + i + ".txt"),
+                    ("Note number " + i + " talks about topic" + i + ". ").repeat(40) + "\n\nShared words about the harbour lighthouse.\n");
+        }
+        var indexDir = tmp.resolve("index");
+        var cmd = JvmCommand.current().build(List.of("-Xmx256m"), IndexProbe.class.getName(),
+                List.of(indexDir.toString(), docs.toString(), "150"));
+        var child = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try (var out = new BufferedReader(new InputStreamReader(child.getInputStream()))) {
+            String line;
+            while ((line = out.readLine()) != null && !line.equals("paused")) { /* wait for the child to be mid-run */ }
+            assertEquals("paused", line, "the child reached file 150");
+            child.destroyForcibly();
+            child.waitFor();
+        }
+
+        try (var retriever = new Retriever(indexDir)) {
+            var status = retriever.status();
+            assertTrue(status.exists());
+            // commits come every 64 files (or 2 s): at least one batch, none beyond the pause
+            assertTrue(status.files() >= 64 && status.files() <= 150, "committed batches survived: " + status.files());
+            assertFalse(retriever.search("harbour lighthouse", 5).isEmpty(), "and is searchable");
+        }
+        int committed;
+        try (var retriever = new Retriever(indexDir)) {
+            committed = retriever.status().files();
+        }
+        try (var index = DocumentIndex.open(indexDir, new Extractors(50_000_000), new Chunker(400, 60))) {
+            var summary = index.index(List.of(docs), p -> {}, () -> false);
+            assertEquals(total - committed, summary.indexed(), "the next run carries on where the last commit ended");
+            assertEquals(committed, summary.unchanged());
+        }
+        try (var retriever = new Retriever(indexDir)) {
+            assertEquals(total, retriever.status().files());
+            assertEquals("note-399.txt", Path.of(retriever.search("topic399", 1).get(0).path()).getFileName().toString());
+        }
+    }
+}
