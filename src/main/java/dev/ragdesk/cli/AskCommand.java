@@ -7,6 +7,7 @@ import dev.ragdesk.engine.Engines;
 import dev.ragdesk.engine.GenerationResult;
 import dev.ragdesk.engine.ModelHost;
 import dev.ragdesk.models.ModelFiles;
+import dev.ragdesk.rag.Documents;
 import dev.ragdesk.session.Assistant;
 import dev.ragdesk.session.Mode;
 import picocli.CommandLine.Command;
@@ -58,16 +59,25 @@ final class AskCommand implements Callable<Integer> {
 
         try (var interrupts = new Interrupts();
              ModelHost host = Engines.host(ctx.workspace(), ctx.config(), VersionInfo.properties().getProperty("llama"),
-                     event -> report(event, err), ModelHost.Options.defaults().withPrestart(false))) {
-            var assistant = new Assistant(host, new ModelFiles(ctx.workspace(), ctx.config()), ctx.config(), null);
+                     event -> report(event, err), ModelHost.Options.defaults().withPrestart(false));
+             var retriever = Documents.retriever(ctx.workspace())) {
+            var assistant = new Assistant(host, new ModelFiles(ctx.workspace(), ctx.config()), ctx.config(), retriever);
             var chosen = chooseMode(assistant);
             if (mode == null && !json) err.println("(" + chosen.role() + " mode" + (chosen == Mode.CHAT ? ": no documents indexed yet)" : ")"));
 
             long t0 = System.nanoTime();
+            var sampling = new Assistant.Sampling(temperature, maxTokens, seed);
+            java.util.function.Consumer<String> stream = json ? piece -> {} : piece -> { out.print(piece); out.flush(); };
             Assistant.Reply reply;
             try {
-                reply = assistant.ask(chosen, question, List.of(), new Assistant.Sampling(temperature, maxTokens, seed),
-                        json ? piece -> {} : piece -> { out.print(piece); out.flush(); });
+                try {
+                    reply = assistant.ask(chosen, question, List.of(), sampling, stream);
+                } catch (Assistant.NothingRelevant nothing) {
+                    if (mode != null) throw nothing; // rag was asked for by name: say so, do not switch
+                    if (!json) err.println("(no passage in your documents matches; answering in chat mode)");
+                    chosen = Mode.CHAT;
+                    reply = assistant.ask(chosen, question, List.of(), sampling, stream);
+                }
             } catch (RagdeskException e) {
                 if (interrupts.fired()) return interrupted(err);
                 throw e;
@@ -89,6 +99,7 @@ final class AskCommand implements Callable<Integer> {
                 out.println(JsonMapper.builder().build().writeValueAsString(summary(chosen, reply, result, loadMs)));
             } else {
                 out.println();
+                printSources(out, reply);
             }
             out.flush();
             LoggerHolder.log.info("answered in {} ms ({} tokens)", (System.nanoTime() - t0) / 1_000_000, result.tokens());
@@ -127,10 +138,25 @@ final class AskCommand implements Callable<Integer> {
         var citations = new java.util.ArrayList<Map<String, Object>>();
         for (int i = 0; i < reply.citations().size(); i++) {
             var p = reply.citations().get(i);
-            citations.add(Map.of("n", i + 1, "source", p.source(), "location", p.location(), "excerpt", p.text()));
+            var citation = new LinkedHashMap<String, Object>();
+            citation.put("n", i + 1);
+            citation.put("path", p.source());
+            citation.put("location", p.location());
+            citation.put("excerpt", p.excerpt());
+            citations.add(citation);
         }
         json.put("citations", citations);
         return json;
+    }
+
+    private static void printSources(java.io.PrintWriter out, Assistant.Reply reply) {
+        if (reply.citations().isEmpty()) return;
+        out.println();
+        out.println("Sources:");
+        for (int i = 0; i < reply.citations().size(); i++) {
+            var p = reply.citations().get(i);
+            out.println("[" + (i + 1) + "] " + p.citation());
+        }
     }
 
     private static int interrupted(java.io.PrintWriter err) {

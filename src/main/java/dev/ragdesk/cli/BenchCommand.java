@@ -4,12 +4,12 @@ import picocli.CommandLine.Command;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks that print numbers; they never fail on a threshold.",
-        subcommands = {BenchSwapCommand.class, BenchDownloadCommand.class})
+        subcommands = {BenchSwapCommand.class, BenchDownloadCommand.class, BenchIndexCommand.class, BenchSearchCommand.class})
 final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "name a benchmark: swap or download");
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "name a benchmark: swap, download, index or search");
     }
 }

@@ -1,24 +1,121 @@
 package dev.ragdesk.cli;
 
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.ragdesk.io.Sizes;
+import dev.ragdesk.rag.Documents;
+import dev.ragdesk.rag.IndexProgress;
+import dev.ragdesk.rag.IndexSummary;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Unmatched;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
-
+import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 
-@Command(name = "index", mixinStandardHelpOptions = true, description = "Index local documents into index/ for RAG.")
+@Command(name = "index", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Index documents into index/ for RAG: text, Markdown, code, HTML, PDF, DOCX.",
+                "Re-running only re-reads files whose content changed and drops files that disappeared.",
+                "Ctrl-C stops after the current file; everything indexed so far stays searchable."})
 final class IndexCommand implements Callable<Integer> {
 
+    @ParentCommand RagdeskCommand root;
     @Spec CommandSpec spec;
 
-    /** Accepted so that any invocation gets the plain "not available yet" answer, not a usage error. */
-    @Unmatched List<String> arguments;
+    @Parameters(paramLabel = "PATH", arity = "0..*", description = "Files or folders to index (hidden folders are skipped).")
+    List<Path> paths = new ArrayList<>();
+
+    @Option(names = "--remove", paramLabel = "PATH", description = "Remove a file, or everything under a folder, from the index.")
+    Path remove;
+
+    @Option(names = "--status", description = "Show what the index holds.")
+    boolean status;
+
+    @Option(names = "--json", description = "Print JSON.")
+    boolean json;
 
     @Override
-    public Integer call() {
-        return NotYetAvailable.report(spec, "indexing documents");
+    public Integer call() throws Exception {
+        var ctx = root.context(false);
+        var out = spec.commandLine().getOut();
+        var err = spec.commandLine().getErr();
+        var mapper = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+        if (status) {
+            try (var retriever = Documents.retriever(ctx.workspace())) {
+                var s = retriever.status();
+                if (json) out.println(mapper.writeValueAsString(s));
+                else if (!s.exists()) out.println("no index yet in " + ctx.workspace().index() + "; run `ragdesk index PATH`");
+                else out.printf("%s: %d files, %d chunks, %d skipped, %s on disk, updated %s%n", ctx.workspace().index(),
+                            s.files(), s.chunks(), s.skippedFiles(), Sizes.human(s.bytesOnDisk()), s.updatedAt());
+            }
+            return ExitCodes.OK;
+        }
+        if (remove != null) {
+            try (var index = Documents.openForWriting(ctx.workspace(), ctx.config())) {
+                int removed = index.remove(remove);
+                out.println("removed " + removed + " file" + (removed == 1 ? "" : "s") + " under " + remove.toAbsolutePath().normalize());
+            }
+            return ExitCodes.OK;
+        }
+        if (paths.isEmpty()) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "name files or folders to index, or use --remove / --status");
+        }
+        var stop = new AtomicBoolean();
+        IndexSummary summary;
+        try (var interrupts = new Interrupts(); var index = Documents.openForWriting(ctx.workspace(), ctx.config())) {
+            interrupts.onInterrupt(() -> stop.set(true));
+            var progress = new Progress(err, System.console() != null && !json);
+            summary = index.index(paths, progress::update, stop::get);
+            progress.finish();
+        }
+        if (json) {
+            out.println(mapper.writeValueAsString(summary));
+        } else {
+            out.printf(Locale.ROOT, "%s %d file%s (%d chunks), %d unchanged, %d removed, %d skipped, in %.1f s%n",
+                    summary.cancelled() ? "stopped after indexing" : "indexed", summary.indexed(), summary.indexed() == 1 ? "" : "s",
+                    summary.chunks(), summary.unchanged(), summary.removed(), summary.skipped().size(), summary.seconds());
+            for (var skip : summary.skipped()) out.println("  skipped " + skip.path() + ": " + skip.reason());
+        }
+        out.flush();
+        return summary.cancelled() ? ExitCodes.INTERRUPTED : ExitCodes.OK;
+    }
+
+    /** "[ 12/340] path" redrawn on a terminal; every tenth of the way as plain lines otherwise. */
+    private static final class Progress {
+        private final java.io.PrintWriter err;
+        private final boolean terminal;
+        private int lastDecile = -1;
+
+        Progress(java.io.PrintWriter err, boolean terminal) {
+            this.err = err;
+            this.terminal = terminal;
+        }
+
+        void update(IndexProgress p) {
+            if (p.finished() || p.filesTotal() == 0) return;
+            var line = String.format(Locale.ROOT, "[%d/%d] %s", p.filesDone() + 1, p.filesTotal(), p.currentFile());
+            if (terminal) {
+                err.print("\r\033[K" + (line.length() > 120 ? line.substring(0, 117) + "..." : line));
+                err.flush();
+            } else if (p.filesDone() * 10 / p.filesTotal() != lastDecile) {
+                lastDecile = p.filesDone() * 10 / p.filesTotal();
+                err.println(line);
+                err.flush();
+            }
+        }
+
+        void finish() {
+            if (terminal) {
+                err.print("\r\033[K");
+                err.flush();
+            }
+        }
     }
 }

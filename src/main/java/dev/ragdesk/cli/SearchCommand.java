@@ -1,24 +1,72 @@
 package dev.ragdesk.cli;
 
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.ragdesk.rag.Documents;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Unmatched;
 
+import java.util.LinkedHashMap;
 import java.util.List;
-
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "search", mixinStandardHelpOptions = true, description = "Search the document index and rank passages.")
+@Command(name = "search", mixinStandardHelpOptions = true,
+        description = "Rank indexed passages for a query (BM25 over the base and per-language fields).")
 final class SearchCommand implements Callable<Integer> {
 
+    @ParentCommand RagdeskCommand root;
     @Spec CommandSpec spec;
 
-    /** Accepted so that any invocation gets the plain "not available yet" answer, not a usage error. */
-    @Unmatched List<String> arguments;
+    @Parameters(arity = "1..*", paramLabel = "QUERY", description = "What to look for; several words are joined.")
+    List<String> words;
+
+    @Option(names = "--top", paramLabel = "N", description = "How many passages (default: [retrieval].top_k).")
+    Integer top;
+
+    @Option(names = "--json", description = "Print [{rank, score, path, location, heading, excerpt}].")
+    boolean json;
 
     @Override
-    public Integer call() {
-        return NotYetAvailable.report(spec, "searching the index");
+    public Integer call() throws Exception {
+        var ctx = root.context(false);
+        var out = spec.commandLine().getOut();
+        int n = top == null ? ctx.config().retrieval().topK() : top;
+        if (n < 1) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--top must be at least 1");
+        try (var retriever = Documents.retriever(ctx.workspace())) {
+            if (retriever.isEmpty() && !json) {
+                out.println("no documents indexed yet in " + ctx.workspace().index() + "; run `ragdesk index PATH` first");
+                return ExitCodes.OK;
+            }
+            var hits = retriever.search(String.join(" ", words), n);
+            if (json) {
+                var rows = hits.stream().map(h -> {
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    row.put("rank", h.rank());
+                    row.put("score", Math.round(h.score() * 1000) / 1000.0);
+                    row.put("path", h.path());
+                    row.put("location", h.location());
+                    row.put("heading", h.heading());
+                    row.put("excerpt", h.excerpt());
+                    return row;
+                }).toList();
+                out.println(JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build().writeValueAsString(rows));
+            } else if (hits.isEmpty()) {
+                out.println("nothing matches; try other words");
+            } else {
+                for (var h : hits) {
+                    out.printf(Locale.ROOT, "%d. %s (%s)  score %.2f%n", h.rank(), h.path(), h.location(), h.score());
+                    if (!h.heading().isEmpty()) out.println("   § " + h.heading());
+                    out.println("   " + h.excerpt());
+                }
+            }
+        }
+        out.flush();
+        return ExitCodes.OK;
     }
 }

@@ -16,7 +16,7 @@ public record Config(Models models, Llama llama, Retrieval retrieval, Chat chat,
     public Config {
         models = models == null ? new Models(null, null, null, null) : models;
         llama = llama == null ? new Llama(null, null, null, null, null) : llama;
-        retrieval = retrieval == null ? new Retrieval(null, null, null) : retrieval;
+        retrieval = retrieval == null ? new Retrieval(null, null, null, null) : retrieval;
         chat = chat == null ? new Chat(null, null, null) : chat;
         rag = rag == null ? new Rag(null, null, null) : rag;
         ui = ui == null ? new Ui(null, null, null) : ui;
@@ -55,11 +55,12 @@ public record Config(Models models, Llama llama, Retrieval retrieval, Chat chat,
         }
     }
 
-    public record Retrieval(Integer topK, Integer chunkChars, Integer chunkOverlap) {
+    public record Retrieval(Integer topK, Integer chunkChars, Integer chunkOverlap, Integer maxFileMb) {
         public Retrieval {
             topK = topK == null ? 5 : topK;
             chunkChars = chunkChars == null ? 1200 : chunkChars;
             chunkOverlap = chunkOverlap == null ? 150 : chunkOverlap;
+            maxFileMb = maxFileMb == null ? 50 : maxFileMb;
         }
     }
 

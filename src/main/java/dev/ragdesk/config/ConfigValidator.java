@@ -41,6 +41,7 @@ final class ConfigValidator {
         v.range(r.topK(), 1, 100, "retrieval", "top_k");
         v.range(r.chunkChars(), 200, 100_000, "retrieval", "chunk_chars");
         v.range(r.chunkOverlap(), 0, r.chunkChars() - 1, "retrieval", "chunk_overlap");
+        v.range(r.maxFileMb(), 1, 10_000, "retrieval", "max_file_mb");
 
         v.range(c.chat().temperature(), 0, 2, "chat", "temperature");
         v.range(c.chat().maxTokens(), 1, 32_768, "chat", "max_tokens");

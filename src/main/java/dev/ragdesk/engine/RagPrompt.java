@@ -54,6 +54,6 @@ public final class RagPrompt {
 
     private static Passage shortened(Passage p, int budget, int cost) {
         int keep = (int) Math.max(1, (long) p.text().length() * budget / Math.max(cost, 1) * 9 / 10);
-        return new Passage(p.text().substring(0, Math.min(keep, p.text().length())), p.source(), p.location(), p.score());
+        return new Passage(p.text().substring(0, Math.min(keep, p.text().length())), p.source(), p.location(), p.score(), p.excerpt());
     }
 }

@@ -31,7 +31,20 @@ public final class WorkerCensus {
     }
 
     private static boolean isWorker(ProcessHandle p) {
-        return p.info().arguments().map(args -> List.of(args).contains(WorkerLauncher.workerMainClass())).orElse(false);
+        return arguments(p.pid()).contains(WorkerLauncher.workerMainClass());
+    }
+
+    /**
+     * A process's command line from /proc, else from ProcessHandle. The JDK gives up on long
+     * command lines (a test classpath), which /proc still holds whole.
+     */
+    public static List<String> arguments(long pid) {
+        try {
+            var raw = Files.readAllBytes(Path.of("/proc", String.valueOf(pid), "cmdline"));
+            return List.of(new String(raw, java.nio.charset.StandardCharsets.UTF_8).split("\0"));
+        } catch (IOException | RuntimeException e) {
+            return ProcessHandle.of(pid).flatMap(h -> h.info().arguments()).map(List::of).orElse(List.of());
+        }
     }
 
     /** 1 if the process maps a .gguf file, 0 if not (or it is gone), -1 if this OS has no /proc maps. */

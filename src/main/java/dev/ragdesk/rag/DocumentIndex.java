@@ -50,27 +50,45 @@ import java.util.function.Consumer;
  */
 public final class DocumentIndex implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DocumentIndex.class);
-    private static final int COMMIT_EVERY_FILES = 64;
-    private static final long COMMIT_EVERY_NANOS = 2_000_000_000L;
+
+    /**
+     * How often to commit: after this many changed files or this much time, whichever comes
+     * first. Each commit flushes a segment: on a 100k-chunk corpus, committing every 64 files or
+     * 2 s ran at 0.56x a bare IndexWriter loop, every 2000 files or 30 s at 0.81x. kill -9 loses
+     * at most one batch, which the next run redoes.
+     */
+    public record CommitPolicy(int files, java.time.Duration interval) {
+        public static final CommitPolicy DEFAULT = new CommitPolicy(2000, java.time.Duration.ofSeconds(30));
+    }
 
     static final FieldType TEXT_WITH_OFFSETS = textWithOffsets();
+
+    /** The base text field's type (stored, offsets for highlighting), for benchmarks that mirror the indexer. */
+    public static FieldType textFieldType() { return TEXT_WITH_OFFSETS; }
 
     private final Path dir;
     private final Directory directory;
     private final IndexWriter writer;
     private final Extractors extractors;
     private final Chunker chunker;
+    private final CommitPolicy commits;
 
-    private DocumentIndex(Path dir, Directory directory, IndexWriter writer, Extractors extractors, Chunker chunker) {
+    private DocumentIndex(Path dir, Directory directory, IndexWriter writer, Extractors extractors, Chunker chunker,
+                          CommitPolicy commits) {
         this.dir = dir;
         this.directory = directory;
         this.writer = writer;
         this.extractors = extractors;
         this.chunker = chunker;
+        this.commits = commits;
+    }
+
+    public static DocumentIndex open(Path dir, Extractors extractors, Chunker chunker) throws RagdeskException {
+        return open(dir, extractors, chunker, CommitPolicy.DEFAULT);
     }
 
     /** Opens (or creates) the index for writing; one writer at a time, across processes too. */
-    public static DocumentIndex open(Path dir, Extractors extractors, Chunker chunker) throws RagdeskException {
+    public static DocumentIndex open(Path dir, Extractors extractors, Chunker chunker, CommitPolicy commits) throws RagdeskException {
         try {
             Files.createDirectories(dir);
             var directory = FSDirectory.open(dir);
@@ -78,7 +96,7 @@ public final class DocumentIndex implements AutoCloseable {
                     .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
                     .setRAMBufferSizeMB(64)
                     .setCommitOnClose(true);
-            return new DocumentIndex(dir, directory, new IndexWriter(directory, config), extractors, chunker);
+            return new DocumentIndex(dir, directory, new IndexWriter(directory, config), extractors, chunker, commits);
         } catch (LockObtainFailedException e) {
             throw new RagdeskException("the index in " + dir + " is being updated by another ragdesk process; "
                     + "wait for it to finish, or stop it", e);
@@ -145,7 +163,7 @@ public final class DocumentIndex implements AutoCloseable {
                     sinceCommit++;
                 }
                 done++;
-                if (sinceCommit >= COMMIT_EVERY_FILES || (sinceCommit > 0 && System.nanoTime() - lastCommit > COMMIT_EVERY_NANOS)) {
+                if (sinceCommit >= commits.files() || (sinceCommit > 0 && System.nanoTime() - lastCommit > commits.interval().toNanos())) {
                     commit();
                     lastCommit = System.nanoTime();
                     sinceCommit = 0;

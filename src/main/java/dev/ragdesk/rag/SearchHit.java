@@ -12,6 +12,6 @@ import dev.ragdesk.engine.Passage;
 public record SearchHit(int rank, float score, String path, String location, String heading, String excerpt,
                         String text, int page, int startLine, int endLine) {
     public Passage toPassage() {
-        return new Passage(text, path, location, score);
+        return new Passage(text, path, location, score, excerpt);
     }
 }

@@ -36,6 +36,16 @@ public final class Assistant {
     /** A streaming answer, the model answering it, and the passages its [n] refer to. */
     public record Reply(Generation generation, Mode mode, ActiveModel model, List<Passage> citations) {}
 
+    /**
+     * RAG mode found no passage for the question. Not a dead end: the caller can offer chat
+     * mode (a greeting such as "hi" is not a question about documents).
+     */
+    public static final class NothingRelevant extends RagdeskException {
+        NothingRelevant() {
+            super("nothing in your documents matches this question; rephrase it, or ask in chat mode (--mode chat)");
+        }
+    }
+
     private final ModelHost host;
     private final ModelFiles files;
     private final Config config;
@@ -81,10 +91,7 @@ public final class Assistant {
                     + "index some first (`ragdesk index PATH`), or ask in chat mode (--mode chat)");
         }
         var found = passages.retrieve(question, config.retrieval().topK());
-        if (found.isEmpty()) {
-            throw new RagdeskException("nothing in your documents matches this question; rephrase it, index more "
-                    + "documents, or ask in chat mode (--mode chat)");
-        }
+        if (found.isEmpty()) throw new NothingRelevant();
         var model = switchTo(Mode.RAG);
         var rag = config.rag();
         int maxTokens = sampling.maxTokens(rag.maxTokens());

@@ -133,7 +133,7 @@ class AskCommandTest {
 
     private static List<Long> workersTagged(String tag) {
         return ProcessHandle.allProcesses()
-                .filter(p -> p.info().arguments().map(a -> List.of(a).contains(tag)).orElse(false))
+                .filter(p -> WorkerCensus.arguments(p.pid()).contains(tag))
                 .map(ProcessHandle::pid)
                 .filter(pid -> !WorkerCensus.hasExited(pid))
                 .toList();

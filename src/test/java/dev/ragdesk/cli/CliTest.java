@@ -55,7 +55,7 @@ class CliTest {
 
     @Test
     void unbuiltCommandSaysSoAndExits2() {
-        var r = run("search", "anything");
+        var r = run("chat", "anything");
         assertEquals(ExitCodes.USAGE, r.code(), r.err());
         assertTrue(r.err().contains("not available yet"), r.err());
         assertEquals("", r.out(), "never pretends to work");

@@ -66,7 +66,7 @@ class PromptTest {
     void ragPromptNumbersPassagesWithinTheBudget() throws Exception {
         var passages = new ArrayList<Passage>();
         for (int i = 0; i < 6; i++) {
-            passages.add(new Passage("passage text " + i + " the dog and the cat ".repeat(5), "docs/p" + i + ".md", "lines 1-5", 1.0 - i / 10.0));
+            passages.add(new Passage("passage text " + i + " the dog and the cat ".repeat(5), "docs/p" + i + ".md", "lines 1-5", 1.0 - i / 10.0, ""));
         }
         var built = RagPrompt.build(h.host, "Where is the dog?", passages, 150);
         assertFalse(built.cited().isEmpty());
@@ -80,7 +80,7 @@ class PromptTest {
 
     @Test
     void oversizedBestPassageIsCutNotDropped() throws Exception {
-        var big = new Passage("the little dog ran ".repeat(300), "big.txt", "", 1.0);
+        var big = new Passage("the little dog ran ".repeat(300), "big.txt", "", 1.0, "");
         var built = RagPrompt.build(h.host, "q", List.of(big), 100);
         assertEquals(1, built.cited().size());
         assertTrue(built.text().length() < big.text().length());
