@@ -6,6 +6,7 @@ import dev.ragdesk.engine.EngineEvent;
 import dev.ragdesk.engine.Engines;
 import dev.ragdesk.engine.GenerationResult;
 import dev.ragdesk.engine.ModelHost;
+import dev.ragdesk.gpu.GpuMonitor;
 import dev.ragdesk.models.ModelFiles;
 import dev.ragdesk.rag.Documents;
 import dev.ragdesk.session.Assistant;
@@ -61,7 +62,8 @@ final class AskCommand implements Callable<Integer> {
              ModelHost host = Engines.host(ctx.workspace(), ctx.config(), VersionInfo.properties().getProperty("llama"),
                      event -> report(event, err), ModelHost.Options.defaults().withPrestart(false));
              var retriever = Documents.retriever(ctx.workspace())) {
-            var assistant = new Assistant(host, new ModelFiles(ctx.workspace(), ctx.config()), ctx.config(), retriever);
+            var planner = Engines.planner(ctx.workspace(), ctx.config(), () -> GpuMonitor.sampleOnce(ctx.env()));
+            var assistant = new Assistant(host, new ModelFiles(ctx.workspace(), ctx.config()), ctx.config(), retriever, planner);
             var chosen = chooseMode(assistant);
             if (mode == null && !json) err.println("(" + chosen.role() + " mode" + (chosen == Mode.CHAT ? ": no documents indexed yet)" : ")"));
 

@@ -63,8 +63,9 @@ final class BenchSwapCommand implements Callable<Integer> {
         if (cycles < 1) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--cycles must be at least 1");
         var ctx = root().context(false);
         var files = new ModelFiles(ctx.workspace(), ctx.config());
-        var rag = Engines.request("rag", files.require("rag"), ctx.config());
-        var chat = Engines.request("chat", files.require("chat"), ctx.config());
+        var planner = Engines.planner(ctx.workspace(), ctx.config(), () -> dev.ragdesk.gpu.GpuMonitor.sampleOnce(ctx.env()));
+        var rag = Engines.request("rag", files.require("rag"), ctx.config(), planner);
+        var chat = Engines.request("chat", files.require("chat"), ctx.config(), planner);
         var llamaVersion = VersionInfo.properties().getProperty("llama");
         var err = spec.commandLine().getErr();
 

@@ -3,6 +3,7 @@ package dev.ragdesk.engine;
 import dev.ragdesk.RagdeskException;
 import dev.ragdesk.config.Config;
 import dev.ragdesk.config.Workspace;
+import dev.ragdesk.gpu.LayerPlanner;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -37,15 +38,21 @@ public final class Engines {
         return new ModelHost(launcher(workspace, config, llamaVersion), events, options);
     }
 
-    /**
-     * How to load {@code file} for {@code role} under the [llama] settings. {@code gpu_layers = "auto"}
-     * means 0 with java-llama.cpp's stock CPU-only natives, and every layer with a configured
-     * CUDA build.
-     */
-    public static ModelRequest request(String role, Path file, Config config) {
+    /** How to load {@code file} for {@code role} under the [llama] settings, with layers from the planner. */
+    public static ModelRequest request(String role, Path file, Config config, LayerPlanner layers) {
         var llama = config.llama();
-        int gpuLayers = llama.gpuLayers().isAuto() ? (llama.nativeLibDir().isEmpty() ? 0 : 999) : llama.gpuLayers().count();
-        return new ModelRequest(role, ModelRequest.displayNameOf(file), file, llama.ctxSize(), gpuLayers,
+        return new ModelRequest(role, ModelRequest.displayNameOf(file), file, llama.ctxSize(), layers.layersFor(file),
                 llama.effectiveThreads(), llama.flashAttn());
+    }
+
+    /** The configured native library folder, or null for java-llama.cpp's bundled one. */
+    public static Path nativeLibDir(Workspace workspace, Config config) {
+        var configured = config.llama().nativeLibDir();
+        return configured.isEmpty() ? null : workspace.home().resolve(configured).normalize();
+    }
+
+    /** The layer planner for this workspace: GPU samples from {@code gpu}, natives from config. */
+    public static LayerPlanner planner(Workspace workspace, Config config, java.util.function.Supplier<dev.ragdesk.gpu.GpuSample> gpu) {
+        return new LayerPlanner(config, gpu, dev.ragdesk.gpu.Natives.gpuCapable(nativeLibDir(workspace, config)));
     }
 }

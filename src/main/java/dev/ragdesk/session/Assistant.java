@@ -12,6 +12,7 @@ import dev.ragdesk.engine.ModelHost;
 import dev.ragdesk.engine.Passage;
 import dev.ragdesk.engine.PassageSource;
 import dev.ragdesk.engine.RagPrompt;
+import dev.ragdesk.gpu.LayerPlanner;
 import dev.ragdesk.models.ModelFiles;
 
 import java.util.List;
@@ -50,13 +51,15 @@ public final class Assistant {
     private final ModelFiles files;
     private final Config config;
     private final PassageSource passages;
+    private final LayerPlanner layers;
 
     /** {@code passages} may be null while no index exists; RAG mode then says so. */
-    public Assistant(ModelHost host, ModelFiles files, Config config, PassageSource passages) {
+    public Assistant(ModelHost host, ModelFiles files, Config config, PassageSource passages, LayerPlanner layers) {
         this.host = host;
         this.files = files;
         this.config = config;
         this.passages = passages;
+        this.layers = layers;
     }
 
     public boolean hasDocuments() {
@@ -66,7 +69,7 @@ public final class Assistant {
     /** Makes the mode's model the active one (a swap if the other was loaded). Blocks. */
     public ActiveModel switchTo(Mode mode) throws RagdeskException {
         var file = files.require(mode.role());
-        return host.activate(Engines.request(mode.role(), file, config));
+        return host.activate(Engines.request(mode.role(), file, config, layers));
     }
 
     public Reply ask(Mode mode, String question, List<ChatMessage> history, Sampling sampling, Consumer<String> onToken)

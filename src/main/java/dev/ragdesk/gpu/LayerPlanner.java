@@ -1,0 +1,48 @@
+package dev.ragdesk.gpu;
+
+import dev.ragdesk.RagdeskException;
+import dev.ragdesk.config.Config;
+import dev.ragdesk.models.GgufHeader;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.function.Supplier;
+
+/**
+ * Turns [llama].gpu_layers into a number for one model file: a fixed number as configured, or
+ * with "auto" the {@link VramPlanner}'s choice for the card's free memory now.
+ */
+public final class LayerPlanner {
+    private final Config config;
+    private final Supplier<GpuSample> gpu;
+    private final boolean gpuNatives;
+
+    public LayerPlanner(Config config, Supplier<GpuSample> gpu, boolean gpuNatives) {
+        this.config = config;
+        this.gpu = gpu;
+        this.gpuNatives = gpuNatives;
+    }
+
+    /** For CPU-only setups and tests: always 0 unless config fixes a number. */
+    public static LayerPlanner cpuOnly(Config config) {
+        return new LayerPlanner(config, () -> new GpuSample("none", java.util.List.of(), -1, -1), false);
+    }
+
+    public VramPlan plan(Path model) throws RagdeskException {
+        var header = GgufHeader.read(model);
+        long budget = (long) config.vram().budgetMb() << 20;
+        return VramPlanner.plan(header, config.llama().ctxSize(), gpu.get().largestFreeBytes(), budget, gpuNatives);
+    }
+
+    public int layersFor(Path model) {
+        var configured = config.llama().gpuLayers();
+        if (!configured.isAuto()) return configured.count();
+        try {
+            var plan = plan(model);
+            LoggerFactory.getLogger(LayerPlanner.class).info("gpu_layers auto for {}: {} ({})", model.getFileName(), plan.gpuLayers(), plan.reason());
+            return plan.gpuLayers();
+        } catch (RagdeskException e) {
+            return 0; // the load itself will report the bad file
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package dev.ragdesk.cli;
+
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.ragdesk.session.InstanceState;
+import dev.ragdesk.testing.TinyGguf;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class StatusCommandTest {
+
+    @TempDir Path home;
+
+    private String run(String... args) {
+        var out = new StringWriter();
+        var argv = new java.util.ArrayList<>(List.of("--home", home.toString(), "status"));
+        argv.addAll(List.of(args));
+        // an empty PATH: no nvidia-smi, whatever this machine has
+        int code = Main.run(argv.toArray(String[]::new), Map.of("PATH", home.resolve("no-bin").toString()),
+                new PrintWriter(out, true), new PrintWriter(new StringWriter(), true));
+        assertEquals(0, code);
+        return out.toString();
+    }
+
+    @Test
+    void jsonHasTheDocumentedFields() throws Exception {
+        var model = TinyGguf.llama().layers(3).writeTo(home.resolve("m.gguf"));
+        Files.writeString(home.resolve("config.toml"), "[models.chat]\npath = \"" + model + "\"\n");
+        var json = JsonMapper.builder().build().readTree(run("--json"));
+        for (var field : List.of("gpu", "natives", "current_model", "models", "index", "paths", "versions")) {
+            assertTrue(json.has(field), field);
+        }
+        assertEquals("none", json.get("gpu").get("source").asText());
+        assertTrue(json.get("gpu").get("ram_total_mb").asLong() > 0);
+        assertFalse(json.get("natives").get("gpu_offload").asBoolean());
+        assertEquals("none", json.get("current_model").asText());
+        assertEquals("not built", json.get("index").asText());
+        var chat = json.get("models").get(1);
+        assertEquals("chat", chat.get("role").asText());
+        assertEquals(3, chat.get("total_layers").asInt());
+        assertEquals(0, chat.get("planned_gpu_layers").asInt(), "CPU-only natives plan 0 layers");
+        assertEquals("4.2.0", json.get("versions").get("java_llama_cpp").asText());
+        assertEquals("9.12.3", json.get("versions").get("lucene").asText());
+        assertEquals(home.resolve("index").toString(), json.get("paths").get("index").asText());
+    }
+
+    @Test
+    void textSaysNoGpuAndShowsRam() {
+        var text = run();
+        assertTrue(text.startsWith("no GPU (no NVML, no nvidia-smi); RAM "), text);
+        assertTrue(text.contains("running: none"), text);
+    }
+
+    @Test
+    void reportsTheRunningInstanceAndItsWorker() throws Exception {
+        var self = ProcessHandle.current().pid();
+        new InstanceState(self, "tui", "chat", "chat", "tiny", "/m.gguf", self, 0, "now").write(home.resolve(".data"));
+        var json = JsonMapper.builder().build().readTree(run("--json"));
+        var current = json.get("current_model");
+        assertEquals("tui", current.get("ui").asText());
+        assertEquals("tiny", current.get("name").asText());
+        assertTrue(current.get("worker_rss_mb").asLong() > 0, "the worker's RSS stands in for VRAM without a GPU");
+        assertTrue(run().contains("running: tui in chat mode"));
+    }
+}
