@@ -14,9 +14,12 @@ import static org.junit.jupiter.api.Assertions.*;
 class GpuSourcesTest {
     static final long MIB = 1L << 20;
 
-    /** One GPU, as nvidia-smi prints it on the H100 that this project's device check used. */
-    static final String H100 = "0, GPU-5a1f6e1c-2b3d-4e5f-8a9b-0c1d2e3f4a5b, NVIDIA H100 80GB HBM3, 81559, 0, 81080, 0\n";
-    /** Two consumer cards with memory in use by two processes, the second card's utilization unreadable. */
+    /** One GPU, exactly as nvidia-smi printed it on the H200 of this project's device check (2026-11-27). */
+    static final String H200 = "0, GPU-9cd1e7ea-d8c7-81d5-cbe0-56f3dcf351df, NVIDIA H200, 143771, 0, 143156, 0\n";
+    /**
+     * Two consumer cards with memory in use by three processes, the second card's utilization
+     * unreadable; the names and free figures are those of a public report (clEsperanto/CLIc#89).
+     */
     static final String TWO_GPUS = """
             0, GPU-e18afb8d-1627-f8ff-2ba3-c05c5a8e9e67, NVIDIA GeForce GTX 1660 Ti, 5944, 1878, 3891, 37
             1, GPU-aa11bb22-cc33-dd44-ee55-ff6677889900, NVIDIA GeForce GTX 1050 Ti, 4096, 1965, 2131, [N/A]
@@ -29,12 +32,12 @@ class GpuSourcesTest {
 
     @Test
     void parsesASingleGpu() {
-        var devices = NvidiaSmiSource.parse(H100, "");
+        var devices = NvidiaSmiSource.parse(H200, "");
         assertEquals(1, devices.size());
         var d = devices.get(0);
-        assertEquals("NVIDIA H100 80GB HBM3", d.name());
-        assertEquals(81559 * MIB, d.totalBytes());
-        assertEquals(81080 * MIB, d.freeBytes());
+        assertEquals("NVIDIA H200", d.name());
+        assertEquals(143771 * MIB, d.totalBytes());
+        assertEquals(143156 * MIB, d.freeBytes());
         assertEquals(0, d.utilization());
         assertTrue(d.processes().isEmpty());
     }
