@@ -1,14 +1,24 @@
 package dev.ragdesk.cli;
 
+import com.googlecode.lanterna.screen.TerminalScreen;
+import com.googlecode.lanterna.terminal.DefaultTerminalFactory;
+import com.googlecode.lanterna.terminal.ansi.UnixLikeTerminal;
+import dev.ragdesk.engine.ModelHost;
+import dev.ragdesk.session.Session;
+import dev.ragdesk.ui.tui.TuiApp;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 
 @Command(name = "tui", mixinStandardHelpOptions = true,
-        description = "Start the full-screen console (the default command).")
+        description = {"Start the full-screen console (the default command).",
+                "Needs a terminal; for dumb terminals and scripts use `ragdesk chat` or `ragdesk ask`."})
 final class TuiCommand implements Callable<Integer> {
 
     @ParentCommand RagdeskCommand root;
@@ -20,10 +30,41 @@ final class TuiCommand implements Callable<Integer> {
     }
 
     int run(RagdeskCommand root) throws Exception {
-        root.context(true);
-        var err = root.spec.commandLine().getErr();
-        err.println("ragdesk: the full-screen console is not available yet in this version; "
-                + "see `ragdesk --help` for what is.");
-        return ExitCodes.USAGE;
+        var ctx = root.context(true);
+        if (System.console() == null) {
+            root.spec.commandLine().getErr().println("ragdesk: the full-screen console needs a terminal; "
+                    + "use `ragdesk chat` (line mode) or `ragdesk ask` from scripts and pipes.");
+            return ExitCodes.USAGE;
+        }
+        var terminal = new DefaultTerminalFactory(System.out, System.in, StandardCharsets.UTF_8)
+                .setUnixTerminalCtrlCBehaviour(UnixLikeTerminal.CtrlCBehaviour.TRAP) // Ctrl-C cancels, it does not kill
+                .createTerminal();
+        var screen = new TerminalScreen(terminal);
+        var app = new AtomicReference<TuiApp>();
+        var session = new Session(ctx.workspace(), ctx.config(), ctx.env(), VersionInfo.properties().getProperty("llama"), "tui",
+                event -> { var a = app.get(); if (a != null) a.post(event); }, ModelHost.Options.defaults());
+        var restore = new Thread(() -> {
+            session.close();
+            try {
+                screen.stopScreen();
+            } catch (Exception ignored) {
+                // the terminal is going away too
+            }
+        }, "tui-restore");
+        Runtime.getRuntime().addShutdownHook(restore); // SIGTERM, SIGHUP: give the terminal back
+        screen.startScreen();
+        try {
+            app.set(new TuiApp(screen, session, ctx.config(), Path.of("").toAbsolutePath(), osc -> {
+                System.out.print(osc);
+                System.out.flush();
+            }));
+            session.start();
+            app.get().run();
+        } finally {
+            session.close();
+            screen.stopScreen();
+            Runtime.getRuntime().removeShutdownHook(restore);
+        }
+        return ExitCodes.OK;
     }
 }

@@ -1,0 +1,421 @@
+package dev.ragdesk.ui.tui;
+
+import com.googlecode.lanterna.input.KeyStroke;
+import com.googlecode.lanterna.input.KeyType;
+import com.googlecode.lanterna.screen.Screen;
+import dev.ragdesk.config.Config;
+import dev.ragdesk.engine.EngineEvent;
+import dev.ragdesk.engine.WorkerCensus;
+import dev.ragdesk.io.Sizes;
+import dev.ragdesk.models.Catalogue;
+import dev.ragdesk.models.DownloadProgress;
+import dev.ragdesk.models.ModelFiles;
+import dev.ragdesk.session.Mode;
+import dev.ragdesk.session.Session;
+import dev.ragdesk.session.SessionEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The full-screen console. One queue merges keys and session events; only the loop thread
+ * changes {@link TuiState}, and every engine call goes through {@link Session}, which answers
+ * with events. Keys never wait on an engine.
+ */
+public final class TuiApp {
+    private static final Logger log = LoggerFactory.getLogger(TuiApp.class);
+
+    /** Something for the loop to handle. */
+    sealed interface Event {
+        record Key(KeyStroke key) implements Event {}
+        record FromSession(SessionEvent event) implements Event {}
+        record Tick() implements Event {}
+    }
+
+    private final Screen screen;
+    private final Session session;
+    private final Config config;
+    private final TuiState state;
+    private final Renderer renderer;
+    private final BlockingQueue<Event> queue = new LinkedBlockingQueue<>();
+    private final Map<String, KeyBinding> keys = new java.util.HashMap<>();
+    private final Consumer<String> clipboard;
+
+    /**
+     * @param clipboard where /copy sends an OSC 52 sequence: the terminal's output, which the
+     *                  screen does not own
+     */
+    public TuiApp(Screen screen, Session session, Config config, Path cwd, Consumer<String> clipboard) {
+        this.screen = screen;
+        this.session = session;
+        this.config = config;
+        this.state = new TuiState(cwd);
+        this.renderer = new Renderer(config.ui().theme().equals("mono"));
+        this.clipboard = clipboard;
+        config.ui().keys().forEach((action, spec) -> {
+            try {
+                keys.put(action, KeyBinding.parse(spec));
+            } catch (IllegalArgumentException e) {
+                keys.put(action, KeyBinding.parse(Config.Ui.DEFAULT_KEYS.get(action)));
+                state.notice = "[ui.keys] " + action + ": " + e.getMessage();
+            }
+        });
+        state.mode = session.mode();
+        session.conversation().turns().forEach(t -> {
+            var m = new TuiState.Message(t.role(), t.text());
+            t.citations().forEach(c -> m.citations.add("[" + c.n() + "] " + c.path() + ", " + c.location()));
+            state.messages.add(m);
+        });
+        welcome();
+    }
+
+    /** The sink for session events; safe from any thread. */
+    public void post(SessionEvent event) {
+        queue.add(new Event.FromSession(event));
+    }
+
+    void postKey(KeyStroke key) {
+        queue.add(new Event.Key(key));
+    }
+
+    TuiState state() { return state; }
+
+    /** Runs until the user quits: reads keys on a daemon thread, renders after each batch of events. */
+    public void run() throws IOException, InterruptedException {
+        var reader = new Thread(() -> {
+            try {
+                while (!state.quit) {
+                    var key = screen.readInput();
+                    if (key != null) queue.add(new Event.Key(key));
+                }
+            } catch (IOException e) {
+                log.warn("terminal input ended: {}", e.toString());
+                queue.add(new Event.Key(new KeyStroke(KeyType.EOF)));
+            }
+        }, "tui-keys");
+        reader.setDaemon(true);
+        reader.start();
+        var ticker = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            var t = new Thread(r, "tui-tick");
+            t.setDaemon(true);
+            return t;
+        });
+        ticker.scheduleAtFixedRate(() -> queue.add(new Event.Tick()), 1, 1, TimeUnit.SECONDS);
+        session.refreshIndexStatus();
+        try {
+            draw();
+            while (!state.quit) {
+                handle(queue.take());
+                Event more;
+                while ((more = queue.poll()) != null) handle(more); // render once per batch of tokens
+                draw();
+            }
+        } finally {
+            ticker.shutdownNow();
+        }
+    }
+
+    /** Handles what is queued and draws once; for tests. */
+    void drain() throws IOException {
+        Event e;
+        while ((e = queue.poll()) != null) handle(e);
+        draw();
+    }
+
+    private void draw() throws IOException {
+        if (screen.doResizeIfNecessary() != null) screen.clear();
+        renderer.render(screen, state);
+        screen.refresh();
+    }
+
+    private void handle(Event event) throws IOException {
+        if (event instanceof Event.Key k) key(k.key());
+        else if (event instanceof Event.FromSession s) sessionEvent(s.event());
+    }
+
+    private void key(KeyStroke key) throws IOException {
+        if (key.getKeyType() == KeyType.EOF) {
+            state.quit = true;
+            return;
+        }
+        boolean cancelKey = keys.get("cancel").matches(key);
+        if (state.confirmQuit) {
+            state.confirmQuit = false;
+            if (cancelKey) state.quit = true;
+            return;
+        }
+        state.completions = List.of();
+        if (state.help) {
+            if (keys.get("help").matches(key) || key.getKeyType() == KeyType.Escape
+                    || (key.getKeyType() == KeyType.Character && key.getCharacter() == '?')) state.help = false;
+            return;
+        }
+        if (cancelKey) {
+            if (session.cancel()) state.notice = "answer cancelled";
+            else state.confirmQuit = true;
+            return;
+        }
+        if (keys.get("help").matches(key) || (state.input.isEmpty() && key.getKeyType() == KeyType.Character && key.getCharacter() == '?')) {
+            state.help = true;
+            return;
+        }
+        if (keys.get("redraw").matches(key)) {
+            screen.refresh(Screen.RefreshType.COMPLETE);
+            return;
+        }
+        if (keys.get("dictate").matches(key)) {
+            state.notice = "dictation is not available yet in this version";
+            return;
+        }
+        if (keys.get("scroll_up").matches(key)) {
+            state.scroll += Math.max(1, screen.getTerminalSize().getRows() - 6);
+            return;
+        }
+        if (keys.get("scroll_down").matches(key)) {
+            state.scroll = Math.max(0, state.scroll - Math.max(1, screen.getTerminalSize().getRows() - 6));
+            return;
+        }
+        if (keys.get("toggle_mode").matches(key)) {
+            if (state.input.isEmpty()) switchMode(state.mode == Mode.RAG ? Mode.CHAT : Mode.RAG);
+            else state.completions = state.input.complete();
+            return;
+        }
+        if (keys.get("send").matches(key)) {
+            send(state.input.take());
+            return;
+        }
+        var input = state.input;
+        switch (key.getKeyType()) {
+            case Backspace -> input.backspace();
+            case Delete -> input.delete();
+            case ArrowLeft -> input.left();
+            case ArrowRight -> input.right();
+            case Home -> input.home();
+            case End -> input.end();
+            case ArrowUp -> input.previous();
+            case ArrowDown -> input.next();
+            case Character -> {
+                char c = key.getCharacter();
+                if (key.isCtrlDown()) {
+                    switch (c) {
+                        case 'a' -> input.home();
+                        case 'e' -> input.end();
+                        case 'u' -> input.clear();
+                        default -> { }
+                    }
+                } else if (!key.isAltDown()) {
+                    input.insert(String.valueOf(c));
+                }
+            }
+            default -> { }
+        }
+    }
+
+    private void switchMode(Mode mode) {
+        state.mode = mode;
+        session.switchMode(mode);
+    }
+
+    private void send(String line) throws IOException {
+        var text = line.strip();
+        if (text.isEmpty()) return;
+        state.scroll = 0;
+        state.notice = "";
+        if (text.startsWith("/")) {
+            command(text);
+            return;
+        }
+        state.messages.add(new TuiState.Message("user", text));
+        session.ask(text);
+        if (state.phase == TuiState.Phase.LOADING) state.notice = "queued until the model is loaded";
+    }
+
+    private void command(String text) throws IOException {
+        var parts = text.split("\\s+", 2);
+        var arg = parts.length > 1 ? parts[1].strip() : "";
+        switch (parts[0]) {
+            case "/mode" -> {
+                try {
+                    switchMode(Mode.parse(arg));
+                } catch (IllegalArgumentException e) {
+                    state.notice = "/mode rag or /mode chat";
+                }
+            }
+            case "/model" -> {
+                if (arg.equals("rag") || arg.equals("chat")) switchMode(Mode.parse(arg));
+                else state.notice = "/model rag or /model chat (the model each mode uses)";
+            }
+            case "/index" -> {
+                if (arg.isEmpty()) state.notice = "/index PATH: a file or folder to index";
+                else session.index(resolve(arg));
+            }
+            case "/remove" -> {
+                if (arg.isEmpty()) state.notice = "/remove PATH: a file or folder to drop from the index";
+                else session.remove(resolve(arg));
+            }
+            case "/download" -> {
+                if (arg.isEmpty()) state.notice = "/download rag|chat|whisper|tts";
+                else {
+                    state.downloads.put(arg, new DownloadProgress(arg, 0, -1, 0, -1, DownloadProgress.State.QUEUED));
+                    session.download(arg);
+                }
+            }
+            case "/models" -> system(modelsText());
+            case "/new" -> session.newConversation();
+            case "/sessions" -> {
+                var files = session.conversations();
+                var sb = new StringBuilder("Saved conversations (open with /open N):");
+                for (int i = 0; i < files.size(); i++) sb.append("\n").append(i + 1).append(". ").append(files.get(i).getFileName());
+                system(files.isEmpty() ? "No saved conversations yet." : sb.toString());
+            }
+            case "/open" -> {
+                try {
+                    var files = session.conversations();
+                    session.openConversation(files.get(Integer.parseInt(arg) - 1));
+                } catch (NumberFormatException | IndexOutOfBoundsException e) {
+                    state.notice = "/open N, with N from /sessions";
+                }
+            }
+            case "/copy" -> copyLastAnswer();
+            case "/help" -> state.help = true;
+            case "/quit" -> state.quit = true;
+            default -> state.notice = "unknown command " + parts[0] + "; F1 lists them";
+        }
+    }
+
+    private Path resolve(String arg) {
+        var expanded = arg.startsWith("~/") ? System.getProperty("user.home") + arg.substring(1) : arg;
+        return Path.of(expanded).toAbsolutePath().normalize();
+    }
+
+    /** OSC 52 puts the text on the clipboard of the terminal the user sits at, over SSH too. */
+    private void copyLastAnswer() {
+        var last = state.lastAssistant();
+        if (last == null) {
+            state.notice = "no answer to copy yet";
+            return;
+        }
+        clipboard.accept("\033]52;c;" + Base64.getEncoder().encodeToString(last.text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)) + "\007");
+        state.notice = "copied the last answer (OSC 52; in tmux: set -g set-clipboard on)";
+    }
+
+    private void system(String text) {
+        state.messages.add(new TuiState.Message("system", text));
+    }
+
+    private void welcome() {
+        var files = new ModelFiles(session.workspace(), config);
+        var missing = new StringBuilder();
+        for (var e : new Catalogue(config).entries()) {
+            if (!e.usedByApp() || e.role().equals("whisper")) continue;
+            if (!Files.isRegularFile(files.location(e.role()))) {
+                missing.append("\n  ").append(e.role()).append(": ").append(e.spec().repo()).append(" ").append(e.spec().file())
+                        .append(e.approxBytes() > 0 ? ", about " + Sizes.human(e.approxBytes()) : "")
+                        .append("; licence: ").append(e.licence()).append(" — /download ").append(e.role());
+            }
+        }
+        if (missing.length() > 0) system("Welcome to ragdesk. These models are not here yet:" + missing);
+        else if (state.messages.isEmpty()) {
+            system("Welcome to ragdesk. Ask a question; Tab switches RAG and Chat; /index PATH adds documents; F1 lists keys.");
+        }
+    }
+
+    private String modelsText() {
+        var files = new ModelFiles(session.workspace(), config);
+        var sb = new StringBuilder("Models:");
+        for (var e : new Catalogue(config).entries()) {
+            var path = files.location(e.role());
+            sb.append("\n  ").append(e.role()).append(": ").append(Files.isRegularFile(path) ? path : "missing (/download " + e.role() + ")")
+                    .append("; ").append(e.licence());
+        }
+        return sb.toString();
+    }
+
+    private void sessionEvent(SessionEvent event) {
+        if (event instanceof SessionEvent.Engine e) engine(e.event());
+        else if (event instanceof SessionEvent.ModeChanged m) state.mode = m.mode();
+        else if (event instanceof SessionEvent.AnswerToken t) {
+            var last = state.messages.isEmpty() ? null : state.messages.get(state.messages.size() - 1);
+            if (last == null || !last.role.equals("assistant") || !last.streaming) {
+                last = new TuiState.Message("assistant", "");
+                last.streaming = true;
+                state.messages.add(last);
+            }
+            last.text.append(t.text());
+        } else if (event instanceof SessionEvent.AnswerStarted a) {
+            state.phase = TuiState.Phase.GENERATING;
+            state.phaseSince = System.currentTimeMillis();
+        } else if (event instanceof SessionEvent.AnswerFinished f) {
+            var last = state.lastAssistant();
+            if (last == null || !last.streaming) {
+                last = new TuiState.Message("assistant", f.result().text());
+                state.messages.add(last);
+            }
+            last.streaming = false;
+            for (int i = 0; i < f.citations().size(); i++) last.citations.add("[" + (i + 1) + "] " + f.citations().get(i).citation());
+            if (f.result().cancelled()) state.notice = "answer cancelled";
+            state.tokensPerSecond = f.result().tokensPerSecond();
+            state.phase = TuiState.Phase.READY;
+        } else if (event instanceof SessionEvent.AnswerFailed f) {
+            var last = state.lastAssistant();
+            if (last != null) last.streaming = false;
+            system("⚠ " + f.message());
+            if (state.phase == TuiState.Phase.GENERATING) state.phase = TuiState.Phase.READY;
+        } else if (event instanceof SessionEvent.Notice n) state.notice = n.message();
+        else if (event instanceof SessionEvent.Download d) state.downloads.put(d.progress().name(), d.progress());
+        else if (event instanceof SessionEvent.DownloadFinished d) {
+            state.downloads.keySet().removeIf(k -> k.equals(d.target()) || k.contains(d.target()));
+            state.downloads.entrySet().removeIf(en -> en.getValue().state() == DownloadProgress.State.DONE);
+            system((d.ok() ? "✓ " : "⚠ ") + d.target() + ": " + d.message());
+        } else if (event instanceof SessionEvent.Indexing i) state.indexing = i.progress().finished() ? null : i.progress();
+        else if (event instanceof SessionEvent.IndexFinished f) {
+            state.indexing = null;
+            if (f.summary() == null) system("⚠ " + f.error());
+            else system(String.format(java.util.Locale.ROOT, "Indexed %d files (%d chunks), %d unchanged, %d removed, %d skipped in %.1f s.",
+                    f.summary().indexed(), f.summary().chunks(), f.summary().unchanged(), f.summary().removed(),
+                    f.summary().skipped().size(), f.summary().seconds()));
+        } else if (event instanceof SessionEvent.IndexState s) {
+            state.indexLine = s.status().exists() ? "index " + s.status().files() + " files" : "no index";
+        } else if (event instanceof SessionEvent.Gpu g) {
+            state.gpu = g.sample();
+            state.workerRss = state.workerPid > 0 ? WorkerCensus.rssBytes(state.workerPid) : -1;
+        } else if (event instanceof SessionEvent.ConversationOpened c) {
+            state.messages.clear();
+            c.conversation().turns().forEach(t -> state.messages.add(new TuiState.Message(t.role(), t.text())));
+            state.notice = "conversation " + c.conversation().file().getFileName();
+        }
+    }
+
+    private void engine(EngineEvent event) {
+        if (event instanceof EngineEvent.Loading l) {
+            state.phase = TuiState.Phase.LOADING;
+            state.modelName = l.displayName();
+            state.phaseSince = System.currentTimeMillis();
+        } else if (event instanceof EngineEvent.Loaded l) {
+            state.phase = TuiState.Phase.READY;
+            state.modelName = l.model().displayName();
+            state.workerPid = l.model().pid();
+            state.phaseSince = System.currentTimeMillis();
+        } else if (event instanceof EngineEvent.Failed f) {
+            state.phase = TuiState.Phase.FAILED;
+            state.notice = f.reason();
+        } else if (event instanceof EngineEvent.WorkerCrashed c) {
+            state.phase = TuiState.Phase.CRASHED;
+            state.workerPid = 0;
+            state.notice = "the " + c.role() + " model worker crashed (" + c.how() + "); send again to reload it";
+        } else if (event instanceof EngineEvent.Unloaded) {
+            state.phase = TuiState.Phase.NONE;
+            state.workerPid = 0;
+        }
+    }
+}

@@ -1,0 +1,249 @@
+package dev.ragdesk.ui.tui;
+
+import com.googlecode.lanterna.TerminalSize;
+import com.googlecode.lanterna.input.KeyStroke;
+import com.googlecode.lanterna.input.KeyType;
+import com.googlecode.lanterna.screen.TerminalScreen;
+import com.googlecode.lanterna.terminal.virtual.DefaultVirtualTerminal;
+import dev.ragdesk.config.Config;
+import dev.ragdesk.config.Workspace;
+import dev.ragdesk.engine.ActiveModel;
+import dev.ragdesk.engine.EngineEvent;
+import dev.ragdesk.engine.GenerationResult;
+import dev.ragdesk.engine.ModelHost;
+import dev.ragdesk.engine.ModelRequest;
+import dev.ragdesk.engine.Passage;
+import dev.ragdesk.gpu.GpuDevice;
+import dev.ragdesk.gpu.GpuSample;
+import dev.ragdesk.session.Mode;
+import dev.ragdesk.session.Session;
+import dev.ragdesk.session.SessionEvent;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The console on Lanterna's virtual terminal, driven with real session events and keys. */
+class TuiAppTest {
+
+    @TempDir Path home;
+    DefaultVirtualTerminal terminal;
+    TerminalScreen screen;
+    Session session;
+    TuiApp app;
+    final List<String> clipboard = new ArrayList<>();
+
+    void open(int cols, int rows) throws Exception {
+        terminal = new DefaultVirtualTerminal(new TerminalSize(cols, rows));
+        screen = new TerminalScreen(terminal);
+        screen.startScreen();
+        var workspace = new Workspace(home).ensureDataDirs();
+        session = new Session(workspace, Config.DEFAULTS, Map.of("PATH", ""), "4.2.0", "tui", e -> app.post(e),
+                ModelHost.Options.defaults().withPrestart(false));
+        app = new TuiApp(screen, session, Config.DEFAULTS, home, clipboard::add);
+        app.drain();
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        if (session != null) session.close();
+        if (screen != null) screen.stopScreen();
+    }
+
+    /**
+     * A row as the screen last sent it to the terminal (its front buffer). The virtual
+     * terminal's own emulation attaches a lone vowel sign to the cell before it, which tmux
+     * does not; how tmux draws Indic text is checked end to end in TmuxEndToEndTest.
+     */
+    String row(int y) {
+        var sb = new StringBuilder();
+        for (int x = 0; x < terminal.getTerminalSize().getColumns(); x++) sb.append(screen.getFrontCharacter(x, y).getCharacterString());
+        return sb.toString();
+    }
+
+    String screenText() {
+        var sb = new StringBuilder();
+        for (int y = 0; y < terminal.getTerminalSize().getRows(); y++) sb.append(row(y)).append('\n');
+        return sb.toString();
+    }
+
+    void type(String text) throws Exception {
+        for (var c : text.toCharArray()) app.postKey(new KeyStroke(c, false, false));
+        app.drain();
+    }
+
+    void press(KeyType type) throws Exception {
+        app.postKey(new KeyStroke(type));
+        app.drain();
+    }
+
+    static ActiveModel model(String name) {
+        return new ActiveModel(new ModelRequest("chat", name, Path.of("/m/" + name + ".gguf"), 2048, 0, 2, false), 1000, 4242, 0, 0, 30, false);
+    }
+
+    @Test
+    void layoutAt80x24ShowsEveryPane() throws Exception {
+        open(80, 24);
+        assertTrue(row(0).startsWith(" Chat │ no model │ "), row(0));
+        assertTrue(row(0).contains("F1 help"), "the help hint fits at 80 columns: " + row(0));
+        assertTrue(screenText().contains("Welcome to ragdesk. These models are not here yet:"), screenText());
+        assertTrue(screenText().contains("/download chat"), "first run offers the downloads");
+        assertTrue(screenText().contains("about 2.0 GB"), "with sizes");
+        assertTrue(row(23).startsWith("chat › "), row(23));
+    }
+
+    @Test
+    void layoutAt200x60AndAfterAResize() throws Exception {
+        open(200, 60);
+        assertTrue(row(59).startsWith("chat › "));
+        assertTrue(row(0).contains("F1 help"));
+        terminal.setTerminalSize(new TerminalSize(80, 24));
+        app.drain();
+        assertEquals(new TerminalSize(80, 24), screen.getTerminalSize());
+        assertTrue(row(23).startsWith("chat › "), "the input line moved to the new bottom: " + row(23));
+        assertTrue(row(0).startsWith(" Chat │ "));
+    }
+
+    @Test
+    void statusBarFollowsTheModelAndTheMeter() throws Exception {
+        open(100, 24);
+        app.post(new SessionEvent.Engine(new EngineEvent.Loading("chat", "llama-3b")));
+        app.drain();
+        assertTrue(row(0).contains("llama-3b loading 0s"), row(0));
+        app.post(new SessionEvent.Engine(new EngineEvent.Loaded(model("llama-3b"))));
+        var gpu = new GpuDevice(0, "RTX 3050", 4L << 30, 3L << 30, 1L << 30, 50, Map.of(4242L, 2L << 30));
+        app.post(new SessionEvent.Gpu(new GpuSample("nvml", List.of(gpu), 16L << 30, 8L << 30)));
+        app.drain();
+        assertTrue(row(0).contains("llama-3b ready"), row(0));
+        assertTrue(row(0).contains("VRAM ██████░░ 3.2G/4.3G model 2.1G"), row(0));
+        app.post(new SessionEvent.Engine(new EngineEvent.WorkerCrashed("chat", "killed by SIGKILL")));
+        app.drain();
+        assertTrue(row(0).contains("llama-3b crashed"), row(0));
+        assertTrue(screenText().contains("worker crashed (killed by SIGKILL); send again to reload it"));
+    }
+
+    @Test
+    void withoutAGpuTheMeterShowsRam() throws Exception {
+        open(100, 24);
+        app.post(new SessionEvent.Gpu(new GpuSample("none", List.of(), 16_000_000_000L, 12_000_000_000L)));
+        app.drain();
+        assertTrue(row(0).contains("RAM ██░░░░░░ 4.0G/16.0G"), row(0));
+    }
+
+    @Test
+    void streamedTokensAppearWithCitations() throws Exception {
+        open(80, 24);
+        type("what is the lamp?");
+        press(KeyType.Enter);
+        assertTrue(screenText().contains("you › what is the lamp?"));
+        app.post(new SessionEvent.AnswerStarted(Mode.RAG, "what is the lamp?", List.of()));
+        app.post(new SessionEvent.AnswerToken("The lamp"));
+        app.drain();
+        assertTrue(screenText().contains("ai  › The lamp"), screenText());
+        assertTrue(row(0).contains("generating"), row(0));
+        app.post(new SessionEvent.AnswerToken(" is **lit** at dusk [1]."));
+        var passage = new Passage("text", "docs/lighthouse.md", "lines 3-5", 1.0, "");
+        app.post(new SessionEvent.AnswerFinished(new GenerationResult("The lamp is **lit** at dusk [1].", 9, "stop", 5, 100), List.of(passage)));
+        app.drain();
+        var text = screenText();
+        assertTrue(text.contains("ai  › The lamp is lit at dusk [1]."), "bold markers become styling: " + text);
+        assertTrue(text.contains("[1] docs/lighthouse.md, lines 3-5"), text);
+        int y = text.lines().toList().indexOf(text.lines().filter(l -> l.contains("The lamp is lit")).findFirst().orElseThrow());
+        int x = row(y).indexOf("lit");
+        assertTrue(screen.getFrontCharacter(x, y).isBold(), "**lit** is drawn bold");
+    }
+
+    @Test
+    void slashCommandsCompleteWithTab() throws Exception {
+        open(80, 24);
+        type("/mo");
+        press(KeyType.Tab);
+        assertTrue(row(23).startsWith("chat › /mode "), "the common prefix of /mode, /model, /models: " + row(23));
+        assertTrue(row(22).contains("/model") && row(22).contains("/models"), "candidates are listed: " + row(22));
+        type(" r");
+        press(KeyType.Tab);
+        assertTrue(row(23).startsWith("chat › /mode rag "), row(23));
+        Files.createDirectories(home.resolve("papers"));
+        press(KeyType.Enter);
+        type("/index pa");
+        press(KeyType.Tab);
+        assertTrue(row(23).startsWith("rag › /index papers/"), "path completion: " + row(23));
+    }
+
+    @Test
+    void tabOnEmptyInputSwitchesMode() throws Exception {
+        open(80, 24);
+        press(KeyType.Tab);
+        assertTrue(row(0).startsWith(" RAG │ "), row(0));
+        assertTrue(row(23).startsWith("rag › "));
+        assertEquals(Mode.RAG, session.mode());
+    }
+
+    @Test
+    void helpOverlayOpensAndCloses() throws Exception {
+        open(80, 24);
+        press(KeyType.F1);
+        assertTrue(screenText().contains("ragdesk — keys"));
+        assertTrue(screenText().contains("/download ROLE"));
+        type("?");
+        assertFalse(screenText().contains("ragdesk — keys"));
+    }
+
+    @Test
+    void ctrlCWhenIdleAsksBeforeQuitting() throws Exception {
+        open(80, 24);
+        app.postKey(new KeyStroke('c', true, false));
+        app.drain();
+        assertTrue(screenText().contains("Quit ragdesk? Press Ctrl-C again"));
+        type("x");
+        assertFalse(app.state().quit, "any other key stays");
+        app.postKey(new KeyStroke('c', true, false));
+        app.postKey(new KeyStroke('c', true, false));
+        app.drain();
+        assertTrue(app.state().quit);
+    }
+
+    @Test
+    void indicTextWrapsWithoutOverflowingThePane() throws Exception {
+        open(40, 20);
+        var hindi = "शहर के पुस्तकालय में बहुत सारी पुरानी किताबें रखी हुई हैं और दिल्ली में कई ऐतिहासिक इमारतें हैं।";
+        app.post(new SessionEvent.AnswerToken(hindi));
+        app.drain();
+        for (int y = 1; y < 17; y++) {
+            var line = row(y).stripTrailing();
+            assertTrue(TerminalWidth.of(line) <= 40, "row " + y + " fits 40 columns: " + line);
+        }
+        assertTrue(screenText().contains("किताबें"), "a whole word survives the wrap:\n" + screenText());
+        // every cell Lanterna holds takes exactly the columns tmux gives it
+        for (int x = 0; x < 40; x++) {
+            var cell = screen.getFrontCharacter(x, 17).getCharacterString();
+            assertTrue(cell.isEmpty() || TerminalWidth.of(cell) == 1, "cell " + x + " '" + cell + "'");
+        }
+    }
+
+    @Test
+    void copyUsesOsc52() throws Exception {
+        open(80, 24);
+        app.post(new SessionEvent.AnswerFinished(new GenerationResult("hello there", 2, "stop", 1, 2), List.of()));
+        app.drain();
+        type("/copy");
+        press(KeyType.Enter);
+        assertEquals(List.of("\033]52;c;aGVsbG8gdGhlcmU=\007"), clipboard);
+    }
+
+    @Test
+    void downloadsPaneShowsProgressRows() throws Exception {
+        open(80, 24);
+        app.post(new SessionEvent.Download(new dev.ragdesk.models.DownloadProgress("acme/m:chat.gguf", 500_000_000, 1_000_000_000,
+                25_000_000, 20, dev.ragdesk.models.DownloadProgress.State.DOWNLOADING)));
+        app.drain();
+        assertTrue(screenText().contains("acme/m:chat.gguf ████████░░░░░░░░  50% 25 MB/s ETA 0m20s"), screenText());
+    }
+}
