@@ -52,13 +52,18 @@ final class Renderer {
 
     private void statusBar(Screen screen, TuiState s, int w) {
         for (int x = 0; x < w; x++) screen.setCharacter(x, 0, cell(" ", BAR_FG, BAR_BG));
-        var parts = new ArrayList<String>();
-        parts.add(s.mode.name().equals("RAG") ? "RAG" : "Chat");
-        parts.add(modelState(s));
-        parts.add(meter(s));
-        parts.add(s.indexLine);
-        parts.add("F1 help");
-        put(screen, 0, 0, w, " " + String.join(" │ ", parts), BAR_FG, BAR_BG);
+        var mode = s.mode.name().equals("RAG") ? "RAG" : "Chat";
+        var hint = "│ F1 help ";
+        // widest first; narrower terminals drop the bar, then the index size, then cut the rest
+        var candidates = List.of(
+                " " + String.join(" │ ", mode, modelState(s), meter(s, true), s.indexLine) + " ",
+                " " + String.join(" │ ", mode, modelState(s), meter(s, false), s.indexLine) + " ",
+                " " + String.join(" │ ", mode, modelState(s), meter(s, false)) + " ");
+        int room = w - TerminalWidth.of(hint);
+        var left = candidates.stream().filter(c -> TerminalWidth.of(c) <= room).findFirst()
+                .orElse(TerminalWidth.fit(candidates.get(2), Math.max(0, room)));
+        put(screen, 0, 0, room, left, BAR_FG, BAR_BG);
+        put(screen, Math.max(0, w - TerminalWidth.of(hint)), 0, w, hint, BAR_FG, BAR_BG);
     }
 
     private static String modelState(TuiState s) {
@@ -75,18 +80,18 @@ final class Renderer {
     }
 
     /** VRAM used/total with a bar and the model's share; system RAM and the worker's RSS without a GPU. */
-    private static String meter(TuiState s) {
+    private static String meter(TuiState s, boolean withBar) {
         var g = s.gpu;
         if (g == null) return "mem …";
         if (g.hasGpu()) {
             var d = g.devices().get(0);
             long model = g.gpuBytesOf(java.util.Set.of(s.workerPid));
-            return "VRAM " + bar((double) d.usedBytes() / Math.max(1, d.totalBytes()), 8) + " " + gb(d.usedBytes()) + "/" + gb(d.totalBytes())
-                    + (model > 0 ? " model " + gb(model) : "");
+            return "VRAM " + (withBar ? bar((double) d.usedBytes() / Math.max(1, d.totalBytes()), 8) + " " : "")
+                    + gb(d.usedBytes()) + "/" + gb(d.totalBytes()) + (model > 0 ? " model " + gb(model) : "");
         }
         long used = g.ramTotalBytes() - g.ramAvailableBytes();
-        return "RAM " + bar((double) used / Math.max(1, g.ramTotalBytes()), 8) + " " + gb(used) + "/" + gb(g.ramTotalBytes())
-                + (s.workerRss > 0 ? " model " + Sizes.human(s.workerRss) : "");
+        return "RAM " + (withBar ? bar((double) used / Math.max(1, g.ramTotalBytes()), 8) + " " : "")
+                + gb(used) + "/" + gb(g.ramTotalBytes()) + (s.workerRss > 0 ? " model " + Sizes.human(s.workerRss) : "");
     }
 
     private static String gb(long bytes) {

@@ -18,7 +18,12 @@ final class TerminalCell extends TextCharacter {
     }
 
     static TextCharacter of(String cell, TextColor fg, TextColor bg, SGR... sgr) {
-        var chars = TextCharacter.fromString(cell, fg, bg, sgr);
+        TextCharacter[] chars;
+        try {
+            chars = TextCharacter.fromString(cell, fg, bg, sgr);
+        } catch (IllegalArgumentException unprintable) {
+            chars = TextCharacter.fromCharacter('?', fg, bg, sgr);
+        }
         if (chars.length == 0) return TextCharacter.fromCharacter(' ', fg, bg, sgr)[0];
         var character = chars[0];
         boolean oneColumn = TerminalWidth.of(cell.codePointAt(0)) == 1;

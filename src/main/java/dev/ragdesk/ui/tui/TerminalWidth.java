@@ -39,6 +39,8 @@ public final class TerminalWidth {
         for (int i = 0; i < text.length(); ) {
             int cp = text.codePointAt(i);
             i += Character.charCount(cp);
+            if (cp == '\t') cp = ' ';
+            if (Character.isISOControl(cp)) continue; // model output can hold any byte; the screen takes none of these
             if (of(cp) == 0 && current.length() > 0) {
                 current.appendCodePoint(cp);
                 continue;

@@ -229,6 +229,14 @@ class TuiAppTest {
     }
 
     @Test
+    void controlCharactersInModelOutputAreNotDrawn() throws Exception {
+        open(80, 24);
+        app.post(new SessionEvent.AnswerToken("bell\u0007 and\u0005 tab\tend"));
+        app.drain();
+        assertTrue(screenText().contains("ai  › bell and tab end"), screenText());
+    }
+
+    @Test
     void copyUsesOsc52() throws Exception {
         open(80, 24);
         app.post(new SessionEvent.AnswerFinished(new GenerationResult("hello there", 2, "stop", 1, 2), List.of()));
