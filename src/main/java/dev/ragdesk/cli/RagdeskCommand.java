@@ -27,7 +27,8 @@ import java.util.concurrent.Callable;
         footer = {"", "Exit codes: 0 ok, 1 runtime error, 2 usage or config error, 130 interrupted."},
         subcommands = {
                 TuiCommand.class, ChatCommand.class, AskCommand.class, IndexCommand.class, SearchCommand.class,
-                DownloadCommand.class, ModelsCommand.class, StatusCommand.class, ConfigCommand.class, BenchCommand.class})
+                DownloadCommand.class, ModelsCommand.class, StatusCommand.class, ConfigCommand.class, BenchCommand.class,
+                TranscribeCommand.class})
 public final class RagdeskCommand implements Callable<Integer> {
 
     @Option(names = "--home", paramLabel = "DIR", scope = ScopeType.INHERIT,

@@ -9,9 +9,9 @@ import java.util.Map;
  * {@code config.toml}, which documents each one).
  */
 public record Config(Models models, Llama llama, Retrieval retrieval, Chat chat, Rag rag,
-                     Ui ui, Hub hub, Vram vram) {
+                     Ui ui, Hub hub, Vram vram, Voice voice) {
 
-    public static final Config DEFAULTS = new Config(null, null, null, null, null, null, null, null);
+    public static final Config DEFAULTS = new Config(null, null, null, null, null, null, null, null, null);
 
     public Config {
         models = models == null ? new Models(null, null, null, null) : models;
@@ -22,6 +22,7 @@ public record Config(Models models, Llama llama, Retrieval retrieval, Chat chat,
         ui = ui == null ? new Ui(null, null, null) : ui;
         hub = hub == null ? new Hub(null, null) : hub;
         vram = vram == null ? new Vram(null) : vram;
+        voice = voice == null ? new Voice(null, null, null, null) : voice;
     }
 
     public record Models(ModelSpec rag, ModelSpec chat, ModelSpec whisper, ModelSpec tts) {
@@ -116,6 +117,19 @@ public record Config(Models models, Llama llama, Retrieval retrieval, Chat chat,
         public Hub {
             endpoint = endpoint == null || endpoint.isBlank() ? "https://huggingface.co" : endpoint.trim();
             tokenEnv = tokenEnv == null || tokenEnv.isBlank() ? "HF_TOKEN" : tokenEnv.trim();
+        }
+    }
+
+    /**
+     * Dictation. {@code source}: "mic" (this machine's microphone), "command" (a program that
+     * writes raw 16 kHz mono s16le to stdout, e.g. over SSH from your laptop) or "file" (a WAV).
+     */
+    public record Voice(String source, String command, String file, String language) {
+        public Voice {
+            source = source == null ? "mic" : source.trim();
+            command = command == null ? "" : command.trim();
+            file = file == null ? "" : file.trim();
+            language = language == null || language.isBlank() ? "auto" : language.trim();
         }
     }
 

@@ -61,6 +61,13 @@ final class ConfigValidator {
         }
 
         v.range(c.vram().budgetMb(), 0, 1 << 20, "vram", "budget_mb");
+        v.choice(c.voice().source(), Set.of("mic", "command", "file"), "voice", "source");
+        if (c.voice().source().equals("command") && c.voice().command().isEmpty()) {
+            v.fail("is empty but [voice].source is \"command\"; give the program that records (see the README)", "voice", "command");
+        }
+        if (c.voice().source().equals("file") && c.voice().file().isEmpty()) {
+            v.fail("is empty but [voice].source is \"file\"; give a WAV file", "voice", "file");
+        }
         return List.copyOf(v.violations);
     }
 

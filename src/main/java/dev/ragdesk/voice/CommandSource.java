@@ -1,0 +1,82 @@
+package dev.ragdesk.voice;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * A program that writes raw 16 kHz mono s16le audio to stdout until it is stopped: arecord on
+ * the server, or for an SSH user {@code ssh laptop 'sox -d -t raw ...'} from their own microphone.
+ */
+public record CommandSource(String command) implements AudioSource {
+    @Override
+    public String describe() { return "command " + command; }
+
+    @Override
+    public Recording start() throws VoiceException {
+        Process process;
+        try {
+            process = new ProcessBuilder(List.of("sh", "-c", command)).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        } catch (IOException e) {
+            throw new VoiceException("cannot run the record command (" + e.getMessage() + "); check [voice].command", e);
+        }
+        var audio = new ByteArrayOutputStream();
+        var reader = new Thread(() -> {
+            var buffer = new byte[4096];
+            try (var in = process.getInputStream()) {
+                int n;
+                while ((n = in.read(buffer)) > 0) {
+                    synchronized (audio) {
+                        audio.write(buffer, 0, n);
+                    }
+                }
+            } catch (IOException ignored) {
+                // the process was stopped
+            }
+        }, "record-command");
+        reader.setDaemon(true);
+        reader.start();
+        return new Recording() {
+            @Override
+            public double seconds() {
+                synchronized (audio) {
+                    return audio.size() / 2.0 / AudioClip.RATE;
+                }
+            }
+
+            @Override
+            public double level() {
+                byte[] bytes;
+                synchronized (audio) {
+                    bytes = audio.toByteArray();
+                }
+                var clip = AudioClip.fromS16le(bytes, bytes.length - bytes.length % 2);
+                return AudioClip.level(clip.samples(), Math.max(0, clip.samples().length - 1600), clip.samples().length);
+            }
+
+            @Override
+            public AudioClip stop() throws VoiceException {
+                process.destroy();
+                try {
+                    if (!process.waitFor(2, java.util.concurrent.TimeUnit.SECONDS)) process.destroyForcibly().waitFor();
+                    reader.join(2000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                byte[] bytes;
+                synchronized (audio) {
+                    bytes = audio.toByteArray();
+                }
+                if (bytes.length == 0 && !process.isAlive() && process.exitValue() != 0 && process.exitValue() != 143) {
+                    throw new VoiceException("the record command exited with " + process.exitValue() + " and no audio; check [voice].command");
+                }
+                return AudioClip.fromS16le(bytes, bytes.length - bytes.length % 2);
+            }
+
+            @Override
+            public void discard() {
+                process.destroyForcibly();
+            }
+        };
+    }
+}

@@ -1,0 +1,83 @@
+package dev.ragdesk.voice;
+
+import javax.sound.sampled.AudioFormat;
+import javax.sound.sampled.AudioSystem;
+import javax.sound.sampled.LineUnavailableException;
+import javax.sound.sampled.TargetDataLine;
+import java.io.ByteArrayOutputStream;
+
+/**
+ * This machine's microphone through javax.sound, at 16 kHz mono, or 48 kHz resampled when the
+ * device refuses 16 kHz. A headless server has none; then it says how to use a command instead.
+ */
+public final class MicSource implements AudioSource {
+    @Override
+    public String describe() { return "microphone"; }
+
+    @Override
+    public Recording start() throws VoiceException {
+        for (float rate : new float[] {AudioClip.RATE, 48_000}) {
+            var format = new AudioFormat(rate, 16, 1, true, false);
+            try {
+                var line = AudioSystem.getTargetDataLine(format);
+                line.open(format);
+                line.start();
+                return record(line, rate);
+            } catch (LineUnavailableException | IllegalArgumentException | SecurityException e) {
+                // try the next rate, then give up
+            }
+        }
+        throw new VoiceException("no microphone on this machine (no audio capture line); " + AudioSource.howToConfigure());
+    }
+
+    private static Recording record(TargetDataLine line, float rate) {
+        var audio = new ByteArrayOutputStream();
+        var reader = new Thread(() -> {
+            var buffer = new byte[3200];
+            while (line.isOpen()) {
+                int n = line.read(buffer, 0, buffer.length);
+                if (n <= 0) break;
+                synchronized (audio) {
+                    audio.write(buffer, 0, n);
+                }
+            }
+        }, "microphone");
+        reader.setDaemon(true);
+        reader.start();
+        return new Recording() {
+            @Override
+            public double seconds() {
+                synchronized (audio) {
+                    return audio.size() / 2.0 / rate;
+                }
+            }
+
+            @Override
+            public double level() {
+                byte[] bytes;
+                synchronized (audio) {
+                    bytes = audio.toByteArray();
+                }
+                var clip = AudioClip.fromS16le(bytes, bytes.length - bytes.length % 2);
+                return AudioClip.level(clip.samples(), Math.max(0, clip.samples().length - (int) (rate / 10)), clip.samples().length);
+            }
+
+            @Override
+            public AudioClip stop() {
+                line.stop();
+                line.close();
+                byte[] bytes;
+                synchronized (audio) {
+                    bytes = audio.toByteArray();
+                }
+                return AudioClip.resampled(AudioClip.fromS16le(bytes, bytes.length - bytes.length % 2).samples(), rate);
+            }
+
+            @Override
+            public void discard() {
+                line.stop();
+                line.close();
+            }
+        };
+    }
+}

@@ -1,0 +1,101 @@
+package dev.ragdesk.voice;
+
+import dev.ragdesk.engine.JvmCommand;
+import dev.ragdesk.testing.Fixtures;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Dictation with the real whisper-jni, in its worker process. */
+class VoiceTest {
+
+    @TempDir Path dir;
+
+    private Transcriber transcriber(Path model) {
+        return new Transcriber(model, "auto", dir.resolve("tmp"), JvmCommand.current());
+    }
+
+    @Test
+    void jfkWavIsReadAs11SecondsOf16kHzMono() throws Exception {
+        var clip = Wav.read(Fixtures.require("jfk.wav"));
+        assertEquals(176_000, clip.samples().length);
+        assertEquals(11.0, clip.seconds(), 0.001);
+        assertTrue(AudioClip.level(clip.samples(), 0, clip.samples().length) > 0.01, "there is sound in it");
+    }
+
+    @Test
+    void fullPathRunsWithTheTestWhisperModel() throws Exception {
+        var model = Fixtures.require("for-tests-ggml-tiny.bin");
+        var clip = new FileSource(Fixtures.require("jfk.wav")).start().stop();
+        var text = transcriber(model).transcribe(clip);
+        assertNotNull(text);
+        assertEquals("", text, "the fixture model has no weights, so whisper hears nothing: the path ran, the text is empty");
+    }
+
+    @Test
+    void aFileThatIsNotAWhisperModelIsNamed() throws Exception {
+        Fixtures.require("jfk.wav");
+        var notAModel = Files.writeString(dir.resolve("notes.bin"), "these are not weights");
+        var clip = new AudioClip(new float[32_000]);
+        var e = assertThrows(VoiceException.class, () -> transcriber(notAModel).transcribe(clip));
+        assertEquals("notes.bin is not a Whisper model (whisper.cpp refused it)", e.getMessage());
+    }
+
+    @Test
+    void aMissingModelSaysHowToGetOne() {
+        var e = assertThrows(VoiceException.class, () -> transcriber(dir.resolve("ggml-base.bin")).transcribe(new AudioClip(new float[32_000])));
+        assertTrue(e.getMessage().contains("run `ragdesk download whisper`"), e.getMessage());
+    }
+
+    @Test
+    void halfASecondIsTooShort() {
+        var e = assertThrows(VoiceException.class, () -> transcriber(dir.resolve("m.bin")).transcribe(new AudioClip(new float[8_000])));
+        assertEquals("too short: 0.5 s of audio; whisper needs at least 1 s", e.getMessage());
+    }
+
+    @Test
+    void commandSourceReadsRawPcmFromAProgram() throws Exception {
+        var wav = Fixtures.require("jfk.wav");
+        var script = dir.resolve("record.sh");
+        // a stand-in for arecord or `ssh laptop sox ...`: print the PCM after the WAV's "data" chunk header
+        var bytes = Files.readAllBytes(wav);
+        int data = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1).indexOf("data") + 8;
+        Files.writeString(script, "#!/bin/sh\ntail -c +" + (data + 1) + " '" + wav + "'\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        var recording = new CommandSource(script.toString()).start();
+        var expected = Wav.read(wav);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (recording.seconds() < expected.seconds() && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000); // the program streams; wait for all of it
+        }
+        var clip = recording.stop();
+        assertEquals(expected.samples().length, clip.samples().length);
+        assertArrayEquals(Arrays.copyOf(expected.samples(), 1000), Arrays.copyOf(clip.samples(), 1000));
+    }
+
+    @Test
+    void microphoneOnAHeadlessMachineExplainsTheCommandSource() {
+        try {
+            var recording = new MicSource().start();
+            recording.discard(); // a machine with a capture line: nothing to assert about the fallback
+        } catch (VoiceException e) {
+            assertTrue(e.getMessage().startsWith("no microphone on this machine"), e.getMessage());
+            assertTrue(e.getMessage().contains("source = \"command\""), e.getMessage());
+        }
+    }
+
+    @Test
+    void resamplingKeepsDurationAndShape() {
+        var at48k = new float[48_000];
+        for (int i = 0; i < at48k.length; i++) at48k[i] = (float) Math.sin(2 * Math.PI * 440 * i / 48_000.0);
+        var clip = AudioClip.resampled(at48k, 48_000);
+        assertEquals(16_000, clip.samples().length);
+        assertEquals(Math.sin(2 * Math.PI * 440 * 100 / 16_000.0), clip.samples()[100], 0.01);
+    }
+}
