@@ -61,6 +61,7 @@ public final class Session implements AutoCloseable {
     private volatile Generation running;
     private volatile Transfer transfer;
     private volatile GpuSample lastGpu;
+    private final Dictation dictation;
 
     public Session(Workspace workspace, Config config, Map<String, String> env, String llamaVersion, String ui,
                    Consumer<SessionEvent> listener, ModelHost.Options hostOptions) throws RagdeskException {
@@ -75,6 +76,7 @@ public final class Session implements AutoCloseable {
         var planner = Engines.planner(workspace, config, () -> lastGpu != null ? lastGpu : gpu.sample());
         this.assistant = new Assistant(host, new ModelFiles(workspace, config), config, retriever, planner);
         this.mode = assistant.hasDocuments() ? Mode.RAG : Mode.CHAT;
+        this.dictation = new Dictation(workspace, config);
         try {
             this.conversation = Conversation.latest(workspace.sessions()).orElseGet(() -> Conversation.start(workspace.sessions()));
         } catch (IOException e) {
@@ -146,7 +148,7 @@ public final class Session implements AutoCloseable {
             conversation.append(new Turn("assistant", result.text(), askedIn.role(), citations, Instant.now().toString()));
             listener.accept(new SessionEvent.AnswerFinished(result, reply.citations()));
         } catch (Assistant.NothingRelevant e) {
-            listener.accept(new SessionEvent.AnswerFailed("nothing in your documents matches that; rephrase it, or press Tab for chat mode"));
+            listener.accept(new SessionEvent.AnswerFailed("nothing in your documents matches that; rephrase it, or switch to chat mode (Tab, or /mode chat)"));
         } catch (RagdeskException | IOException e) {
             running = null;
             listener.accept(new SessionEvent.AnswerFailed(e.getMessage()));
@@ -221,6 +223,36 @@ public final class Session implements AutoCloseable {
         });
     }
 
+    public boolean recording() { return dictation.recording(); }
+
+    /** {seconds, level} of the recording in progress. */
+    public double[] dictationMeter() { return dictation.meter(); }
+
+    /** Starts recording; fails at once (no microphone, a bad command) with what to configure. */
+    public void startDictation() throws dev.ragdesk.voice.VoiceException {
+        dictation.start();
+    }
+
+    /** Stops recording and transcribes in the background; the text comes as {@link SessionEvent.Transcript}. */
+    public void finishDictation() {
+        background.execute(() -> {
+            try {
+                listener.accept(new SessionEvent.Transcript(dictation.finish()));
+            } catch (dev.ragdesk.voice.VoiceException e) {
+                listener.accept(new SessionEvent.Notice(e.getMessage()));
+            }
+        });
+    }
+
+    /** Stops recording and transcribes on the calling thread (a line editor waits anyway). */
+    public String finishDictationNow() throws dev.ragdesk.voice.VoiceException {
+        return dictation.finish();
+    }
+
+    public void discardDictation() {
+        dictation.discard();
+    }
+
     /** Starts a new conversation file. */
     public void newConversation() {
         conversation = Conversation.start(workspace.sessions());
@@ -260,6 +292,7 @@ public final class Session implements AutoCloseable {
     @Override
     public void close() {
         cancel();
+        dictation.discard();
         indexCancel.set(true);
         var t = transfer;
         if (t != null) t.cancel();

@@ -40,4 +40,7 @@ public sealed interface SessionEvent {
     record ConversationOpened(Conversation conversation) implements SessionEvent {}
 
     record IndexState(dev.ragdesk.rag.IndexStatus status) implements SessionEvent {}
+
+    /** Dictated text, to insert at the cursor (never sent by itself). */
+    record Transcript(String text) implements SessionEvent {}
 }

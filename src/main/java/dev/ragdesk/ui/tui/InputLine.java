@@ -8,8 +8,7 @@ import java.util.List;
 
 /** The editable input line: text, cursor, history, and Tab completion of slash commands and paths. */
 final class InputLine {
-    static final List<String> COMMANDS = List.of("/mode", "/index", "/remove", "/download", "/models", "/model", "/new",
-            "/sessions", "/open", "/copy", "/help", "/quit");
+    static final List<String> COMMANDS = dev.ragdesk.session.SlashCommands.NAMES;
     private static final List<String> ROLES = List.of("rag", "chat", "whisper", "tts");
 
     private final StringBuilder text = new StringBuilder();

@@ -13,6 +13,7 @@ import dev.ragdesk.models.ModelFiles;
 import dev.ragdesk.session.Mode;
 import dev.ragdesk.session.Session;
 import dev.ragdesk.session.SessionEvent;
+import dev.ragdesk.session.SlashCommands;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +51,7 @@ public final class TuiApp {
     private final BlockingQueue<Event> queue = new LinkedBlockingQueue<>();
     private final Map<String, KeyBinding> keys = new java.util.HashMap<>();
     private final Consumer<String> clipboard;
+    private final Path cwd;
 
     /**
      * @param clipboard where /copy sends an OSC 52 sequence: the terminal's output, which the
@@ -62,6 +64,7 @@ public final class TuiApp {
         this.state = new TuiState(cwd);
         this.renderer = new Renderer(config.ui().theme().equals("mono"));
         this.clipboard = clipboard;
+        this.cwd = cwd;
         config.ui().keys().forEach((action, spec) -> {
             try {
                 keys.put(action, KeyBinding.parse(spec));
@@ -141,6 +144,7 @@ public final class TuiApp {
     private void handle(Event event) throws IOException {
         if (event instanceof Event.Key k) key(k.key());
         else if (event instanceof Event.FromSession s) sessionEvent(s.event());
+        else if (event instanceof Event.Tick && session.recording()) showRecording();
     }
 
     private void key(KeyStroke key) throws IOException {
@@ -160,6 +164,11 @@ public final class TuiApp {
                     || (key.getKeyType() == KeyType.Character && key.getCharacter() == '?')) state.help = false;
             return;
         }
+        if (cancelKey && session.recording()) {
+            session.discardDictation();
+            state.notice = "recording discarded";
+            return;
+        }
         if (cancelKey) {
             if (session.cancel()) state.notice = "answer cancelled";
             else state.confirmQuit = true;
@@ -173,8 +182,8 @@ public final class TuiApp {
             screen.refresh(Screen.RefreshType.COMPLETE);
             return;
         }
-        if (keys.get("dictate").matches(key)) {
-            state.notice = "dictation is not available yet in this version";
+        if (keys.get("dictate").matches(key) || (session.recording() && keys.get("send").matches(key))) {
+            dictate();
             return;
         }
         if (keys.get("scroll_up").matches(key)) {
@@ -221,6 +230,27 @@ public final class TuiApp {
         }
     }
 
+    /** The dictation key starts recording; it (or Enter) stops, and the transcript lands at the cursor. */
+    private void dictate() {
+        if (session.recording()) {
+            session.finishDictation();
+            state.notice = "transcribing …";
+            return;
+        }
+        try {
+            session.startDictation();
+            showRecording();
+        } catch (dev.ragdesk.voice.VoiceException e) {
+            state.notice = e.getMessage();
+        }
+    }
+
+    private void showRecording() {
+        var meter = session.dictationMeter();
+        state.notice = String.format(java.util.Locale.ROOT, "● recording %.0fs %s — %s or Enter stops, %s discards", meter[0],
+                Renderer.bar(Math.min(1, meter[1] * 4), 6), config.ui().keys().get("dictate"), config.ui().keys().get("cancel"));
+    }
+
     private void switchMode(Mode mode) {
         state.mode = mode;
         session.switchMode(mode);
@@ -241,61 +271,15 @@ public final class TuiApp {
     }
 
     private void command(String text) throws IOException {
-        var parts = text.split("\\s+", 2);
-        var arg = parts.length > 1 ? parts[1].strip() : "";
-        switch (parts[0]) {
-            case "/mode" -> {
-                try {
-                    switchMode(Mode.parse(arg));
-                } catch (IllegalArgumentException e) {
-                    state.notice = "/mode rag or /mode chat";
-                }
-            }
-            case "/model" -> {
-                if (arg.equals("rag") || arg.equals("chat")) switchMode(Mode.parse(arg));
-                else state.notice = "/model rag or /model chat (the model each mode uses)";
-            }
-            case "/index" -> {
-                if (arg.isEmpty()) state.notice = "/index PATH: a file or folder to index";
-                else session.index(resolve(arg));
-            }
-            case "/remove" -> {
-                if (arg.isEmpty()) state.notice = "/remove PATH: a file or folder to drop from the index";
-                else session.remove(resolve(arg));
-            }
-            case "/download" -> {
-                if (arg.isEmpty()) state.notice = "/download rag|chat|whisper|tts";
-                else {
-                    state.downloads.put(arg, new DownloadProgress(arg, 0, -1, 0, -1, DownloadProgress.State.QUEUED));
-                    session.download(arg);
-                }
-            }
-            case "/models" -> system(modelsText());
-            case "/new" -> session.newConversation();
-            case "/sessions" -> {
-                var files = session.conversations();
-                var sb = new StringBuilder("Saved conversations (open with /open N):");
-                for (int i = 0; i < files.size(); i++) sb.append("\n").append(i + 1).append(". ").append(files.get(i).getFileName());
-                system(files.isEmpty() ? "No saved conversations yet." : sb.toString());
-            }
-            case "/open" -> {
-                try {
-                    var files = session.conversations();
-                    session.openConversation(files.get(Integer.parseInt(arg) - 1));
-                } catch (NumberFormatException | IndexOutOfBoundsException e) {
-                    state.notice = "/open N, with N from /sessions";
-                }
-            }
-            case "/copy" -> copyLastAnswer();
-            case "/help" -> state.help = true;
-            case "/quit" -> state.quit = true;
-            default -> state.notice = "unknown command " + parts[0] + "; F1 lists them";
+        var outcome = SlashCommands.run(session, config, text, cwd);
+        if (outcome instanceof SlashCommands.Outcome.Show show) system(show.text());
+        else if (outcome instanceof SlashCommands.Outcome.Hint hint) state.notice = hint.text();
+        else if (outcome instanceof SlashCommands.Outcome.Help) state.help = true;
+        else if (outcome instanceof SlashCommands.Outcome.Copy) copyLastAnswer();
+        else if (outcome instanceof SlashCommands.Outcome.Quit) state.quit = true;
+        else if (outcome instanceof SlashCommands.Outcome.Downloading d) {
+            state.downloads.put(d.target(), new DownloadProgress(d.target(), 0, -1, 0, -1, DownloadProgress.State.QUEUED));
         }
-    }
-
-    private Path resolve(String arg) {
-        var expanded = arg.startsWith("~/") ? System.getProperty("user.home") + arg.substring(1) : arg;
-        return Path.of(expanded).toAbsolutePath().normalize();
     }
 
     /** OSC 52 puts the text on the clipboard of the terminal the user sits at, over SSH too. */
@@ -328,17 +312,6 @@ public final class TuiApp {
         else if (state.messages.isEmpty()) {
             system("Welcome to ragdesk. Ask a question; Tab switches RAG and Chat; /index PATH adds documents; F1 lists keys.");
         }
-    }
-
-    private String modelsText() {
-        var files = new ModelFiles(session.workspace(), config);
-        var sb = new StringBuilder("Models:");
-        for (var e : new Catalogue(config).entries()) {
-            var path = files.location(e.role());
-            sb.append("\n  ").append(e.role()).append(": ").append(Files.isRegularFile(path) ? path : "missing (/download " + e.role() + ")")
-                    .append("; ").append(e.licence());
-        }
-        return sb.toString();
     }
 
     private void sessionEvent(SessionEvent event) {
@@ -389,6 +362,9 @@ public final class TuiApp {
         } else if (event instanceof SessionEvent.Gpu g) {
             state.gpu = g.sample();
             state.workerRss = state.workerPid > 0 ? WorkerCensus.rssBytes(state.workerPid) : -1;
+        } else if (event instanceof SessionEvent.Transcript t) {
+            state.input.insert(t.text());
+            state.notice = t.text().isEmpty() ? "no speech recognised" : "dictated text inserted; edit it, then Enter sends";
         } else if (event instanceof SessionEvent.ConversationOpened c) {
             state.messages.clear();
             c.conversation().turns().forEach(t -> state.messages.add(new TuiState.Message(t.role(), t.text())));

@@ -41,13 +41,17 @@ class TuiAppTest {
     final List<String> clipboard = new ArrayList<>();
 
     void open(int cols, int rows) throws Exception {
+        open(cols, rows, Config.DEFAULTS);
+    }
+
+    void open(int cols, int rows, Config config) throws Exception {
         terminal = new DefaultVirtualTerminal(new TerminalSize(cols, rows));
         screen = new TerminalScreen(terminal);
         screen.startScreen();
         var workspace = new Workspace(home).ensureDataDirs();
-        session = new Session(workspace, Config.DEFAULTS, Map.of("PATH", ""), "4.2.0", "tui", e -> app.post(e),
+        session = new Session(workspace, config, Map.of("PATH", ""), "4.2.0", "tui", e -> app.post(e),
                 ModelHost.Options.defaults().withPrestart(false));
-        app = new TuiApp(screen, session, Config.DEFAULTS, home, clipboard::add);
+        app = new TuiApp(screen, session, config, home, clipboard::add);
         app.drain();
     }
 
@@ -234,6 +238,41 @@ class TuiAppTest {
         app.post(new SessionEvent.AnswerToken("bell\u0007 and\u0005 tab\tend"));
         app.drain();
         assertTrue(screenText().contains("ai  › bell and tab end"), screenText());
+    }
+
+    @Test
+    void altVDictatesFromAFileIntoTheInputLine() throws Exception {
+        var whisper = dev.ragdesk.testing.Fixtures.require("for-tests-ggml-tiny.bin");
+        var wav = dev.ragdesk.testing.Fixtures.require("jfk.wav");
+        Files.writeString(home.resolve("config.toml"), "[models.whisper]\npath = \"" + whisper + "\"\n[voice]\nsource = \"file\"\nfile = \"" + wav + "\"\n");
+        var config = new dev.ragdesk.config.ConfigLoader().load(home.resolve("config.toml")).config();
+        open(80, 24, config);
+        type("so: ");
+        app.postKey(new KeyStroke('v', false, true)); // Alt-V
+        app.drain();
+        assertTrue(row(22).startsWith("● recording 11s"), row(22));
+        app.postKey(new KeyStroke('v', false, true));
+        app.drain();
+        assertTrue(row(22).startsWith("transcribing"), row(22));
+        // the transcript arrives as a session event from the whisper worker; wait for it on the UI queue
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!row(22).contains("no speech recognised") && !row(22).contains("inserted") && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
+            app.drain();
+        }
+        assertTrue(row(22).startsWith("no speech recognised"), "the fixture model has no weights, so the transcript is empty: " + row(22));
+        assertTrue(row(23).startsWith("chat › so: "), "nothing was sent: " + row(23));
+        assertFalse(screenText().contains("you › so:"));
+    }
+
+    @Test
+    void dictationWithoutAMicrophoneExplainsTheCommandSource() throws Exception {
+        open(120, 24);
+        app.postKey(new KeyStroke('v', false, true));
+        app.drain();
+        var notice = row(22);
+        assertTrue(notice.startsWith("no microphone on this machine") || notice.startsWith("● recording"), notice);
+        if (notice.startsWith("● recording")) session.discardDictation();
     }
 
     @Test

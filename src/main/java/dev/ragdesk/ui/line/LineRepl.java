@@ -1,0 +1,282 @@
+package dev.ragdesk.ui.line;
+
+import dev.ragdesk.config.Config;
+import dev.ragdesk.engine.EngineEvent;
+import dev.ragdesk.session.Mode;
+import dev.ragdesk.session.Session;
+import dev.ragdesk.session.SessionEvent;
+import dev.ragdesk.session.SlashCommands;
+import dev.ragdesk.ui.tui.KeyBinding;
+import org.jline.keymap.KeyMap;
+import org.jline.reader.Candidate;
+import org.jline.reader.EndOfFileException;
+import org.jline.reader.LineReader;
+import org.jline.reader.LineReaderBuilder;
+import org.jline.reader.Reference;
+import org.jline.reader.UserInterruptException;
+import org.jline.reader.impl.completer.FileNameCompleter;
+import org.jline.terminal.Terminal;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/**
+ * The line-mode REPL on JLine: same session, modes, slash commands and citations as the
+ * console, for dumb terminals, `script` logs and pipes. Answers stream above the prompt; the
+ * prompt shows the mode, the model and the memory in use.
+ */
+public final class LineRepl {
+    private final Session session;
+    private final Config config;
+    private final Path cwd;
+    private final BlockingQueue<SessionEvent> answer = new LinkedBlockingQueue<>();
+    private volatile boolean waiting;
+    private volatile LineReader reader;
+    private volatile PrintWriter out;
+    private volatile PrintWriter notes;
+    private volatile String memory = "";
+
+    public LineRepl(Session session, Config config, Path cwd) {
+        this.session = session;
+        this.config = config;
+        this.cwd = cwd;
+    }
+
+    /** The session's listener. */
+    public void onEvent(SessionEvent event) {
+        if (event instanceof SessionEvent.AnswerToken || event instanceof SessionEvent.AnswerStarted
+                || event instanceof SessionEvent.AnswerFinished || event instanceof SessionEvent.AnswerFailed) {
+            answer.add(event);
+        } else if (event instanceof SessionEvent.Gpu g) {
+            var sample = g.sample();
+            var pid = session.model().map(m -> m.pid()).orElse(0L);
+            memory = sample.hasGpu() ? String.format(Locale.ROOT, " %.1fG", sample.devices().get(0).usedBytes() / 1e9)
+                    : pid > 0 ? String.format(Locale.ROOT, " %.1fG", dev.ragdesk.engine.WorkerCensus.rssBytes(pid) / 1e9) : "";
+        } else {
+            var text = describe(event);
+            if (text != null) say(text);
+        }
+    }
+
+    private static String describe(SessionEvent event) {
+        if (event instanceof SessionEvent.Notice n) return "(" + n.message() + ")";
+        if (event instanceof SessionEvent.IndexFinished f) {
+            return f.summary() == null ? "(" + f.error() + ")" : String.format(Locale.ROOT,
+                    "(indexed %d files, %d chunks, %d unchanged, %d removed, %d skipped in %.1f s)", f.summary().indexed(),
+                    f.summary().chunks(), f.summary().unchanged(), f.summary().removed(), f.summary().skipped().size(), f.summary().seconds());
+        }
+        if (event instanceof SessionEvent.DownloadFinished d) return "(" + d.target() + ": " + d.message() + ")";
+        if (event instanceof SessionEvent.Engine e && e.event() instanceof EngineEvent.Loading l) return "(loading " + l.displayName() + " …)";
+        if (event instanceof SessionEvent.Engine e && e.event() instanceof EngineEvent.WorkerCrashed c) {
+            return "(the " + c.role() + " model worker crashed, " + c.how() + "; ask again to reload it)";
+        }
+        if (event instanceof SessionEvent.ModeChanged m) return "(" + m.mode().role() + " mode)";
+        return null;
+    }
+
+    /** Out of band lines: above the prompt while editing, in the stream otherwise. */
+    private void say(String text) {
+        var r = reader;
+        if (r != null && !waiting) r.printAbove(text);
+        else if (notes != null) {
+            notes.println(text);
+            notes.flush();
+        }
+    }
+
+    String prompt() {
+        var model = session.model().map(m -> "·" + m.displayName()).orElse("");
+        var rec = session.recording() ? String.format(Locale.ROOT, "● %.0fs ", session.dictationMeter()[0]) : "";
+        return rec + session.mode().role() + model + memory + " › ";
+    }
+
+    /** Interactive: JLine editing, history in {@code historyFile}, completion, Alt-V dictation. */
+    public int runInteractive(Terminal terminal, Path historyFile) {
+        out = terminal.writer();
+        notes = out;
+        var r = LineReaderBuilder.builder()
+                .terminal(terminal)
+                .appName("ragdesk")
+                .completer(this::complete)
+                .variable(LineReader.HISTORY_FILE, historyFile)
+                .build();
+        if (config.ui().keymap().equals("vi")) r.setKeyMap(LineReader.VIINS);
+        installDictation(r);
+        reader = r;
+        boolean interruptedOnce = false;
+        try {
+            while (true) {
+                String line;
+                try {
+                    line = r.readLine(prompt());
+                    interruptedOnce = false;
+                } catch (UserInterruptException e) {
+                    if (session.recording()) {
+                        session.discardDictation();
+                        r.printAbove("(recording discarded)");
+                        continue;
+                    }
+                    if (e.getPartialLine().isEmpty() && interruptedOnce) return 0;
+                    interruptedOnce = e.getPartialLine().isEmpty();
+                    if (interruptedOnce) r.printAbove("(Ctrl-C again on an empty line exits)");
+                    continue;
+                } catch (EndOfFileException e) {
+                    return 0;
+                }
+                if (!handle(line, terminal)) return 0;
+            }
+        } finally {
+            try {
+                r.getHistory().save();
+            } catch (IOException ignored) {
+                // history is a convenience
+            }
+            reader = null;
+        }
+    }
+
+    /** Piped: one question (or command) per line; answers to {@code output}, notes in parentheses to {@code errors}. */
+    public int runPiped(BufferedReader input, PrintWriter output, PrintWriter errors) throws IOException {
+        out = output;
+        notes = errors;
+        String line;
+        while ((line = input.readLine()) != null) {
+            if (!handle(line, null)) break;
+        }
+        output.flush();
+        return 0;
+    }
+
+    /** Returns false to quit. */
+    private boolean handle(String raw, Terminal terminal) {
+        var line = raw.strip();
+        if (line.isEmpty()) return true;
+        if (SlashCommands.isCommand(line)) {
+            try {
+                var outcome = SlashCommands.run(session, config, line, cwd);
+                if (outcome instanceof SlashCommands.Outcome.Quit) return false;
+                if (outcome instanceof SlashCommands.Outcome.Show s) say(s.text());
+                else if (outcome instanceof SlashCommands.Outcome.Hint h) say("(" + h.text() + ")");
+                else if (outcome instanceof SlashCommands.Outcome.Help) say(HELP);
+                else if (outcome instanceof SlashCommands.Outcome.Copy) say("(/copy works in the full-screen console)");
+                else if (outcome instanceof SlashCommands.Outcome.Downloading d) say("(downloading " + d.target() + " in the background)");
+            } catch (IOException e) {
+                say("(" + e.getMessage() + ")");
+            }
+            return true;
+        }
+        ask(line, terminal);
+        return true;
+    }
+
+    private void ask(String question, Terminal terminal) {
+        answer.clear();
+        waiting = true;
+        Terminal.SignalHandler previous = null;
+        if (terminal != null) previous = terminal.handle(Terminal.Signal.INT, s -> session.cancel());
+        try {
+            session.ask(question);
+            while (true) {
+                var event = answer.take();
+                if (event instanceof SessionEvent.AnswerToken t) {
+                    out.print(t.text());
+                    out.flush();
+                } else if (event instanceof SessionEvent.AnswerFinished f) {
+                    out.println();
+                    if (f.result().cancelled()) out.println("(cancelled)");
+                    for (int i = 0; i < f.citations().size(); i++) out.println("[" + (i + 1) + "] " + f.citations().get(i).citation());
+                    out.flush();
+                    return;
+                } else if (event instanceof SessionEvent.AnswerFailed failed) {
+                    say("(" + failed.message() + ")");
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            waiting = false;
+            if (terminal != null) terminal.handle(Terminal.Signal.INT, previous);
+        }
+    }
+
+    /** Slash commands, then modes and roles, then paths after /index and /remove. */
+    void complete(LineReader reader, org.jline.reader.ParsedLine line, List<Candidate> candidates) {
+        var words = line.words();
+        if (line.wordIndex() == 0) {
+            if (line.word().startsWith("/")) SlashCommands.NAMES.forEach(n -> candidates.add(new Candidate(n)));
+            return;
+        }
+        switch (words.get(0)) {
+            case "/mode", "/model" -> List.of("rag", "chat").forEach(n -> candidates.add(new Candidate(n)));
+            case "/download" -> List.of("rag", "chat", "whisper", "tts").forEach(n -> candidates.add(new Candidate(n)));
+            case "/index", "/remove" -> new FileNameCompleter().complete(reader, line, candidates);
+            default -> { }
+        }
+    }
+
+    /** The dictation key starts recording; it or Enter stops, and the transcript goes to the cursor, unsent. */
+    private void installDictation(LineReader r) {
+        r.getWidgets().put("ragdesk-dictate", () -> {
+            if (!session.recording()) {
+                try {
+                    session.startDictation();
+                    r.printAbove("(recording from " + config.voice().source() + ": " + config.ui().keys().get("dictate")
+                            + " or Enter stops, Ctrl-C discards)");
+                } catch (dev.ragdesk.voice.VoiceException e) {
+                    r.printAbove("(" + e.getMessage() + ")");
+                }
+            } else {
+                insertTranscript(r);
+            }
+            r.callWidget(LineReader.REDRAW_LINE);
+            return true;
+        });
+        r.getWidgets().put("ragdesk-accept", () -> {
+            if (session.recording()) {
+                insertTranscript(r);
+                r.callWidget(LineReader.REDRAW_LINE);
+            } else {
+                r.callWidget(LineReader.ACCEPT_LINE);
+            }
+            return true;
+        });
+        var main = r.getKeyMaps().get(LineReader.MAIN);
+        main.bind(new Reference("ragdesk-accept"), "\r");
+        var dictate = KeyBinding.parse(config.ui().keys().get("dictate"));
+        if (dictate.character() != null) {
+            var seq = dictate.alt() ? KeyMap.alt(dictate.character()) : dictate.ctrl() ? KeyMap.ctrl(dictate.character())
+                    : String.valueOf(dictate.character());
+            main.bind(new Reference("ragdesk-dictate"), seq);
+        }
+    }
+
+    private void insertTranscript(LineReader r) {
+        r.printAbove("(transcribing …)");
+        try {
+            var text = session.finishDictationNow();
+            if (text.isEmpty()) r.printAbove("(no speech recognised)");
+            else r.getBuffer().write(text);
+        } catch (dev.ragdesk.voice.VoiceException e) {
+            r.printAbove("(" + e.getMessage() + ")");
+        }
+    }
+
+    static final String HELP = """
+            Ask a question, or:
+              /mode rag|chat   /index PATH   /remove PATH   /download ROLE   /models
+              /new   /sessions   /open N   /quit
+            Tab completes; Up/Down walk the history; Alt-V dictates (Enter or Alt-V stops);
+            Ctrl-C stops an answer, and twice on an empty line exits.""";
+
+    /** For tests: the reader in use. */
+    LineReader reader() { return reader; }
+
+    Mode mode() { return session.mode(); }
+}
