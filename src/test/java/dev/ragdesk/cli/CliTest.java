@@ -54,14 +54,6 @@ class CliTest {
     }
 
     @Test
-    void unbuiltCommandSaysSoAndExits2() {
-        var r = run("chat", "anything");
-        assertEquals(ExitCodes.USAGE, r.code(), r.err());
-        assertTrue(r.err().contains("not available yet"), r.err());
-        assertEquals("", r.out(), "never pretends to work");
-    }
-
-    @Test
     void homeComesFromOptionThenEnvironment() throws Exception {
         var other = Files.createDirectory(home.resolve("other"));
         var fromEnv = run("config", "--path");
