@@ -1,6 +1,5 @@
 package dev.ragdesk.cli;
 
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.ragdesk.RagdeskException;
 import dev.ragdesk.engine.EngineEvent;
 import dev.ragdesk.engine.Engines;
@@ -98,7 +97,7 @@ final class AskCommand implements Callable<Integer> {
                 return interrupted(err);
             }
             if (json) {
-                out.println(JsonMapper.builder().build().writeValueAsString(summary(chosen, reply, result, loadMs)));
+                out.println(Json.line(summary(chosen, reply, result, loadMs)));
             } else {
                 out.println();
                 printSources(out, reply);

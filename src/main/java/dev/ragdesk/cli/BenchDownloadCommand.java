@@ -1,7 +1,5 @@
 package dev.ragdesk.cli;
 
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.ragdesk.models.Downloader;
 import dev.ragdesk.models.HubClient;
 import dev.ragdesk.models.Transfer;
@@ -78,7 +76,7 @@ final class BenchDownloadCommand implements Callable<Integer> {
             report.put("transfer_ratio_vs_curl", curl <= 0 ? null : round(oursTransfer / curl));
             var out = spec.commandLine().getOut();
             if (json) {
-                out.println(JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build().writeValueAsString(report));
+                out.println(Json.pretty(report));
             } else {
                 out.printf("bench download: %d MB from 127.0.0.1, best of %d%n", sizeMb, runs);
                 out.printf("  ragdesk, verified install:         %8.1f MB/s (sha256 on the fly, then fsync + rename)%n", ours);

@@ -1,7 +1,5 @@
 package dev.ragdesk.cli;
 
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.ragdesk.rag.Chunker;
 import dev.ragdesk.rag.DocumentIndex;
 import dev.ragdesk.rag.Extractors;
@@ -79,7 +77,7 @@ final class BenchIndexCommand implements Callable<Integer> {
         report.put("ratio_vs_bare", round(bareSeconds / oursSeconds));
         var out = spec.commandLine().getOut();
         if (json) {
-            out.println(JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build().writeValueAsString(report));
+            out.println(Json.pretty(report));
         } else {
             out.printf(Locale.ROOT, "bench index: %d files, %d chunks, %.1f MB%n", files, indexedChunks, mb);
             out.printf(Locale.ROOT, "  ragdesk indexer:   %6.2f MB/s (%.1f s: walk, hash, extract, chunk, per-language fields, batched commits)%n", mb / oursSeconds, oursSeconds);

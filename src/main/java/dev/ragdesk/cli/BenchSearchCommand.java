@@ -1,7 +1,5 @@
 package dev.ragdesk.cli;
 
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.ragdesk.rag.Retriever;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -59,7 +57,7 @@ final class BenchSearchCommand implements Callable<Integer> {
             report.put("max_ms", micros[queries - 1] / 1000.0);
             var out = spec.commandLine().getOut();
             if (json) {
-                out.println(JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build().writeValueAsString(report));
+                out.println(Json.pretty(report));
             } else {
                 out.printf(Locale.ROOT, "bench search: %d queries, top %d, over %d chunks%n", queries, topK, status.chunks());
                 out.printf(Locale.ROOT, "  p50 %.2f ms, p99 %.2f ms, max %.2f ms (search + highlighted excerpts)%n", p50, p99, micros[queries - 1] / 1000.0);

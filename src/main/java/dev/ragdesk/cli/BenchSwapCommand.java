@@ -1,7 +1,5 @@
 package dev.ragdesk.cli;
 
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.ragdesk.RagdeskException;
 import dev.ragdesk.engine.EngineEvent;
 import dev.ragdesk.engine.Engines;
@@ -97,7 +95,7 @@ final class BenchSwapCommand implements Callable<Integer> {
 
         var out = spec.commandLine().getOut();
         if (json) {
-            out.println(JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build().writeValueAsString(report));
+            out.println(Json.pretty(report));
         } else {
             printTable(out, report);
         }

@@ -1,7 +1,5 @@
 package dev.ragdesk.cli;
 
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.ragdesk.io.Sizes;
 import dev.ragdesk.rag.Documents;
 import dev.ragdesk.rag.IndexProgress;
@@ -46,11 +44,10 @@ final class IndexCommand implements Callable<Integer> {
         var ctx = root.context(false);
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
-        var mapper = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
         if (status) {
             try (var retriever = Documents.retriever(ctx.workspace())) {
                 var s = retriever.status();
-                if (json) out.println(mapper.writeValueAsString(s));
+                if (json) out.println(Json.pretty(s));
                 else if (!s.exists()) out.println("no index yet in " + ctx.workspace().index() + "; run `ragdesk index PATH`");
                 else out.printf("%s: %d files, %d chunks, %d skipped, %s on disk, updated %s%n", ctx.workspace().index(),
                             s.files(), s.chunks(), s.skippedFiles(), Sizes.human(s.bytesOnDisk()), s.updatedAt());
@@ -76,7 +73,7 @@ final class IndexCommand implements Callable<Integer> {
             progress.finish();
         }
         if (json) {
-            out.println(mapper.writeValueAsString(summary));
+            out.println(Json.pretty(summary));
         } else {
             out.printf(Locale.ROOT, "%s %d file%s (%d chunks), %d unchanged, %d removed, %d skipped, in %.1f s%n",
                     summary.cancelled() ? "stopped after indexing" : "indexed", summary.indexed(), summary.indexed() == 1 ? "" : "s",

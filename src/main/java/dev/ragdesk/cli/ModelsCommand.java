@@ -1,7 +1,5 @@
 package dev.ragdesk.cli;
 
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.ragdesk.io.Sizes;
 import dev.ragdesk.models.Catalogue;
 import dev.ragdesk.models.InstalledModel;
@@ -36,7 +34,7 @@ final class ModelsCommand implements Callable<Integer> {
         for (var entry : new Catalogue(ctx.config()).entries()) rows.add(row(entry, files));
         var out = spec.commandLine().getOut();
         if (json) {
-            out.println(JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build().writeValueAsString(rows));
+            out.println(Json.pretty(rows));
         } else {
             for (var row : rows) {
                 out.printf("%-8s %-10s %s %s%n", row.get("role"), row.get("state"), row.get("repo"), row.get("file"));

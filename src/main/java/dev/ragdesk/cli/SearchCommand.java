@@ -1,7 +1,5 @@
 package dev.ragdesk.cli;
 
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.ragdesk.rag.Documents;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -55,7 +53,7 @@ final class SearchCommand implements Callable<Integer> {
                     row.put("excerpt", h.excerpt());
                     return row;
                 }).toList();
-                out.println(JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build().writeValueAsString(rows));
+                out.println(Json.pretty(rows));
             } else if (hits.isEmpty()) {
                 out.println("nothing matches; try other words");
             } else {

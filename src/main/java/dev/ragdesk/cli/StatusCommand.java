@@ -1,7 +1,5 @@
 package dev.ragdesk.cli;
 
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.ragdesk.engine.Engines;
 import dev.ragdesk.gpu.GpuMonitor;
 import dev.ragdesk.gpu.Natives;
@@ -127,7 +125,7 @@ final class StatusCommand implements Callable<Integer> {
         report.put("versions", versions);
 
         var out = spec.commandLine().getOut();
-        if (json) out.println(JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build().writeValueAsString(report));
+        if (json) out.println(Json.pretty(report));
         else printText(out, report, sample);
         out.flush();
         return ExitCodes.OK;

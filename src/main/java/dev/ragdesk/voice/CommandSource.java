@@ -1,6 +1,5 @@
 package dev.ragdesk.voice;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.List;
 
@@ -20,16 +19,12 @@ public record CommandSource(String command) implements AudioSource {
         } catch (IOException e) {
             throw new VoiceException("cannot run the record command (" + e.getMessage() + "); check [voice].command", e);
         }
-        var audio = new ByteArrayOutputStream();
+        var audio = new PcmBuffer(AudioClip.RATE);
         var reader = new Thread(() -> {
             var buffer = new byte[4096];
             try (var in = process.getInputStream()) {
                 int n;
-                while ((n = in.read(buffer)) > 0) {
-                    synchronized (audio) {
-                        audio.write(buffer, 0, n);
-                    }
-                }
+                while ((n = in.read(buffer)) > 0) audio.append(buffer, n);
             } catch (IOException ignored) {
                 // the process was stopped
             }
@@ -38,21 +33,10 @@ public record CommandSource(String command) implements AudioSource {
         reader.start();
         return new Recording() {
             @Override
-            public double seconds() {
-                synchronized (audio) {
-                    return audio.size() / 2.0 / AudioClip.RATE;
-                }
-            }
+            public double seconds() { return audio.seconds(); }
 
             @Override
-            public double level() {
-                byte[] bytes;
-                synchronized (audio) {
-                    bytes = audio.toByteArray();
-                }
-                var clip = AudioClip.fromS16le(bytes, bytes.length - bytes.length % 2);
-                return AudioClip.level(clip.samples(), Math.max(0, clip.samples().length - 1600), clip.samples().length);
-            }
+            public double level() { return audio.level(); }
 
             @Override
             public AudioClip stop() throws VoiceException {
@@ -63,14 +47,11 @@ public record CommandSource(String command) implements AudioSource {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-                byte[] bytes;
-                synchronized (audio) {
-                    bytes = audio.toByteArray();
-                }
-                if (bytes.length == 0 && !process.isAlive() && process.exitValue() != 0 && process.exitValue() != 143) {
+                var clip = audio.clip();
+                if (clip.samples().length == 0 && !process.isAlive() && process.exitValue() != 0 && process.exitValue() != 143) {
                     throw new VoiceException("the record command exited with " + process.exitValue() + " and no audio; check [voice].command");
                 }
-                return AudioClip.fromS16le(bytes, bytes.length - bytes.length % 2);
+                return clip;
             }
 
             @Override

@@ -4,7 +4,6 @@ import javax.sound.sampled.AudioFormat;
 import javax.sound.sampled.AudioSystem;
 import javax.sound.sampled.LineUnavailableException;
 import javax.sound.sampled.TargetDataLine;
-import java.io.ByteArrayOutputStream;
 
 /**
  * This machine's microphone through javax.sound, at 16 kHz mono, or 48 kHz resampled when the
@@ -31,46 +30,29 @@ public final class MicSource implements AudioSource {
     }
 
     private static Recording record(TargetDataLine line, float rate) {
-        var audio = new ByteArrayOutputStream();
+        var audio = new PcmBuffer(rate);
         var reader = new Thread(() -> {
             var buffer = new byte[3200];
             while (line.isOpen()) {
                 int n = line.read(buffer, 0, buffer.length);
                 if (n <= 0) break;
-                synchronized (audio) {
-                    audio.write(buffer, 0, n);
-                }
+                audio.append(buffer, n);
             }
         }, "microphone");
         reader.setDaemon(true);
         reader.start();
         return new Recording() {
             @Override
-            public double seconds() {
-                synchronized (audio) {
-                    return audio.size() / 2.0 / rate;
-                }
-            }
+            public double seconds() { return audio.seconds(); }
 
             @Override
-            public double level() {
-                byte[] bytes;
-                synchronized (audio) {
-                    bytes = audio.toByteArray();
-                }
-                var clip = AudioClip.fromS16le(bytes, bytes.length - bytes.length % 2);
-                return AudioClip.level(clip.samples(), Math.max(0, clip.samples().length - (int) (rate / 10)), clip.samples().length);
-            }
+            public double level() { return audio.level(); }
 
             @Override
             public AudioClip stop() {
                 line.stop();
                 line.close();
-                byte[] bytes;
-                synchronized (audio) {
-                    bytes = audio.toByteArray();
-                }
-                return AudioClip.resampled(AudioClip.fromS16le(bytes, bytes.length - bytes.length % 2).samples(), rate);
+                return audio.clip();
             }
 
             @Override

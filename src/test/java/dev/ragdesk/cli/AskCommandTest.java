@@ -9,8 +9,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,15 +21,10 @@ class AskCommandTest {
 
     @TempDir Path home;
 
-    record Run(int code, String out, String err) {}
-
-    private Run ask(String... args) {
-        var out = new StringWriter();
-        var err = new StringWriter();
-        var argv = new java.util.ArrayList<>(List.of("--home", home.toString(), "ask"));
+    private CliRun ask(String... args) {
+        var argv = new java.util.ArrayList<>(List.of("ask"));
         argv.addAll(List.of(args));
-        int code = Main.run(argv.toArray(String[]::new), Map.of(), new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(code, out.toString(), err.toString());
+        return CliRun.in(home, Map.of(), argv.toArray(String[]::new));
     }
 
     private void configureChatModel() throws Exception {

@@ -3,8 +3,6 @@ package dev.ragdesk.cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -16,17 +14,8 @@ class CliTest {
 
     @TempDir Path home;
 
-    record Run(int code, String out, String err) {}
-
-    private Run run(Map<String, String> env, String... args) {
-        var out = new StringWriter();
-        var err = new StringWriter();
-        int code = Main.run(args, env, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(code, out.toString(), err.toString());
-    }
-
-    private Run run(String... args) {
-        return run(Map.of("RAGDESK_HOME", home.toString()), args);
+    private CliRun run(String... args) {
+        return CliRun.exec(Map.of("RAGDESK_HOME", home.toString()), args);
     }
 
     @Test

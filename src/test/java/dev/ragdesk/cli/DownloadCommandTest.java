@@ -9,8 +9,6 @@ import okio.Buffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -24,15 +22,8 @@ class DownloadCommandTest {
 
     @TempDir Path home;
 
-    record Run(int code, String out, String err) {}
-
-    private Run run(Map<String, String> env, String... args) {
-        var out = new StringWriter();
-        var err = new StringWriter();
-        var argv = new java.util.ArrayList<>(java.util.List.of("--home", home.toString()));
-        argv.addAll(java.util.List.of(args));
-        int code = Main.run(argv.toArray(String[]::new), env, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(code, out.toString(), err.toString());
+    private CliRun run(Map<String, String> env, String... args) {
+        return CliRun.in(home, env, args);
     }
 
     @Test

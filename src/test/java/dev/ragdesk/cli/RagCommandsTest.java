@@ -1,6 +1,5 @@
 package dev.ragdesk.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.ragdesk.testing.Fixtures;
 import dev.ragdesk.testing.TinyGguf;
@@ -8,11 +7,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -24,17 +20,8 @@ class RagCommandsTest {
     Path docs;
     final JsonMapper json = JsonMapper.builder().build();
 
-    record Run(int code, String out, String err) {
-        JsonNode json() throws Exception { return JsonMapper.builder().build().readTree(out); }
-    }
-
-    private Run run(String... args) {
-        var out = new StringWriter();
-        var err = new StringWriter();
-        var argv = new ArrayList<>(List.of("--home", home.toString()));
-        argv.addAll(List.of(args));
-        int code = Main.run(argv.toArray(String[]::new), Map.of(), new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(code, out.toString(), err.toString());
+    private CliRun run(String... args) {
+        return CliRun.in(home, Map.of(), args);
     }
 
     @BeforeEach

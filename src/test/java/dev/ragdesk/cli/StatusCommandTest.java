@@ -6,8 +6,6 @@ import dev.ragdesk.testing.TinyGguf;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,14 +18,12 @@ class StatusCommandTest {
     @TempDir Path home;
 
     private String run(String... args) {
-        var out = new StringWriter();
-        var argv = new java.util.ArrayList<>(List.of("--home", home.toString(), "status"));
+        var argv = new java.util.ArrayList<>(List.of("status"));
         argv.addAll(List.of(args));
         // an empty PATH: no nvidia-smi, whatever this machine has
-        int code = Main.run(argv.toArray(String[]::new), Map.of("PATH", home.resolve("no-bin").toString()),
-                new PrintWriter(out, true), new PrintWriter(new StringWriter(), true));
-        assertEquals(0, code);
-        return out.toString();
+        var r = CliRun.in(home, Map.of("PATH", home.resolve("no-bin").toString()), argv.toArray(String[]::new));
+        assertEquals(0, r.code(), r.err());
+        return r.out();
     }
 
     @Test
