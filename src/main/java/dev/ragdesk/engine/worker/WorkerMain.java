@@ -51,6 +51,7 @@ public final class WorkerMain {
         var protocol = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
         System.setOut(System.err);
         Logging.toStderrOnly();
+        ignoreTerminalInterrupt();
         exitWhenParentDies();
 
         var worker = new WorkerMain(protocol);
@@ -60,6 +61,19 @@ public final class WorkerMain {
         Class.forName(LlamaModel.class.getName(), true, WorkerMain.class.getClassLoader());
         worker.send(new Protocol.Ready(ProcessHandle.current().pid(), System.currentTimeMillis() - started));
         worker.serve(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * Ctrl-C in a terminal sends SIGINT to the whole foreground process group, this worker
+     * included; the host decides what Ctrl-C means (cancel an answer), so the worker ignores it.
+     */
+    @SuppressWarnings("removal")
+    private static void ignoreTerminalInterrupt() {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("INT"), sun.misc.SignalHandler.SIG_IGN);
+        } catch (IllegalArgumentException ignored) {
+            // no SIGINT on this platform
+        }
     }
 
     /** The host may die without closing our stdin (kill -9 of a whole process group aside). */

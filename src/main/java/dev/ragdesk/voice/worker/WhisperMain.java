@@ -24,6 +24,8 @@ public final class WhisperMain {
     public static void main(String[] args) throws Exception {
         var out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
         System.setOut(System.err);
+        // Ctrl-C in the REPL reaches the whole process group; the parent decides what it means
+        sun.misc.Signal.handle(new sun.misc.Signal("INT"), sun.misc.SignalHandler.SIG_IGN);
         int status = 0;
         try {
             var model = Path.of(args[0]);
