@@ -19,36 +19,18 @@ public record CommandSource(String command) implements AudioSource {
         } catch (IOException e) {
             throw new VoiceException("cannot run the record command (" + e.getMessage() + "); check [voice].command", e);
         }
-        var audio = new PcmBuffer(AudioClip.RATE);
-        var reader = new Thread(() -> {
-            var buffer = new byte[4096];
-            try (var in = process.getInputStream()) {
-                int n;
-                while ((n = in.read(buffer)) > 0) audio.append(buffer, n);
-            } catch (IOException ignored) {
-                // the process was stopped
-            }
-        }, "record-command");
-        reader.setDaemon(true);
-        reader.start();
-        return new Recording() {
-            @Override
-            public double seconds() { return audio.seconds(); }
-
-            @Override
-            public double level() { return audio.level(); }
-
+        var audio = new PcmBuffer(AudioClip.RATE) {
             @Override
             public AudioClip stop() throws VoiceException {
                 process.destroy();
                 try {
                     if (!process.waitFor(2, java.util.concurrent.TimeUnit.SECONDS)) process.destroyForcibly().waitFor();
-                    reader.join(2000);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-                var clip = audio.clip();
-                if (clip.samples().length == 0 && !process.isAlive() && process.exitValue() != 0 && process.exitValue() != 143) {
+                awaitPump();
+                var clip = clip();
+                if (clip.samples().length == 0 && process.exitValue() != 0 && process.exitValue() != 143) {
                     throw new VoiceException("the record command exited with " + process.exitValue() + " and no audio; check [voice].command");
                 }
                 return clip;
@@ -59,5 +41,15 @@ public record CommandSource(String command) implements AudioSource {
                 process.destroyForcibly();
             }
         };
+        audio.startPump("record-command", () -> {
+            var buffer = new byte[4096];
+            try (var in = process.getInputStream()) {
+                int n;
+                while ((n = in.read(buffer)) > 0) audio.append(buffer, n);
+            } catch (IOException ignored) {
+                // the process was stopped
+            }
+        });
+        return audio;
     }
 }

@@ -30,29 +30,12 @@ public final class MicSource implements AudioSource {
     }
 
     private static Recording record(TargetDataLine line, float rate) {
-        var audio = new PcmBuffer(rate);
-        var reader = new Thread(() -> {
-            var buffer = new byte[3200];
-            while (line.isOpen()) {
-                int n = line.read(buffer, 0, buffer.length);
-                if (n <= 0) break;
-                audio.append(buffer, n);
-            }
-        }, "microphone");
-        reader.setDaemon(true);
-        reader.start();
-        return new Recording() {
-            @Override
-            public double seconds() { return audio.seconds(); }
-
-            @Override
-            public double level() { return audio.level(); }
-
+        var audio = new PcmBuffer(rate) {
             @Override
             public AudioClip stop() {
-                line.stop();
-                line.close();
-                return audio.clip();
+                discard();
+                awaitPump();
+                return clip();
             }
 
             @Override
@@ -61,5 +44,14 @@ public final class MicSource implements AudioSource {
                 line.close();
             }
         };
+        audio.startPump("microphone", () -> {
+            var buffer = new byte[3200];
+            while (line.isOpen()) {
+                int n = line.read(buffer, 0, buffer.length);
+                if (n <= 0) break;
+                audio.append(buffer, n);
+            }
+        });
+        return audio;
     }
 }
