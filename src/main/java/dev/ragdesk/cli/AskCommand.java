@@ -26,6 +26,7 @@ import java.util.concurrent.Callable;
         description = {"Ask one question and stream the answer to stdout.",
                 "Ctrl-C stops the answer, ends the model worker and exits 130."})
 final class AskCommand implements Callable<Integer> {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(AskCommand.class);
 
     @ParentCommand RagdeskCommand root;
     @Spec CommandSpec spec;
@@ -103,7 +104,7 @@ final class AskCommand implements Callable<Integer> {
                 printSources(out, reply);
             }
             out.flush();
-            LoggerHolder.log.info("answered in {} ms ({} tokens)", (System.nanoTime() - t0) / 1_000_000, result.tokens());
+            log.info("answered in {} ms ({} tokens)", (System.nanoTime() - t0) / 1_000_000, result.tokens());
             return ExitCodes.OK;
         }
     }
@@ -163,9 +164,5 @@ final class AskCommand implements Callable<Integer> {
     private static int interrupted(java.io.PrintWriter err) {
         err.println("ragdesk ask: interrupted; the answer was stopped and the model worker ended.");
         return ExitCodes.INTERRUPTED;
-    }
-
-    private static final class LoggerHolder {
-        static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(AskCommand.class);
     }
 }

@@ -8,6 +8,11 @@ import picocli.CommandLine.Command;
 final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
+    /** The workspace context of `ragdesk bench NAME`, from the root command two levels up. */
+    static AppContext context(picocli.CommandLine.Model.CommandSpec benchmark) throws Exception {
+        return ((RagdeskCommand) benchmark.parent().parent().userObject()).context(false);
+    }
+
     @Override
     public void run() {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(), "name a benchmark: swap, download, index or search");

@@ -37,13 +37,9 @@ final class BenchDownloadCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
-    private RagdeskCommand root() {
-        return (RagdeskCommand) spec.parent().parent().userObject();
-    }
-
     @Override
     public Integer call() throws Exception {
-        var ctx = root().context(false);
+        var ctx = BenchCommand.context(spec);
         var dir = Files.createDirectories(ctx.workspace().tmp().resolve("bench-download"));
         var err = spec.commandLine().getErr();
         var source = dir.resolve("source.bin");

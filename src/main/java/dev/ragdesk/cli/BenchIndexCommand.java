@@ -45,7 +45,7 @@ final class BenchIndexCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        var ctx = ((RagdeskCommand) spec.parent().parent().userObject()).context(false);
+        var ctx = BenchCommand.context(spec);
         var err = spec.commandLine().getErr();
         var dir = benchDir(ctx);
         deleteTree(dir);

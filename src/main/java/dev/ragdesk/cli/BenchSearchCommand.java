@@ -26,7 +26,7 @@ final class BenchSearchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        var ctx = ((RagdeskCommand) spec.parent().parent().userObject()).context(false);
+        var ctx = BenchCommand.context(spec);
         var indexDir = BenchIndexCommand.benchDir(ctx).resolve("index");
         int topK = ctx.config().retrieval().topK();
         try (var retriever = new Retriever(indexDir)) {

@@ -4,7 +4,6 @@ import dev.ragdesk.RagdeskException;
 import dev.ragdesk.engine.EngineEvent;
 import dev.ragdesk.engine.Engines;
 import dev.ragdesk.engine.GenerateRequest;
-import dev.ragdesk.engine.JvmCommand;
 import dev.ragdesk.engine.ModelHost;
 import dev.ragdesk.engine.ModelRequest;
 import dev.ragdesk.engine.WorkerCensus;
@@ -52,14 +51,10 @@ final class BenchSwapCommand implements Callable<Integer> {
     @Option(names = "--question", defaultValue = "Hello", description = "What to ask after each swap (default: ${DEFAULT-VALUE}).")
     String question;
 
-    private RagdeskCommand root() {
-        return (RagdeskCommand) spec.parent().parent().userObject();
-    }
-
     @Override
     public Integer call() throws Exception {
         if (cycles < 1) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--cycles must be at least 1");
-        var ctx = root().context(false);
+        var ctx = BenchCommand.context(spec);
         var files = new ModelFiles(ctx.workspace(), ctx.config());
         var planner = Engines.planner(ctx.workspace(), ctx.config(), () -> dev.ragdesk.gpu.GpuMonitor.sampleOnce(ctx.env()));
         var rag = Engines.request("rag", files.require("rag"), ctx.config(), planner);
@@ -169,10 +164,7 @@ final class BenchSwapCommand implements Callable<Integer> {
     /** Time from starting a fresh JVM to its first token, {@code runs} times. */
     private static Stats bare(WorkerLauncher launcher, ModelRequest request, int runs) throws Exception {
         var times = new ArrayList<Long>();
-        var options = new ArrayList<>(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-Dde.kherud.llama.tmpdir=" + launcher.llamaTmp()));
-        if (launcher.nativeLibDir() != null) options.add("-Dde.kherud.llama.lib.path=" + launcher.nativeLibDir());
-        var cmd = JvmCommand.current().build(options, BareBaseline.class.getName(),
+        var cmd = launcher.command(BareBaseline.class,
                 List.of(request.path().toString(), String.valueOf(request.ctxSize()), String.valueOf(request.threads())));
         for (int i = 0; i < runs; i++) {
             long t0 = System.nanoTime();

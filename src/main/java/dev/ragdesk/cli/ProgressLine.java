@@ -42,15 +42,8 @@ final class ProgressLine {
     static String render(DownloadProgress p) {
         int filled = (int) Math.round(p.fraction() * BAR);
         var bar = "#".repeat(filled) + "-".repeat(BAR - filled);
-        var speed = p.bytesPerSecond() > 0 ? Sizes.human((long) p.bytesPerSecond()) + "/s" : "";
-        var eta = p.etaSeconds() >= 0 ? "ETA " + duration(p.etaSeconds()) : "";
         return String.format(Locale.ROOT, "[%s] %3.0f%% %s/%s %s %s %s", bar, p.fraction() * 100, Sizes.human(p.done()),
-                Sizes.human(p.total()), speed, eta, p.state() == DownloadProgress.State.DOWNLOADING ? "" : p.state().name().toLowerCase(Locale.ROOT))
+                Sizes.human(p.total()), p.speedText(), p.etaText(), p.stateText())
                 .replaceAll(" +$", "").replaceAll("  +", " ");
-    }
-
-    private static String duration(long seconds) {
-        return seconds >= 3600 ? String.format(Locale.ROOT, "%dh%02dm", seconds / 3600, seconds % 3600 / 60)
-                : String.format(Locale.ROOT, "%dm%02ds", seconds / 60, seconds % 60);
     }
 }

@@ -68,16 +68,6 @@ public final class ModelHost implements PromptModel, AutoCloseable {
         }
     }
 
-    /** Pids of the worker processes this host has alive now, the pre-started one included. */
-    public List<Long> workerPids() {
-        synchronized (lock) {
-            var pids = new java.util.ArrayList<Long>();
-            if (active != null && active.worker.isAlive()) pids.add(active.worker.pid());
-            if (spare != null && spare.isAlive()) pids.add(spare.pid());
-            return pids;
-        }
-    }
-
     /**
      * Readies worker start-up off the swap path: records the workers' class archive if missing
      * (in the background), and starts the pre-started worker if enabled.

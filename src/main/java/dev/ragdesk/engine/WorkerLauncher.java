@@ -44,6 +44,11 @@ public record WorkerLauncher(JvmCommand jvm, Path llamaTmp, Path nativeLibDir, P
         return jvm.build(options, WorkerMain.class.getName(), List.of());
     }
 
+    /** Another entry point with the workers' settings (temp folder, natives), e.g. the bench's bare baseline. */
+    public List<String> command(Class<?> mainClass, List<String> args) {
+        return jvm.build(baseOptions(), mainClass.getName(), args);
+    }
+
     public WorkerProcess start() throws IOException {
         Files.createDirectories(llamaTmp);
         return new WorkerProcess(new ProcessBuilder(command()).start());

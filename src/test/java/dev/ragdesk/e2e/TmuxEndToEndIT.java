@@ -71,8 +71,13 @@ class TmuxEndToEndIT {
             var hindi = "नमस्ते किताबें";
             tmux.type(hindi);
             tmux.await("Hindi in the input line", Duration.ofSeconds(10), s -> s.contains("chat › " + hindi));
-            assertEquals(String.valueOf(TerminalWidth.of("chat › " + hindi)), tmux.display("#{cursor_x}"),
-                    "the cursor sits where tmux drew the end of the Indic text");
+            // the screen writes the cells, then moves the cursor: let that refresh land before reading it
+            var expected = String.valueOf(TerminalWidth.of("chat › " + hindi));
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (!expected.equals(tmux.display("#{cursor_x}")) && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(50_000_000);
+            }
+            assertEquals(expected, tmux.display("#{cursor_x}"), "the cursor sits where tmux drew the end of the Indic text");
             tmux.keys("C-u");
 
             tmux.keys("C-c");

@@ -39,15 +39,6 @@ public final class ChildJvm {
         return this;
     }
 
-    public Process start(Class<?> mainClass, String... args) throws IOException {
-        Files.createDirectories(workDir.resolve("llama-tmp"));
-        var cmd = JvmCommand.current().build(jvmOptions, mainClass.getName(), List.of(args));
-        return new ProcessBuilder(cmd).directory(workDir.toFile())
-                .redirectOutput(Files.createTempFile(workDir, "out", ".txt").toFile())
-                .redirectError(Files.createTempFile(workDir, "err", ".txt").toFile())
-                .start();
-    }
-
     public Result run(Duration timeout, Class<?> mainClass, String... args) throws IOException, InterruptedException {
         Files.createDirectories(workDir.resolve("llama-tmp"));
         var out = Files.createTempFile(workDir, "out", ".txt");

@@ -174,10 +174,8 @@ final class Renderer {
     }
 
     static String downloadLine(DownloadProgress p) {
-        var speed = p.bytesPerSecond() > 0 ? Sizes.human((long) p.bytesPerSecond()) + "/s" : "";
-        var eta = p.etaSeconds() >= 0 ? "ETA " + p.etaSeconds() / 60 + "m" + String.format("%02d", p.etaSeconds() % 60) + "s" : "";
-        return String.format(Locale.ROOT, "%s %s %3.0f%% %s %s %s", p.name(), bar(p.fraction(), 16), p.fraction() * 100, speed, eta,
-                p.state() == DownloadProgress.State.DOWNLOADING ? "" : p.state().name().toLowerCase(Locale.ROOT)).strip();
+        return String.format(Locale.ROOT, "%s %s %3.0f%% %s %s %s", p.name(), bar(p.fraction(), 16), p.fraction() * 100,
+                p.speedText(), p.etaText(), p.stateText()).strip();
     }
 
     private void input(Screen screen, TuiState s, int y, int w) {

@@ -74,11 +74,7 @@ public final class TuiApp {
             }
         });
         state.mode = session.mode();
-        session.conversation().turns().forEach(t -> {
-            var m = new TuiState.Message(t.role(), t.text());
-            t.citations().forEach(c -> m.citations.add("[" + c.n() + "] " + c.path() + ", " + c.location()));
-            state.messages.add(m);
-        });
+        show(session.conversation());
         welcome();
     }
 
@@ -293,6 +289,16 @@ public final class TuiApp {
         state.notice = "copied the last answer (OSC 52; in tmux: set -g set-clipboard on)";
     }
 
+    /** A saved conversation in the chat pane, sources under each answer. */
+    private void show(dev.ragdesk.session.Conversation conversation) {
+        state.messages.clear();
+        for (var t : conversation.turns()) {
+            var m = new TuiState.Message(t.role(), t.text());
+            t.citations().forEach(c -> m.citations.add("[" + c.n() + "] " + c.path() + ", " + c.location()));
+            state.messages.add(m);
+        }
+    }
+
     private void system(String text) {
         state.messages.add(new TuiState.Message("system", text));
     }
@@ -366,8 +372,7 @@ public final class TuiApp {
             state.input.insert(t.text());
             state.notice = t.text().isEmpty() ? "no speech recognised" : "dictated text inserted; edit it, then Enter sends";
         } else if (event instanceof SessionEvent.ConversationOpened c) {
-            state.messages.clear();
-            c.conversation().turns().forEach(t -> state.messages.add(new TuiState.Message(t.role(), t.text())));
+            show(c.conversation());
             state.notice = "conversation " + c.conversation().file().getFileName();
         }
     }

@@ -276,6 +276,22 @@ class TuiAppTest {
     }
 
     @Test
+    void openingASavedConversationShowsItsSources() throws Exception {
+        var saved = dev.ragdesk.session.Conversation.start(home.resolve(".data/sessions"));
+        saved.append(new dev.ragdesk.session.Turn("user", "when is it lit?", "rag", List.of(), "t1"));
+        saved.append(new dev.ragdesk.session.Turn("assistant", "At dusk [1].", "rag",
+                List.of(new dev.ragdesk.session.Turn.Citation(1, "docs/lamp.md", "lines 3-5")), "t2"));
+        open(80, 24);
+        type("/new");
+        press(KeyType.Enter);
+        assertFalse(screenText().contains("At dusk"), "a new conversation starts empty");
+        type("/open 1");
+        press(KeyType.Enter);
+        assertTrue(screenText().contains("ai  › At dusk [1]."), screenText());
+        assertTrue(screenText().contains("[1] docs/lamp.md, lines 3-5"), "sources come back with the answer");
+    }
+
+    @Test
     void copyUsesOsc52() throws Exception {
         open(80, 24);
         app.post(new SessionEvent.AnswerFinished(new GenerationResult("hello there", 2, "stop", 1, 2), List.of()));
