@@ -1,15 +1,12 @@
 package dev.ragdesk.cli;
 
 import dev.ragdesk.RagdeskException;
-import dev.ragdesk.engine.EngineEvent;
-import dev.ragdesk.engine.Engines;
-import dev.ragdesk.engine.GenerationResult;
-import dev.ragdesk.engine.ModelHost;
-import dev.ragdesk.gpu.GpuMonitor;
-import dev.ragdesk.models.ModelFiles;
-import dev.ragdesk.rag.Documents;
 import dev.ragdesk.session.Assistant;
 import dev.ragdesk.session.Mode;
+import dev.ragdesk.session.Session;
+import dev.ragdesk.session.SessionEvent;
+import dev.ragdesk.session.Ticket;
+import dev.ragdesk.session.Turn;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -57,69 +54,62 @@ final class AskCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
         var question = String.join(" ", words);
+        var asked = parseMode();
 
         try (var interrupts = new Interrupts();
-             ModelHost host = Engines.host(ctx.workspace(), ctx.config(), VersionInfo.properties().getProperty("llama"),
-                     event -> report(event, err), ModelHost.Options.defaults().withPrestart(false));
-             var retriever = Documents.retriever(ctx.workspace())) {
-            var planner = Engines.planner(ctx.workspace(), ctx.config(), () -> GpuMonitor.sampleOnce(ctx.env()));
-            var assistant = new Assistant(host, new ModelFiles(ctx.workspace(), ctx.config()), ctx.config(), retriever, planner);
-            var chosen = chooseMode(assistant);
-            if (mode == null && !json) err.println("(" + chosen.role() + " mode" + (chosen == Mode.CHAT ? ": no documents indexed yet)" : ")"));
-
+             var session = new Session(ctx.workspace(), ctx.config(), ctx.env(), VersionInfo.properties().getProperty("llama"),
+                     event -> report(event, out, err), Session.Options.oneShot())) {
+            var chosen = asked != null ? asked : session.mode();
+            if (asked == null && !json) err.println("(" + chosen.role() + " mode" + (chosen == Mode.CHAT ? ": no documents indexed yet)" : ")"));
             long t0 = System.nanoTime();
-            var sampling = new Assistant.Sampling(temperature, maxTokens, seed);
-            java.util.function.Consumer<String> stream = json ? piece -> {} : piece -> { out.print(piece); out.flush(); };
-            Assistant.Reply reply;
+            var ticket = session.ask(question, new Session.Ask(chosen, new Assistant.Sampling(temperature, maxTokens, seed), asked == null));
+            interrupts.onInterrupt(session::cancel);
+            Ticket.End end;
             try {
-                try {
-                    reply = assistant.ask(chosen, question, List.of(), sampling, stream);
-                } catch (Assistant.NothingRelevant nothing) {
-                    if (mode != null) throw nothing; // rag was asked for by name: say so, do not switch
-                    if (!json) err.println("(no passage in your documents matches; answering in chat mode)");
-                    chosen = Mode.CHAT;
-                    reply = assistant.ask(chosen, question, List.of(), sampling, stream);
-                }
-            } catch (RagdeskException e) {
-                if (interrupts.fired()) return interrupted(err);
-                throw e;
-            }
-            long loadMs = reply.model().spawnMs() + reply.model().loadMs();
-            interrupts.onInterrupt(reply.generation()::cancel);
-            GenerationResult result;
-            try {
-                result = reply.generation().await();
+                end = ticket.done().get();
             } catch (InterruptedException e) {
-                reply.generation().cancel();
+                session.cancel();
                 return interrupted(err);
             }
-            if (result.cancelled() || interrupts.fired()) {
+            if (interrupts.fired() || end instanceof Ticket.End.Cancelled) return interrupted(err);
+            if (end instanceof Ticket.End.Failed f) throw new RagdeskException(f.message());
+            var answered = (Ticket.End.Answered) end;
+            if (answered.result().cancelled()) {
                 if (!json) out.println();
                 return interrupted(err);
             }
             if (json) {
-                out.println(Json.line(summary(chosen, reply, result, loadMs)));
+                out.println(Json.line(summary(answered)));
             } else {
                 out.println();
-                printSources(out, reply);
+                if (!answered.citations().isEmpty()) {
+                    out.println();
+                    out.println("Sources:");
+                    Turn.citations(answered.citations()).forEach(c -> out.println(c.label()));
+                }
             }
             out.flush();
-            log.info("answered in {} ms ({} tokens)", (System.nanoTime() - t0) / 1_000_000, result.tokens());
+            log.info("answered in {} ms ({} tokens)", (System.nanoTime() - t0) / 1_000_000, answered.result().tokens());
             return ExitCodes.OK;
         }
     }
 
-    /** Load progress on stderr, so stdout carries only the answer. */
-    private void report(EngineEvent event, java.io.PrintWriter err) {
-        if (json) return;
-        if (event instanceof EngineEvent.Loaded loaded) {
-            var m = loaded.model();
-            err.println("(" + m.displayName() + " loaded in " + (m.spawnMs() + m.loadMs()) + " ms)");
+    /** The answer streams to stdout; load progress and notes go to stderr, so stdout carries only the answer. */
+    private void report(SessionEvent event, java.io.PrintWriter out, java.io.PrintWriter err) {
+        if (event instanceof SessionEvent.AnswerToken t && !json) {
+            out.print(t.text());
+            out.flush();
+        } else if (json) {
+            return;
+        } else if (event instanceof SessionEvent.ModelReady ready) {
+            err.println("(" + ready.model().name() + " loaded in " + ready.model().loadMs() + " ms)");
+        } else if (event instanceof SessionEvent.Notice n) {
+            err.println("(" + n.message() + ")");
         }
     }
 
-    private Mode chooseMode(Assistant assistant) throws RagdeskException {
-        if (mode == null) return assistant.hasDocuments() ? Mode.RAG : Mode.CHAT;
+    private Mode parseMode() {
+        if (mode == null) return null;
         try {
             return Mode.parse(mode);
         } catch (IllegalArgumentException e) {
@@ -127,19 +117,20 @@ final class AskCommand implements Callable<Integer> {
         }
     }
 
-    private static Map<String, Object> summary(Mode mode, Assistant.Reply reply, GenerationResult result, long loadMs) {
+    private static Map<String, Object> summary(Ticket.End.Answered answered) {
+        var result = answered.result();
         var json = new LinkedHashMap<String, Object>();
         json.put("answer", result.text());
-        json.put("mode", mode.role());
-        json.put("model", reply.model().displayName());
-        json.put("load_ms", loadMs);
+        json.put("mode", answered.mode().role());
+        json.put("model", answered.model());
+        json.put("load_ms", answered.loadMs());
         json.put("ttft_ms", result.firstTokenMs());
         json.put("tokens", result.tokens());
         json.put("tokens_per_s", Math.round(result.tokensPerSecond() * 10) / 10.0);
         json.put("stop_reason", result.reason());
         var citations = new java.util.ArrayList<Map<String, Object>>();
-        for (int i = 0; i < reply.citations().size(); i++) {
-            var p = reply.citations().get(i);
+        for (int i = 0; i < answered.citations().size(); i++) {
+            var p = answered.citations().get(i);
             var citation = new LinkedHashMap<String, Object>();
             citation.put("n", i + 1);
             citation.put("path", p.source());
@@ -149,16 +140,6 @@ final class AskCommand implements Callable<Integer> {
         }
         json.put("citations", citations);
         return json;
-    }
-
-    private static void printSources(java.io.PrintWriter out, Assistant.Reply reply) {
-        if (reply.citations().isEmpty()) return;
-        out.println();
-        out.println("Sources:");
-        for (int i = 0; i < reply.citations().size(); i++) {
-            var p = reply.citations().get(i);
-            out.println("[" + (i + 1) + "] " + p.citation());
-        }
     }
 
     private static int interrupted(java.io.PrintWriter err) {

@@ -1,6 +1,5 @@
 package dev.ragdesk.cli;
 
-import dev.ragdesk.engine.ModelHost;
 import dev.ragdesk.session.Session;
 import dev.ragdesk.ui.line.LineRepl;
 import org.jline.terminal.TerminalBuilder;
@@ -29,8 +28,8 @@ final class ChatCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         var ctx = root.context(false);
         var repl = new AtomicReference<LineRepl>();
-        try (var session = new Session(ctx.workspace(), ctx.config(), ctx.env(), VersionInfo.properties().getProperty("llama"), "chat",
-                event -> { var r = repl.get(); if (r != null) r.onEvent(event); }, ModelHost.Options.defaults())) {
+        try (var session = new Session(ctx.workspace(), ctx.config(), ctx.env(), VersionInfo.properties().getProperty("llama"),
+                event -> { var r = repl.get(); if (r != null) r.onEvent(event); }, Session.Options.interactive("chat"))) {
             repl.set(new LineRepl(session, ctx.config(), Path.of("").toAbsolutePath()));
             session.start();
             if (System.console() == null) {

@@ -42,7 +42,7 @@ final class DownloadCommand implements Callable<Integer> {
         var err = spec.commandLine().getErr();
         var out = spec.commandLine().getOut();
         var wanted = new ArrayList<>(targets);
-        if (all) wanted.addAll(List.of("rag", "chat", "whisper"));
+        if (all) wanted.addAll(new dev.ragdesk.models.Catalogue(ctx.config()).usedRoles());
         if (wanted.isEmpty()) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "name what to download: a role (rag, chat, whisper, tts), ORG/NAME:FILE, or --all");

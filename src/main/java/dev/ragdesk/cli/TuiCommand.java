@@ -3,7 +3,6 @@ package dev.ragdesk.cli;
 import com.googlecode.lanterna.screen.TerminalScreen;
 import com.googlecode.lanterna.terminal.DefaultTerminalFactory;
 import com.googlecode.lanterna.terminal.ansi.UnixLikeTerminal;
-import dev.ragdesk.engine.ModelHost;
 import dev.ragdesk.session.Session;
 import dev.ragdesk.ui.tui.TuiApp;
 import picocli.CommandLine.Command;
@@ -41,8 +40,8 @@ final class TuiCommand implements Callable<Integer> {
                 .createTerminal();
         var screen = new TerminalScreen(terminal);
         var app = new AtomicReference<TuiApp>();
-        var session = new Session(ctx.workspace(), ctx.config(), ctx.env(), VersionInfo.properties().getProperty("llama"), "tui",
-                event -> { var a = app.get(); if (a != null) a.post(event); }, ModelHost.Options.defaults());
+        var session = new Session(ctx.workspace(), ctx.config(), ctx.env(), VersionInfo.properties().getProperty("llama"),
+                event -> { var a = app.get(); if (a != null) a.post(event); }, Session.Options.interactive("tui"));
         var restore = new Thread(() -> {
             session.close();
             try {

@@ -50,11 +50,28 @@ public final class ModelHost implements PromptModel, AutoCloseable {
     private final AtomicLong requestIds = new AtomicLong();
     private final Object lock = new Object();
 
-    private Active active;                 // guarded by lock
+    private Active active;                 // guarded by lock; published as {@link #snapshot}
     private ModelRequest lastRequest;      // guarded by lock: what to reload after a crash
     private WorkerProcess spare;           // guarded by lock
     private Generation running;            // guarded by lock
     private boolean closed;                // guarded by lock
+    /** What {@link #current()} returns: replaced whole on every change, so readers never wait for a load. */
+    private volatile Optional<ActiveModel> snapshot = Optional.empty();
+    /** The load in progress, so that another thread can abandon it; null between loads. */
+    private volatile LoadAttempt loading;
+
+    /** One worker loading one model; cancelling kills the worker, which fails the load at once. */
+    private static final class LoadAttempt {
+        final WorkerProcess worker;
+        volatile boolean cancelled;
+
+        LoadAttempt(WorkerProcess worker) { this.worker = worker; }
+    }
+
+    /** A load abandoned by {@link #cancelLoad()}: no model is active afterwards, and none is restored. */
+    public static final class LoadCancelled extends RagdeskException {
+        LoadCancelled(String what) { super("cancelled while loading " + what); }
+    }
 
     public ModelHost(WorkerLauncher launcher, Consumer<EngineEvent> events, Options options) {
         this.launcher = launcher;
@@ -62,10 +79,21 @@ public final class ModelHost implements PromptModel, AutoCloseable {
         this.options = options;
     }
 
+    /** The active model; never waits, even while a load holds the host for minutes. */
     public Optional<ActiveModel> current() {
-        synchronized (lock) {
-            return Optional.ofNullable(active).map(Active::model);
-        }
+        return snapshot;
+    }
+
+    /**
+     * Abandons the load in progress, if any, by killing the worker that is loading; returns at
+     * once. The blocked {@link #activate} then throws {@link LoadCancelled}. True if a load was running.
+     */
+    public boolean cancelLoad() {
+        var attempt = loading;
+        if (attempt == null) return false;
+        attempt.cancelled = true;
+        attempt.worker.kill();
+        return true;
     }
 
     /**
@@ -97,6 +125,10 @@ public final class ModelHost implements PromptModel, AutoCloseable {
             events.accept(new EngineEvent.Loading(request.role(), request.displayName()));
             try {
                 return load(request, stopMs);
+            } catch (LoadCancelled cancelled) {
+                lastRequest = null;
+                events.accept(new EngineEvent.Unloaded(request.role()));
+                throw cancelled;
             } catch (RagdeskException failure) {
                 events.accept(new EngineEvent.Failed(request.role(), failure.getMessage()));
                 if (previous == null || previous.equals(request)) throw failure;
@@ -221,7 +253,7 @@ public final class ModelHost implements PromptModel, AutoCloseable {
             throw new RagdeskException("no model is loaded; choose a mode (rag or chat) first");
         }
         var reload = active != null ? active.model.request() : lastRequest;
-        active = null;
+        setActive(null);
         load(reload, 0);
         return active.worker;
     }
@@ -234,12 +266,15 @@ public final class ModelHost implements PromptModel, AutoCloseable {
         boolean prestarted = spare != null && spare.isAlive();
         var worker = prestarted ? spare : startWorker();
         spare = null;
+        var attempt = new LoadAttempt(worker);
+        loading = attempt;
         try {
             awaitQuietly(worker.ready(), options.startTimeout(), worker, "start");
             long spawnMs = millisSince(t0);
             var loaded = awaitQuietly(worker.load(request.toLoad()), options.loadTimeout(), worker, "load " + request.path().getFileName());
+            if (attempt.cancelled) throw new LoadCancelled(request.displayName());
             var model = new ActiveModel(request, fileSize(request), worker.pid(), stopMs, spawnMs, loaded.loadMs(), prestarted);
-            active = new Active(worker, model);
+            setActive(new Active(worker, model));
             lastRequest = request;
             watchForCrash(worker, model);
             events.accept(new EngineEvent.Loaded(model));
@@ -247,8 +282,16 @@ public final class ModelHost implements PromptModel, AutoCloseable {
             return model;
         } catch (RagdeskException e) {
             worker.shutdown(options.stopTimeout());
+            if (attempt.cancelled && !(e instanceof LoadCancelled)) throw new LoadCancelled(request.displayName());
             throw e;
+        } finally {
+            loading = null;
         }
+    }
+
+    private void setActive(Active next) {
+        active = next;
+        snapshot = Optional.ofNullable(next).map(Active::model);
     }
 
     private <T> T awaitQuietly(CompletableFuture<T> future, Duration timeout, WorkerProcess worker, String what)
@@ -274,7 +317,7 @@ public final class ModelHost implements PromptModel, AutoCloseable {
             var how = WorkerProcess.describeExit(code);
             log.error("{} worker {} crashed: {}", model.role(), worker.pid(), how);
             synchronized (lock) {
-                if (active != null && active.worker == worker) active = null;
+                if (active != null && active.worker == worker) setActive(null);
             }
             events.accept(new EngineEvent.WorkerCrashed(model.role(), how));
         });
@@ -287,7 +330,7 @@ public final class ModelHost implements PromptModel, AutoCloseable {
         if (active == null) return 0;
         long t0 = System.nanoTime();
         active.worker.shutdown(options.stopTimeout());
-        active = null;
+        setActive(null);
         return millisSince(t0);
     }
 

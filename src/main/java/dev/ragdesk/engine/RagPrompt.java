@@ -49,7 +49,7 @@ public final class RagPrompt {
     }
 
     private static String block(int n, Passage p) {
-        return "[" + n + "] " + p.citation() + "\n" + p.text().strip() + "\n\n";
+        return p.label(n) + "\n" + p.text().strip() + "\n\n";
     }
 
     private static Passage shortened(Passage p, int budget, int cost) {

@@ -40,8 +40,13 @@ public final class Catalogue {
 
     public List<Entry> entries() { return entries; }
 
+    /** The roles the app uses, which {@code download --all} fetches. */
+    public List<String> usedRoles() {
+        return entries.stream().filter(Entry::usedByApp).map(Entry::role).toList();
+    }
+
     public Entry entry(String role) {
         return entries.stream().filter(e -> e.role().equals(role)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("unknown role \"" + role + "\"; roles are rag, chat, whisper, tts"));
+                .orElseThrow(() -> new IllegalArgumentException("unknown role \"" + role + "\"; roles are " + String.join(", ", ModelFiles.ROLES)));
     }
 }

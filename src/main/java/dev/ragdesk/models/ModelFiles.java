@@ -10,6 +10,7 @@ import java.nio.file.Path;
 
 /** Where each role's model file lives: the configured {@code path}, else the download folder. */
 public final class ModelFiles {
+    /** Every model role, in the order lists show them: the one list of roles. */
     public static final java.util.List<String> ROLES = java.util.List.of("rag", "chat", "whisper", "tts");
 
     private final Workspace workspace;
@@ -33,7 +34,7 @@ public final class ModelFiles {
     /** The file for {@code role}, present or not: {@code path} (relative to the workspace) or {@code .data/models/<repo>/<file>}. */
     public Path location(String role) {
         var spec = spec(role);
-        if (spec.hasLocalPath()) return workspace.home().resolve(expandHome(spec.path())).normalize();
+        if (spec.hasLocalPath()) return workspace.home().resolve(dev.ragdesk.io.UserPaths.expandHome(spec.path())).normalize();
         return workspace.models().resolve(spec.repo()).resolve(spec.file()).normalize();
     }
 
@@ -50,7 +51,4 @@ public final class ModelFiles {
                 + spec.file() + "), or set [models." + role + "].path in config.toml to a local .gguf file");
     }
 
-    private static String expandHome(String path) {
-        return path.startsWith("~/") ? System.getProperty("user.home") + path.substring(1) : path;
-    }
 }

@@ -101,7 +101,7 @@ public final class DocumentIndex implements AutoCloseable {
             throw new RagdeskException("the index in " + dir + " is being updated by another ragdesk process; "
                     + "wait for it to finish, or stop it", e);
         } catch (IOException e) {
-            throw new RagdeskException("cannot open the index in " + dir + ": " + e.getMessage(), e);
+            throw Documents.unreadable(dir, e);
         }
     }
 
@@ -145,7 +145,7 @@ public final class DocumentIndex implements AutoCloseable {
                     continue; // no record: it is tried again next run
                 }
                 var before = known.get(key);
-                if (before != null && before.equals(hash)) {
+                if (before != null && before.unchanged(hash, extractors.skipSettings())) {
                     unchanged++;
                 } else {
                     var extracted = extractors.extract(file);
@@ -158,7 +158,7 @@ public final class DocumentIndex implements AutoCloseable {
                         chunks += pieces.size();
                         indexed++;
                     }
-                    docs.add(fileDoc(key, hash, extracted, docs.size()));
+                    docs.add(fileDoc(key, hash, extracted, docs.size(), extractors.skipSettings()));
                     writer.updateDocuments(new Term(Fields.PATH, key), docs);
                     sinceCommit++;
                 }
@@ -212,20 +212,29 @@ public final class DocumentIndex implements AutoCloseable {
         return removed;
     }
 
-    /** path → content hash of every file the last commit knows. */
-    private Map<String, String> manifest() throws RagdeskException {
-        var map = new HashMap<String, String>();
+    /** What the last commit knows of a file: its content hash, and for a skipped file the settings it was skipped under. */
+    private record Known(String hash, boolean skipped, String skippedUnder) {
+        boolean unchanged(String currentHash, String currentSkipSettings) {
+            return hash.equals(currentHash) && (!skipped || currentSkipSettings.equals(skippedUnder));
+        }
+    }
+
+    /** path → what the last commit knows of every file. */
+    private Map<String, Known> manifest() throws RagdeskException {
+        var map = new HashMap<String, Known>();
         try (var reader = DirectoryReader.open(writer)) {
             var searcher = new IndexSearcher(reader);
             var hits = searcher.search(new TermQuery(new Term(Fields.KIND, Fields.FILE)), Math.max(1, reader.maxDoc()));
             var stored = searcher.storedFields();
             for (var hit : hits.scoreDocs) {
                 var doc = stored.document(hit.doc);
-                map.put(doc.get(Fields.PATH), doc.get(Fields.HASH));
+                var reason = doc.get(Fields.SKIPPED + "_reason");
+                map.put(doc.get(Fields.PATH), new Known(doc.get(Fields.HASH), reason != null && !reason.isEmpty(),
+                        doc.get(Fields.SKIPPED_UNDER)));
             }
             return map;
         } catch (IOException e) {
-            throw new RagdeskException("cannot read the index in " + dir + ": " + e.getMessage(), e);
+            throw Documents.unreadable(dir, e);
         }
     }
 
@@ -256,7 +265,7 @@ public final class DocumentIndex implements AutoCloseable {
         return doc;
     }
 
-    private static Document fileDoc(String path, String hash, Extracted extracted, int chunks) throws IOException {
+    private static Document fileDoc(String path, String hash, Extracted extracted, int chunks, String skipSettings) throws IOException {
         var doc = new Document();
         doc.add(new StringField(Fields.KIND, Fields.FILE, Field.Store.NO));
         doc.add(new StringField(Fields.PATH, path, Field.Store.YES));
@@ -266,6 +275,7 @@ public final class DocumentIndex implements AutoCloseable {
         doc.add(new StoredField(Fields.CHUNKS, chunks));
         doc.add(new StringField(Fields.SKIPPED, extracted.skipReason().isEmpty() ? "" : "yes", Field.Store.NO));
         doc.add(new StoredField(Fields.SKIPPED + "_reason", extracted.skipReason()));
+        if (extracted.isSkipped()) doc.add(new StoredField(Fields.SKIPPED_UNDER, skipSettings));
         return doc;
     }
 

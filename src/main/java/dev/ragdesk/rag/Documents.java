@@ -4,6 +4,9 @@ import dev.ragdesk.RagdeskException;
 import dev.ragdesk.config.Config;
 import dev.ragdesk.config.Workspace;
 
+import java.io.IOException;
+import java.nio.file.Path;
+
 /** The workspace's document index, built the way config.toml says. */
 public final class Documents {
     private Documents() {}
@@ -16,5 +19,19 @@ public final class Documents {
 
     public static Retriever retriever(Workspace workspace) {
         return new Retriever(workspace.index());
+    }
+
+    /**
+     * The one message for an index that cannot be read. A damaged one (garbage or missing
+     * segment files) is not an empty one: it says so and how to rebuild it.
+     */
+    public static RagdeskException unreadable(Path dir, IOException e) {
+        boolean damaged = e instanceof org.apache.lucene.index.CorruptIndexException
+                || e instanceof org.apache.lucene.index.IndexFormatTooOldException
+                || e instanceof org.apache.lucene.index.IndexFormatTooNewException
+                || e instanceof java.io.EOFException || e instanceof java.nio.file.NoSuchFileException;
+        if (!damaged) return new RagdeskException("cannot read the index in " + dir + ": " + e.getMessage(), e);
+        return new RagdeskException("the index in " + dir + " is damaged (" + e.getClass().getSimpleName()
+                + "); rebuild it: move " + dir + " aside, then run `ragdesk index PATH` again", e);
     }
 }

@@ -35,6 +35,14 @@ public final class Extractors {
 
     private final long maxBytes;
 
+    /**
+     * The settings that decide whether a file is skipped: a file skipped under other settings
+     * (a raised [retrieval].max_file_mb) must be looked at again, not taken as unchanged.
+     */
+    String skipSettings() {
+        return "max_bytes=" + maxBytes;
+    }
+
     public Extractors(long maxBytes) {
         this.maxBytes = maxBytes;
     }

@@ -16,6 +16,7 @@ final class Fields {
     static final String TYPE = "type";
     static final String CHUNKS = "chunks";
     static final String SKIPPED = "skipped";     // file docs: why the file was not indexed, or empty
+    static final String SKIPPED_UNDER = "skipped_under"; // file docs: the settings a skip was decided under
 
     static final String CHUNK = "chunk";
     static final String FILE = "file";

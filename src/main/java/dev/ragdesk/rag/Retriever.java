@@ -16,7 +16,7 @@ import org.apache.lucene.search.uhighlight.DefaultPassageFormatter;
 import org.apache.lucene.search.uhighlight.UnifiedHighlighter;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
-import org.apache.lucene.util.QueryBuilder;
+import org.apache.lucene.index.IndexReader;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -42,11 +42,15 @@ public final class Retriever implements PassageSource, AutoCloseable {
         this.dir = dir;
     }
 
+    /** Most distinct terms one field's query keeps; Lucene refuses more than 1024 clauses in all. */
+    static final int MAX_QUERY_TERMS = 64;
+
     @Override
-    public boolean isEmpty() {
+    public boolean isEmpty() throws RagdeskException {
         try {
             var manager = searchers();
             if (manager == null) return true;
+            manager.maybeRefreshBlocking(); // another process may have indexed since this one opened
             var searcher = manager.acquire();
             try {
                 return searcher.count(new TermQuery(new Term(Fields.KIND, Fields.CHUNK))) == 0;
@@ -54,7 +58,7 @@ public final class Retriever implements PassageSource, AutoCloseable {
                 manager.release(searcher);
             }
         } catch (IOException e) {
-            return true;
+            throw unreadable(e);
         }
     }
 
@@ -70,7 +74,7 @@ public final class Retriever implements PassageSource, AutoCloseable {
             manager.maybeRefreshBlocking();
             var searcher = manager.acquire();
             try {
-                var query = query(queryText);
+                var query = query(queryText, searcher.getIndexReader());
                 if (query == null) return List.of();
                 var top = searcher.search(query, topK);
                 if (top.scoreDocs.length == 0) return List.of();
@@ -96,22 +100,28 @@ public final class Retriever implements PassageSource, AutoCloseable {
                 manager.release(searcher);
             }
         } catch (IOException e) {
-            throw new RagdeskException("cannot search the index in " + dir + ": " + e.getMessage(), e);
+            throw unreadable(e);
+        } catch (IndexSearcher.TooManyClauses e) {
+            throw new RagdeskException("the query is too long to search; shorten it", e);
         }
     }
 
-    /** The base field for every query; each detected language's stemmed field besides. Null when nothing is searchable. */
-    Query query(String text) {
+    /**
+     * The base field for every query; each detected language's stemmed field besides. Null when
+     * nothing is searchable. A long question (a pasted page) keeps its {@link #MAX_QUERY_TERMS}
+     * rarest terms per field, the ones that tell passages apart.
+     */
+    Query query(String text, IndexReader reader) throws IOException {
         var chunksOnly = new TermQuery(new Term(Fields.KIND, Fields.CHUNK));
         var any = new BooleanQuery.Builder();
-        var base = new QueryBuilder(baseAnalyzer).createBooleanQuery(Fields.TEXT, text);
+        var base = QueryTerms.query(baseAnalyzer, Fields.TEXT, text, reader, MAX_QUERY_TERMS);
         boolean some = false;
         if (base != null) {
             any.add(base, BooleanClause.Occur.SHOULD);
             some = true;
         }
         for (var lang : Languages.detect(text)) {
-            var stemmed = new QueryBuilder(Languages.analyzer(lang)).createBooleanQuery(lang.field(), text);
+            var stemmed = QueryTerms.query(Languages.analyzer(lang), lang.field(), text, reader, MAX_QUERY_TERMS);
             if (stemmed != null) {
                 any.add(new BoostQuery(stemmed, LANGUAGE_FIELD_BOOST), BooleanClause.Occur.SHOULD);
                 some = true;
@@ -141,8 +151,13 @@ public final class Retriever implements PassageSource, AutoCloseable {
                 return new IndexStatus(true, files - skipped, skipped, chunks, bytes, updated);
             }
         } catch (IOException e) {
-            throw new RagdeskException("cannot read the index in " + dir + ": " + e.getMessage(), e);
+            throw unreadable(e);
         }
+    }
+
+    /** A damaged index is not an empty one: say so, and how to rebuild it. */
+    private RagdeskException unreadable(IOException e) {
+        return Documents.unreadable(dir, e);
     }
 
     private synchronized SearcherManager searchers() throws IOException {

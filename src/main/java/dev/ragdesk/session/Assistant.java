@@ -43,7 +43,7 @@ public final class Assistant {
      */
     public static final class NothingRelevant extends RagdeskException {
         NothingRelevant() {
-            super("nothing in your documents matches this question; rephrase it, or ask in chat mode (--mode chat)");
+            super("nothing in your documents matches this question; rephrase it, or ask in chat mode (/mode chat, or --mode chat)");
         }
     }
 
@@ -62,7 +62,7 @@ public final class Assistant {
         this.layers = layers;
     }
 
-    public boolean hasDocuments() {
+    public boolean hasDocuments() throws RagdeskException {
         return passages != null && !passages.isEmpty();
     }
 

@@ -13,7 +13,6 @@ import java.nio.file.StandardOpenOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -24,7 +23,9 @@ import java.util.Optional;
  * in flight; a torn last line from a crash is skipped when the file is read back.
  */
 public final class Conversation {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = JsonMapper.builder()
+            .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+    private static final org.slf4j.Logger LOG = LoggerFactory.getLogger(Conversation.class);
     private static final DateTimeFormatter NAME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS");
 
     private final Path file;
@@ -38,14 +39,36 @@ public final class Conversation {
         return new Conversation(sessionsDir.resolve(LocalDateTime.now().format(NAME) + ".jsonl"));
     }
 
+    /** A conversation kept in memory only, for one-shot questions. */
+    public static Conversation unsaved() {
+        return new Conversation(null);
+    }
+
+    /**
+     * Reads a saved conversation. A torn last line (a crash mid-write) is cut off the file, so
+     * the next turn starts on a line of its own; complete lines that are not turns are skipped.
+     */
     public static Conversation open(Path file) throws IOException {
         var conversation = new Conversation(file);
-        for (var line : Files.readAllLines(file)) {
+        var bytes = Files.readAllBytes(file);
+        int complete = bytes.length;
+        while (complete > 0 && bytes[complete - 1] != '\n') complete--;
+        if (complete < bytes.length) {
+            LOG.warn("{}: cutting a torn last line of {} bytes (a crash mid-write)", file, bytes.length - complete);
+            try (var channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                channel.truncate(complete);
+                channel.force(true);
+            }
+        }
+        var text = new String(bytes, 0, complete, java.nio.charset.StandardCharsets.UTF_8);
+        for (var line : text.split("\n")) {
             if (line.isBlank()) continue;
             try {
-                conversation.turns.add(JSON.readValue(line, Turn.class));
-            } catch (IOException torn) {
-                LoggerFactory.getLogger(Conversation.class).warn("{}: skipping an unreadable line (a crash mid-write?)", file);
+                var turn = JSON.readValue(line, Turn.class);
+                if (turn != null && turn.isComplete()) conversation.turns.add(turn);
+                else LOG.warn("{}: skipping a line that is not a turn", file);
+            } catch (IOException unreadable) {
+                LOG.warn("{}: skipping an unreadable line", file);
             }
         }
         return conversation;
@@ -65,11 +88,16 @@ public final class Conversation {
         }
     }
 
+    /** The file it is saved in; null for an unsaved one. */
     public Path file() { return file; }
 
-    public List<Turn> turns() { return Collections.unmodifiableList(turns); }
+    public synchronized List<Turn> turns() { return List.copyOf(turns); }
 
     public synchronized void append(Turn turn) throws IOException {
+        if (file == null) {
+            turns.add(turn);
+            return;
+        }
         var line = JSON.writeValueAsString(turn) + "\n";
         Files.createDirectories(file.getParent());
         try (var channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {

@@ -9,6 +9,11 @@ public enum Mode {
     /** The model role this mode runs on. */
     public String role() { return name().toLowerCase(Locale.ROOT); }
 
+    /** "rag", "chat": what /mode and /model take. */
+    public static java.util.List<String> names() {
+        return java.util.Arrays.stream(values()).map(Mode::role).toList();
+    }
+
     public static Mode parse(String text) {
         return switch (text.trim().toLowerCase(Locale.ROOT)) {
             case "rag" -> RAG;

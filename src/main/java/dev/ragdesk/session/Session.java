@@ -1,13 +1,14 @@
 package dev.ragdesk.session;
 
+import dev.ragdesk.Failures;
 import dev.ragdesk.RagdeskException;
 import dev.ragdesk.config.Config;
 import dev.ragdesk.config.Workspace;
 import dev.ragdesk.engine.ActiveModel;
 import dev.ragdesk.engine.EngineEvent;
 import dev.ragdesk.engine.Engines;
-import dev.ragdesk.engine.Generation;
 import dev.ragdesk.engine.ModelHost;
+import dev.ragdesk.engine.WorkerCensus;
 import dev.ragdesk.gpu.GpuMonitor;
 import dev.ragdesk.gpu.GpuSample;
 import dev.ragdesk.models.Catalogue;
@@ -19,78 +20,129 @@ import dev.ragdesk.models.ModelInstaller;
 import dev.ragdesk.models.Transfer;
 import dev.ragdesk.rag.Documents;
 import dev.ragdesk.rag.Retriever;
+import dev.ragdesk.voice.VoiceException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * One user's working session, shared by the full-screen console and the line REPL: the mode,
- * the conversation and its file, the model host, the index and downloads. Every method returns
- * at once; the work runs on session threads and reports back through {@link SessionEvent}s, so
- * a UI thread never waits on an engine. Model work (swaps, answers) runs in order on one
- * thread: a question typed during a swap waits its turn instead of being lost.
+ * One user's working session, the one answering path for the console, the line REPL and
+ * {@code ask}: the mode, the conversation and its file, the model host, the index, downloads
+ * and dictation. Every method returns at once; the work runs on session threads and reports
+ * back through {@link SessionEvent}s, so a UI thread never waits on an engine.
+ *
+ * <p>Work runs in lanes, one thread each, so that a slow job in one never holds up another:
+ * model work (swaps and answers, in order: a question typed during a swap waits its turn),
+ * indexing, downloads, and transcription. Every job ends with an event, whatever it throws.
  */
 public final class Session implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
 
+    /**
+     * How a UI uses the session.
+     *
+     * @param ui           "tui", "line" or "ask", published for {@code ragdesk status}
+     * @param interactive  saves conversations, publishes its state and samples memory; {@code ask} does none of that
+     */
+    public record Options(String ui, boolean interactive, ModelHost.Options host) {
+        public static Options interactive(String ui) {
+            return new Options(ui, true, ModelHost.Options.defaults());
+        }
+
+        /** One question from a script: nothing saved, no pre-started worker. */
+        public static Options oneShot() {
+            return new Options("ask", false, ModelHost.Options.defaults().withPrestart(false));
+        }
+
+        public Options withHost(ModelHost.Options options) { return new Options(ui, interactive, options); }
+    }
+
+    /**
+     * How to answer one question.
+     *
+     * @param mode                  null: the session's mode at the time of asking
+     * @param chatWhenNothingMatches in RAG mode, answer in chat mode (and say so) when no passage matches
+     */
+    public record Ask(Mode mode, Assistant.Sampling sampling, boolean chatWhenNothingMatches) {
+        public static final Ask DEFAULT = new Ask(null, Assistant.Sampling.CONFIGURED, false);
+    }
+
     private final Workspace workspace;
     private final Config config;
     private final Map<String, String> env;
-    private final String ui;
+    private final Options options;
     private final Consumer<SessionEvent> listener;
     private final ModelHost host;
     private final Retriever retriever;
     private final GpuMonitor gpu;
     private final Assistant assistant;
-    private final ExecutorService modelWork = Executors.newSingleThreadExecutor(named("session-model"));
-    private final ExecutorService background = Executors.newSingleThreadExecutor(named("session-background"));
+    private final Dictation dictation;
+    private final ExecutorService modelLane = lane("session-model");
+    private final ExecutorService indexLane = lane("session-index");
+    private final ExecutorService downloadLane = lane("session-download");
+    private final ExecutorService voiceLane = lane("session-voice");
     private final AtomicBoolean indexCancel = new AtomicBoolean();
+    private final AtomicLong ticketIds = new AtomicLong();
+    /** Questions not yet ended, oldest first: Ctrl-C cancels them all. */
+    private final ConcurrentLinkedQueue<Ticket> open = new ConcurrentLinkedQueue<>();
     private volatile Mode mode;
     private volatile Conversation conversation;
-    private volatile Generation running;
     private volatile Transfer transfer;
     private volatile GpuSample lastGpu;
-    private final Dictation dictation;
 
-    public Session(Workspace workspace, Config config, Map<String, String> env, String llamaVersion, String ui,
-                   Consumer<SessionEvent> listener, ModelHost.Options hostOptions) throws RagdeskException {
+    public Session(Workspace workspace, Config config, Map<String, String> env, String llamaVersion,
+                   Consumer<SessionEvent> listener, Options options) throws RagdeskException {
         this.workspace = workspace;
         this.config = config;
         this.env = env;
-        this.ui = ui;
+        this.options = options;
         this.listener = listener;
         this.gpu = GpuMonitor.standard(env);
-        this.host = Engines.host(workspace, config, llamaVersion, this::onEngine, hostOptions);
+        this.host = Engines.host(workspace, config, llamaVersion, this::onEngine, options.host());
         this.retriever = Documents.retriever(workspace);
         var planner = Engines.planner(workspace, config, () -> lastGpu != null ? lastGpu : gpu.sample());
         this.assistant = new Assistant(host, new ModelFiles(workspace, config), config, retriever, planner);
-        this.mode = assistant.hasDocuments() ? Mode.RAG : Mode.CHAT;
         this.dictation = new Dictation(workspace, config);
+        this.mode = startingMode();
+        this.conversation = options.interactive() ? reopenLatest() : Conversation.unsaved();
+    }
+
+    private Mode startingMode() {
         try {
-            this.conversation = Conversation.latest(workspace.sessions()).orElseGet(() -> Conversation.start(workspace.sessions()));
-        } catch (IOException e) {
-            log.warn("cannot reopen the last conversation: {}", e.toString());
-            this.conversation = Conversation.start(workspace.sessions());
+            return assistant.hasDocuments() ? Mode.RAG : Mode.CHAT;
+        } catch (RagdeskException e) {
+            log.warn("starting in chat mode: {}", e.getMessage());
+            return Mode.CHAT; // the index's trouble is reported when RAG mode is used
         }
     }
 
-    /** Starts GPU sampling and the pre-started worker. */
+    private Conversation reopenLatest() {
+        try {
+            return Conversation.latest(workspace.sessions()).orElseGet(() -> Conversation.start(workspace.sessions()));
+        } catch (IOException | RuntimeException e) {
+            log.warn("cannot reopen the last conversation: {}", e.toString());
+            return Conversation.start(workspace.sessions());
+        }
+    }
+
+    /** Starts memory sampling and the pre-started worker. */
     public void start() {
-        gpu.start(Duration.ofMillis(500), sample -> {
-            lastGpu = sample;
-            listener.accept(new SessionEvent.Gpu(sample));
-        });
+        if (options.interactive()) gpu.start(Duration.ofMillis(500), this::onGpuSample);
         host.warmUp();
         publishState();
     }
@@ -99,9 +151,17 @@ public final class Session implements AutoCloseable {
 
     public Conversation conversation() { return conversation; }
 
-    public Optional<ActiveModel> model() { return host.current(); }
+    /** The loaded model; never waits, even during a swap. */
+    public Optional<ModelInfo> model() { return host.current().map(Session::info); }
 
-    public boolean hasDocuments() { return assistant.hasDocuments(); }
+    /** Whether RAG mode has anything to search; a damaged index counts as nothing, and says so when used. */
+    public boolean hasDocuments() {
+        try {
+            return assistant.hasDocuments();
+        } catch (RagdeskException e) {
+            return false;
+        }
+    }
 
     public Workspace workspace() { return workspace; }
 
@@ -109,118 +169,155 @@ public final class Session implements AutoCloseable {
     public void switchMode(Mode next) {
         mode = next;
         listener.accept(new SessionEvent.ModeChanged(next));
-        modelWork.execute(() -> {
+        modelLane.execute(() -> {
             try {
                 assistant.switchTo(next);
+            } catch (ModelHost.LoadCancelled e) {
+                listener.accept(new SessionEvent.Notice("model load cancelled; ask a question to load it"));
             } catch (RagdeskException e) {
                 listener.accept(new SessionEvent.Notice(e.getMessage()));
+            } catch (RuntimeException | Error e) {
+                log.error("switching to {} mode failed", next, e);
+                listener.accept(new SessionEvent.Notice(Failures.oneLine(e)));
             }
             publishState();
         });
     }
 
     /** Queues a question in the current mode; it is answered after any swap or answer before it. */
-    public void ask(String question) {
-        var askedIn = mode;
-        modelWork.execute(() -> answer(askedIn, question));
+    public Ticket ask(String question) {
+        return ask(question, Ask.DEFAULT);
     }
 
-    private void answer(Mode askedIn, String question) {
-        var history = conversation.chatHistory();
+    public Ticket ask(String question, Ask request) {
+        var resolved = new Ask(request.mode() != null ? request.mode() : mode, request.sampling(), request.chatWhenNothingMatches());
+        var ticket = new Ticket(ticketIds.incrementAndGet(), question, resolved, conversation);
+        open.add(ticket);
         try {
-            conversation.append(new Turn("user", question, askedIn.role(), List.of(), Instant.now().toString()));
-        } catch (IOException e) {
-            listener.accept(new SessionEvent.Notice("cannot save the conversation: " + e.getMessage()));
+            modelLane.execute(() -> run(ticket));
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            end(ticket, new Ticket.End.Failed("the session is closing"));
         }
+        return ticket;
+    }
+
+    /** Runs one question and ends its ticket, whatever happens on the way. */
+    private void run(Ticket ticket) {
+        Ticket.End end;
         try {
-            var reply = assistant.ask(askedIn, question, history, Assistant.Sampling.CONFIGURED,
-                    piece -> listener.accept(new SessionEvent.AnswerToken(piece)));
-            running = reply.generation();
-            listener.accept(new SessionEvent.AnswerStarted(askedIn, question, reply.citations()));
-            publishState();
-            var result = reply.generation().await();
-            running = null;
-            var citations = new java.util.ArrayList<Turn.Citation>();
-            for (int i = 0; i < reply.citations().size(); i++) {
-                var p = reply.citations().get(i);
-                citations.add(new Turn.Citation(i + 1, p.source(), p.location()));
-            }
-            conversation.append(new Turn("assistant", result.text(), askedIn.role(), citations, Instant.now().toString()));
-            listener.accept(new SessionEvent.AnswerFinished(result, reply.citations()));
-        } catch (Assistant.NothingRelevant e) {
-            listener.accept(new SessionEvent.AnswerFailed("nothing in your documents matches that; rephrase it, or switch to chat mode (Tab, or /mode chat)"));
-        } catch (RagdeskException | IOException e) {
-            running = null;
-            listener.accept(new SessionEvent.AnswerFailed(e.getMessage()));
+            end = ticket.cancelled() ? new Ticket.End.Cancelled() : answer(ticket);
+        } catch (ModelHost.LoadCancelled e) {
+            end = new Ticket.End.Cancelled();
+        } catch (RagdeskException e) {
+            end = new Ticket.End.Failed(e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            end = new Ticket.End.Cancelled();
+        } catch (RuntimeException | Error e) {
+            log.error("answering \"{}\" failed", abbreviate(ticket.question()), e);
+            end = new Ticket.End.Failed(Failures.oneLine(e) + "; ask again, or start over with /new");
+        }
+        end(ticket, end);
+        publishState();
+    }
+
+    private Ticket.End answer(Ticket ticket) throws RagdeskException, InterruptedException {
+        var conv = ticket.conversation();
+        var request = ticket.request();
+        var history = conv.chatHistory();
+        save(conv, new Turn("user", ticket.question(), request.mode().role(), List.of(), Instant.now().toString()));
+        var asked = request.mode();
+        Assistant.Reply reply;
+        Consumer<String> onToken = piece -> listener.accept(new SessionEvent.AnswerToken(ticket.id(), piece));
+        try {
+            reply = assistant.ask(asked, ticket.question(), history, request.sampling(), onToken);
+        } catch (Assistant.NothingRelevant nothing) {
+            if (!request.chatWhenNothingMatches()) {
+                return new Ticket.End.Failed(nothing.getMessage());
+            }
+            listener.accept(new SessionEvent.Notice("no passage in your documents matches; answering in chat mode"));
+            asked = Mode.CHAT;
+            if (ticket.cancelled()) return new Ticket.End.Cancelled();
+            reply = assistant.ask(asked, ticket.question(), history, request.sampling(), onToken);
+        }
+        ticket.attach(reply.generation());
+        listener.accept(new SessionEvent.AnswerStarted(ticket.id(), asked, ticket.question(), reply.citations()));
+        publishState();
+        var result = reply.generation().await();
+        save(conv, new Turn("assistant", result.text(), asked.role(), Turn.citations(reply.citations()), Instant.now().toString()));
+        var model = reply.model();
+        return new Ticket.End.Answered(asked, model.displayName(), model.spawnMs() + model.loadMs(), result, reply.citations());
+    }
+
+    private void save(Conversation conv, Turn turn) {
+        try {
+            conv.append(turn);
+        } catch (IOException e) {
+            listener.accept(new SessionEvent.Notice("cannot save the conversation (" + e.getMessage() + "); the answer goes on unsaved"));
         }
     }
 
-    /** Cancels the answer being generated; true if there was one. */
-    public boolean cancel() {
-        var g = running;
-        if (g == null || g.result().isDone()) return false;
-        g.cancel();
-        return true;
+    private void end(Ticket ticket, Ticket.End end) {
+        open.remove(ticket);
+        if (!ticket.finish(end)) return;
+        if (end instanceof Ticket.End.Answered a) {
+            listener.accept(new SessionEvent.AnswerFinished(ticket.id(), a.result(), a.citations()));
+        } else if (end instanceof Ticket.End.Failed f) {
+            listener.accept(new SessionEvent.AnswerFailed(ticket.id(), f.message()));
+        } else {
+            listener.accept(new SessionEvent.AnswerCancelled(ticket.id()));
+        }
     }
 
-    public boolean answering() {
-        var g = running;
-        return g != null && !g.result().isDone();
+    /**
+     * Ctrl-C: cancels every question not yet ended (queued, loading its model, or streaming) and
+     * a model load in progress. True if there was anything to cancel.
+     */
+    public boolean cancel() {
+        boolean any = false;
+        for (var ticket : open) any |= ticket.cancel();
+        any |= host.cancelLoad();
+        return any;
     }
 
     public void index(Path path) {
         indexCancel.set(false);
-        background.execute(() -> {
+        indexLane.execute(guarded("indexing", e -> listener.accept(new SessionEvent.IndexFinished(null, e)), () -> {
             try (var index = Documents.openForWriting(workspace, config)) {
                 var summary = index.index(List.of(path), p -> listener.accept(new SessionEvent.Indexing(p)), indexCancel::get);
                 listener.accept(new SessionEvent.IndexFinished(summary, ""));
-                listener.accept(new SessionEvent.IndexState(retriever.status()));
-            } catch (RagdeskException e) {
-                listener.accept(new SessionEvent.IndexFinished(null, e.getMessage()));
             }
-        });
+            listener.accept(new SessionEvent.IndexState(retriever.status()));
+        }));
     }
 
     /** Reads the index's size in the background and reports it as {@link SessionEvent.IndexState}. */
     public void refreshIndexStatus() {
-        background.execute(() -> {
-            try {
-                listener.accept(new SessionEvent.IndexState(retriever.status()));
-            } catch (RagdeskException e) {
-                listener.accept(new SessionEvent.Notice(e.getMessage()));
-            }
-        });
+        indexLane.execute(guarded("reading the index", this::notice,
+                () -> listener.accept(new SessionEvent.IndexState(retriever.status()))));
     }
 
     public void remove(Path path) {
-        background.execute(() -> {
+        indexLane.execute(guarded("removing " + path, this::notice, () -> {
             try (var index = Documents.openForWriting(workspace, config)) {
                 int n = index.remove(path);
-                listener.accept(new SessionEvent.Notice("removed " + n + " file" + (n == 1 ? "" : "s") + " under " + path));
-            } catch (RagdeskException e) {
-                listener.accept(new SessionEvent.Notice(e.getMessage()));
+                notice("removed " + n + " file" + (n == 1 ? "" : "s") + " under " + path);
             }
-        });
+            listener.accept(new SessionEvent.IndexState(retriever.status()));
+        }));
     }
 
     public void download(String target) {
-        background.execute(() -> {
+        downloadLane.execute(guarded("downloading " + target,
+                e -> listener.accept(new SessionEvent.DownloadFinished(target, e, false)), () -> {
             var hubSettings = config.hub();
             var hub = HubClient.fromEnvironment(env, hubSettings.endpoint(), hubSettings.tokenEnv());
             var installer = new ModelInstaller(hub, Downloader.forHub(hub), HfCache.fromEnvironment(env));
             transfer = new Transfer();
-            try {
-                var t = ModelInstaller.target(target, new Catalogue(config), new ModelFiles(workspace, config), workspace.models());
-                var outcome = installer.install(t, p -> listener.accept(new SessionEvent.Download(p)), transfer);
-                listener.accept(new SessionEvent.DownloadFinished(target, outcome.how() + " " + outcome.file(), true));
-            } catch (RagdeskException e) {
-                listener.accept(new SessionEvent.DownloadFinished(target, e.getMessage(), false));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+            var t = ModelInstaller.target(target, new Catalogue(config), new ModelFiles(workspace, config), workspace.models());
+            var outcome = installer.install(t, p -> listener.accept(new SessionEvent.Download(p)), transfer);
+            listener.accept(new SessionEvent.DownloadFinished(target, outcome.how() + " " + outcome.file(), true));
+        }));
     }
 
     public boolean recording() { return dictation.recording(); }
@@ -229,23 +326,18 @@ public final class Session implements AutoCloseable {
     public double[] dictationMeter() { return dictation.meter(); }
 
     /** Starts recording; fails at once (no microphone, a bad command) with what to configure. */
-    public void startDictation() throws dev.ragdesk.voice.VoiceException {
+    public void startDictation() throws VoiceException {
         dictation.start();
     }
 
-    /** Stops recording and transcribes in the background; the text comes as {@link SessionEvent.Transcript}. */
+    /** Stops recording and transcribes in its own lane; the text comes as {@link SessionEvent.Transcript}. */
     public void finishDictation() {
-        background.execute(() -> {
-            try {
-                listener.accept(new SessionEvent.Transcript(dictation.finish()));
-            } catch (dev.ragdesk.voice.VoiceException e) {
-                listener.accept(new SessionEvent.Notice(e.getMessage()));
-            }
-        });
+        voiceLane.execute(guarded("transcribing", this::notice,
+                () -> listener.accept(new SessionEvent.Transcript(dictation.finish()))));
     }
 
     /** Stops recording and transcribes on the calling thread (a line editor waits anyway). */
-    public String finishDictationNow() throws dev.ragdesk.voice.VoiceException {
+    public String finishDictationNow() throws VoiceException {
         return dictation.finish();
     }
 
@@ -253,9 +345,9 @@ public final class Session implements AutoCloseable {
         dictation.discard();
     }
 
-    /** Starts a new conversation file. */
+    /** Starts a new conversation file; a question being answered stays in the one it was asked in. */
     public void newConversation() {
-        conversation = Conversation.start(workspace.sessions());
+        conversation = options.interactive() ? Conversation.start(workspace.sessions()) : Conversation.unsaved();
         listener.accept(new SessionEvent.ConversationOpened(conversation));
     }
 
@@ -268,17 +360,39 @@ public final class Session implements AutoCloseable {
         listener.accept(new SessionEvent.ConversationOpened(conversation));
     }
 
+    private void notice(String message) {
+        listener.accept(new SessionEvent.Notice(message));
+    }
+
     private void onEngine(EngineEvent event) {
-        listener.accept(new SessionEvent.Engine(event));
+        if (event instanceof EngineEvent.Loading l) listener.accept(new SessionEvent.ModelLoading(l.role(), l.displayName()));
+        else if (event instanceof EngineEvent.Loaded l) listener.accept(new SessionEvent.ModelReady(info(l.model())));
+        else if (event instanceof EngineEvent.Failed f) listener.accept(new SessionEvent.ModelFailed(f.role(), f.reason()));
+        else if (event instanceof EngineEvent.WorkerCrashed c) listener.accept(new SessionEvent.ModelCrashed(c.role(), c.how()));
+        else if (event instanceof EngineEvent.Unloaded u) listener.accept(new SessionEvent.ModelUnloaded(u.role()));
+        // tokens reach the UI once, through the ticket's AnswerToken; engine-level ones stop here
         if (event instanceof EngineEvent.Loaded || event instanceof EngineEvent.WorkerCrashed || event instanceof EngineEvent.Unloaded) {
             publishState();
         }
     }
 
+    private void onGpuSample(GpuSample sample) {
+        lastGpu = sample;
+        long pid = host.current().map(ActiveModel::pid).orElse(0L);
+        long ram = pid > 0 ? Math.max(0, WorkerCensus.rssBytes(pid)) : 0;
+        long vram = pid > 0 ? sample.gpuBytesOf(Set.of(pid)) : 0;
+        listener.accept(new SessionEvent.Memory(sample, ram, vram));
+    }
+
+    private static ModelInfo info(ActiveModel m) {
+        return new ModelInfo(m.role(), m.displayName(), m.gpuLayers(), m.spawnMs() + m.loadMs());
+    }
+
     /** Tells `ragdesk status` in another shell what this instance holds. */
-    private void publishState() {
+    void publishState() {
+        if (!options.interactive()) return;
         var m = host.current();
-        var state = new InstanceState(ProcessHandle.current().pid(), ui, mode.role(),
+        var state = new InstanceState(ProcessHandle.current().pid(), options.ui(), mode.role(),
                 m.map(ActiveModel::role).orElse(""), m.map(ActiveModel::displayName).orElse(""),
                 m.map(a -> a.path().toString()).orElse(""), m.map(ActiveModel::pid).orElse(0L),
                 m.map(ActiveModel::gpuLayers).orElse(0), Instant.now().toString());
@@ -296,8 +410,8 @@ public final class Session implements AutoCloseable {
         indexCancel.set(true);
         var t = transfer;
         if (t != null) t.cancel();
-        modelWork.shutdownNow();
-        background.shutdownNow();
+        for (var lane : List.of(modelLane, indexLane, downloadLane, voiceLane)) lane.shutdownNow();
+        for (var ticket : open) end(ticket, new Ticket.End.Cancelled());
         host.close();
         gpu.close();
         try {
@@ -305,18 +419,45 @@ public final class Session implements AutoCloseable {
         } catch (IOException ignored) {
             // closing a reader: nothing to lose
         }
-        try {
-            java.nio.file.Files.deleteIfExists(InstanceState.file(workspace.data()));
-        } catch (IOException ignored) {
-            // a stale state file names a dead pid and is ignored
+        if (options.interactive()) {
+            try {
+                Files.deleteIfExists(InstanceState.file(workspace.data()));
+            } catch (IOException ignored) {
+                // a stale state file names a dead pid and is ignored
+            }
         }
     }
 
-    private static java.util.concurrent.ThreadFactory named(String name) {
-        return r -> {
+    /** A job body that may fail in the ways a user can act on. */
+    private interface Job {
+        void run() throws RagdeskException, InterruptedException;
+    }
+
+    /** Runs {@code job}; any failure, expected or not, reaches {@code onFailure} as one line. */
+    private static Runnable guarded(String what, Consumer<String> onFailure, Job job) {
+        return () -> {
+            try {
+                job.run();
+            } catch (RagdeskException e) {
+                onFailure.accept(e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException | Error e) {
+                log.error("{} failed", what, e);
+                onFailure.accept(what + " failed: " + Failures.oneLine(e));
+            }
+        };
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 80 ? text : text.substring(0, 80) + "…";
+    }
+
+    private static ExecutorService lane(String name) {
+        return Executors.newSingleThreadExecutor(r -> {
             var t = new Thread(r, name);
             t.setDaemon(true);
             return t;
-        };
+        });
     }
 }

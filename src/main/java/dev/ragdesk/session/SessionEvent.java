@@ -1,29 +1,46 @@
 package dev.ragdesk.session;
 
-import dev.ragdesk.engine.EngineEvent;
 import dev.ragdesk.engine.GenerationResult;
 import dev.ragdesk.engine.Passage;
 import dev.ragdesk.gpu.GpuSample;
 import dev.ragdesk.models.DownloadProgress;
 import dev.ragdesk.rag.IndexProgress;
+import dev.ragdesk.rag.IndexStatus;
 import dev.ragdesk.rag.IndexSummary;
 
 import java.util.List;
 
-/** What a {@link Session} tells its UI. Delivered on background threads; UIs hand them to their own thread. */
+/**
+ * What a {@link Session} tells its UI: the only thing a UI reads besides the session's own
+ * snapshots. Delivered on session threads; UIs hand them to their own thread. Every question
+ * ends with exactly one of {@link AnswerFinished}, {@link AnswerFailed} or {@link AnswerCancelled}.
+ */
 public sealed interface SessionEvent {
-    record Engine(EngineEvent event) implements SessionEvent {}
-
     record ModeChanged(Mode mode) implements SessionEvent {}
 
-    record AnswerStarted(Mode mode, String question, List<Passage> citations) implements SessionEvent {}
+    record ModelLoading(String role, String name) implements SessionEvent {}
 
-    record AnswerToken(String text) implements SessionEvent {}
+    record ModelReady(ModelInfo model) implements SessionEvent {}
 
-    record AnswerFinished(GenerationResult result, List<Passage> citations) implements SessionEvent {}
+    /** A load failed; {@code reason} is llama.cpp's or ours, in one line. */
+    record ModelFailed(String role, String reason) implements SessionEvent {}
+
+    /** The model's process ended without being asked to; {@code how} reads like "killed by SIGKILL". */
+    record ModelCrashed(String role, String how) implements SessionEvent {}
+
+    record ModelUnloaded(String role) implements SessionEvent {}
+
+    record AnswerStarted(long ticket, Mode mode, String question, List<Passage> citations) implements SessionEvent {}
+
+    record AnswerToken(long ticket, String text) implements SessionEvent {}
+
+    record AnswerFinished(long ticket, GenerationResult result, List<Passage> citations) implements SessionEvent {}
 
     /** The question could not be answered; {@code message} says why and what to do. */
-    record AnswerFailed(String message) implements SessionEvent {}
+    record AnswerFailed(long ticket, String message) implements SessionEvent {}
+
+    /** Cancelled before its answer began: while queued or while its model loaded. */
+    record AnswerCancelled(long ticket) implements SessionEvent {}
 
     record Notice(String message) implements SessionEvent {}
 
@@ -35,11 +52,15 @@ public sealed interface SessionEvent {
 
     record IndexFinished(IndexSummary summary, String error) implements SessionEvent {}
 
-    record Gpu(GpuSample sample) implements SessionEvent {}
+    record IndexState(IndexStatus status) implements SessionEvent {}
+
+    /**
+     * A memory reading for the meter: the GPUs and RAM, and what the loaded model's own process
+     * uses of each (0 when no model is loaded or the figure is unknown).
+     */
+    record Memory(GpuSample sample, long modelRamBytes, long modelGpuBytes) implements SessionEvent {}
 
     record ConversationOpened(Conversation conversation) implements SessionEvent {}
-
-    record IndexState(dev.ragdesk.rag.IndexStatus status) implements SessionEvent {}
 
     /** Dictated text, to insert at the cursor (never sent by itself). */
     record Transcript(String text) implements SessionEvent {}

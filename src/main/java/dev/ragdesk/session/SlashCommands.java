@@ -14,6 +14,12 @@ public final class SlashCommands {
     public static final List<String> NAMES = List.of("/mode", "/index", "/remove", "/download", "/models", "/model", "/new",
             "/sessions", "/open", "/copy", "/help", "/quit");
 
+    /** The commands as both UIs' help lists them. */
+    public static final List<String> HELP = List.of(
+            "/mode rag|chat   /index PATH   /remove PATH",
+            "/download ROLE   /models       /model ROLE",
+            "/new   /sessions   /open N   /copy   /help   /quit");
+
     /** What a command asks of the UI. */
     public sealed interface Outcome {
         /** Done; nothing to show beyond the events the session sends. */
@@ -31,6 +37,20 @@ public final class SlashCommands {
 
     private SlashCommands() {}
 
+    /** The words a command's argument can be, for completion: modes for /mode and /model, roles for /download. */
+    public static List<String> choices(String command) {
+        return switch (command) {
+            case "/mode", "/model" -> Mode.names();
+            case "/download" -> ModelFiles.ROLES;
+            default -> List.of();
+        };
+    }
+
+    /** Whether a command's argument is a path, completed from the file system. */
+    public static boolean takesPath(String command) {
+        return command.equals("/index") || command.equals("/remove");
+    }
+
     public static boolean isCommand(String line) {
         return line.startsWith("/");
     }
@@ -44,13 +64,13 @@ public final class SlashCommands {
                     session.switchMode(Mode.parse(arg));
                     yield new Outcome.Done();
                 } catch (IllegalArgumentException e) {
-                    yield new Outcome.Hint(parts[0] + " rag or " + parts[0] + " chat");
+                    yield new Outcome.Hint(parts[0] + " " + String.join("|", Mode.names()));
                 }
             }
             case "/index" -> arg.isEmpty() ? new Outcome.Hint("/index PATH: a file or folder to index") : done(() -> session.index(resolve(cwd, arg)));
             case "/remove" -> arg.isEmpty() ? new Outcome.Hint("/remove PATH: a file or folder to drop from the index") : done(() -> session.remove(resolve(cwd, arg)));
             case "/download" -> {
-                if (arg.isEmpty()) yield new Outcome.Hint("/download rag|chat|whisper|tts");
+                if (arg.isEmpty()) yield new Outcome.Hint("/download " + String.join("|", ModelFiles.ROLES));
                 session.download(arg);
                 yield new Outcome.Downloading(arg);
             }
@@ -83,8 +103,7 @@ public final class SlashCommands {
     }
 
     static Path resolve(Path cwd, String arg) {
-        var expanded = arg.startsWith("~/") ? System.getProperty("user.home") + arg.substring(1) : arg;
-        return cwd.resolve(expanded).toAbsolutePath().normalize();
+        return dev.ragdesk.io.UserPaths.resolve(cwd, arg);
     }
 
     private static String models(Session session, Config config) {

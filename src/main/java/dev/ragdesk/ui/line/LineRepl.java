@@ -1,11 +1,12 @@
 package dev.ragdesk.ui.line;
 
 import dev.ragdesk.config.Config;
-import dev.ragdesk.engine.EngineEvent;
 import dev.ragdesk.session.Mode;
 import dev.ragdesk.session.Session;
 import dev.ragdesk.session.SessionEvent;
 import dev.ragdesk.session.SlashCommands;
+import dev.ragdesk.session.Ticket;
+import dev.ragdesk.session.Turn;
 import dev.ragdesk.ui.tui.KeyBinding;
 import org.jline.keymap.KeyMap;
 import org.jline.reader.Candidate;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The line-mode REPL on JLine: same session, modes, slash commands and citations as the
@@ -50,14 +52,15 @@ public final class LineRepl {
 
     /** The session's listener. */
     public void onEvent(SessionEvent event) {
-        if (event instanceof SessionEvent.AnswerToken || event instanceof SessionEvent.AnswerStarted
-                || event instanceof SessionEvent.AnswerFinished || event instanceof SessionEvent.AnswerFailed) {
+        if (event instanceof SessionEvent.AnswerToken) {
             answer.add(event);
-        } else if (event instanceof SessionEvent.Gpu g) {
-            var sample = g.sample();
-            var pid = session.model().map(m -> m.pid()).orElse(0L);
+        } else if (event instanceof SessionEvent.Memory m) {
+            var sample = m.sample();
             memory = sample.hasGpu() ? String.format(Locale.ROOT, " %.1fG", sample.devices().get(0).usedBytes() / 1e9)
-                    : pid > 0 ? String.format(Locale.ROOT, " %.1fG", dev.ragdesk.engine.WorkerCensus.rssBytes(pid) / 1e9) : "";
+                    : m.modelRamBytes() > 0 ? String.format(Locale.ROOT, " %.1fG", m.modelRamBytes() / 1e9) : "";
+        } else if (event instanceof SessionEvent.AnswerStarted || event instanceof SessionEvent.AnswerFinished
+                || event instanceof SessionEvent.AnswerFailed || event instanceof SessionEvent.AnswerCancelled) {
+            // the REPL reads how its question ended from the ticket
         } else {
             var text = describe(event);
             if (text != null) say(text);
@@ -66,16 +69,10 @@ public final class LineRepl {
 
     private static String describe(SessionEvent event) {
         if (event instanceof SessionEvent.Notice n) return "(" + n.message() + ")";
-        if (event instanceof SessionEvent.IndexFinished f) {
-            return f.summary() == null ? "(" + f.error() + ")" : String.format(Locale.ROOT,
-                    "(indexed %d files, %d chunks, %d unchanged, %d removed, %d skipped in %.1f s)", f.summary().indexed(),
-                    f.summary().chunks(), f.summary().unchanged(), f.summary().removed(), f.summary().skipped().size(), f.summary().seconds());
-        }
+        if (event instanceof SessionEvent.IndexFinished f) return "(" + (f.summary() == null ? f.error() : f.summary().describe()) + ")";
         if (event instanceof SessionEvent.DownloadFinished d) return "(" + d.target() + ": " + d.message() + ")";
-        if (event instanceof SessionEvent.Engine e && e.event() instanceof EngineEvent.Loading l) return "(loading " + l.displayName() + " …)";
-        if (event instanceof SessionEvent.Engine e && e.event() instanceof EngineEvent.WorkerCrashed c) {
-            return "(the " + c.role() + " model worker crashed, " + c.how() + "; ask again to reload it)";
-        }
+        if (event instanceof SessionEvent.ModelLoading l) return "(loading " + l.name() + " …)";
+        if (event instanceof SessionEvent.ModelCrashed c) return "(the " + c.role() + " model worker crashed, " + c.how() + "; ask again to reload it)";
         if (event instanceof SessionEvent.ModeChanged m) return "(" + m.mode().role() + " mode)";
         return null;
     }
@@ -91,7 +88,7 @@ public final class LineRepl {
     }
 
     String prompt() {
-        var model = session.model().map(m -> "·" + m.displayName()).orElse("");
+        var model = session.model().map(m -> "·" + m.name()).orElse("");
         var rec = session.recording() ? String.format(Locale.ROOT, "● %.0fs ", session.dictationMeter()[0]) : "";
         return rec + session.mode().role() + model + memory + " › ";
     }
@@ -163,7 +160,7 @@ public final class LineRepl {
                 if (outcome instanceof SlashCommands.Outcome.Quit) return false;
                 if (outcome instanceof SlashCommands.Outcome.Show s) say(s.text());
                 else if (outcome instanceof SlashCommands.Outcome.Hint h) say("(" + h.text() + ")");
-                else if (outcome instanceof SlashCommands.Outcome.Help) say(HELP);
+                else if (outcome instanceof SlashCommands.Outcome.Help) say(help(config));
                 else if (outcome instanceof SlashCommands.Outcome.Copy) say("(/copy works in the full-screen console)");
                 else if (outcome instanceof SlashCommands.Outcome.Downloading d) say("(downloading " + d.target() + " in the background)");
             } catch (IOException e) {
@@ -175,28 +172,37 @@ public final class LineRepl {
         return true;
     }
 
+    /**
+     * Asks and streams the answer until its ticket ends. The ticket always ends (answered, failed
+     * or cancelled), so this never waits for good; Ctrl-C cancels it wherever it is, queued,
+     * loading its model or streaming.
+     */
     private void ask(String question, Terminal terminal) {
         answer.clear();
         waiting = true;
         Terminal.SignalHandler previous = null;
         if (terminal != null) previous = terminal.handle(Terminal.Signal.INT, s -> session.cancel());
         try {
-            session.ask(question);
+            var ticket = session.ask(question);
             while (true) {
-                var event = answer.take();
-                if (event instanceof SessionEvent.AnswerToken t) {
+                var event = answer.poll(200, TimeUnit.MILLISECONDS);
+                if (event instanceof SessionEvent.AnswerToken t && t.ticket() == ticket.id()) {
                     out.print(t.text());
                     out.flush();
-                } else if (event instanceof SessionEvent.AnswerFinished f) {
-                    out.println();
-                    if (f.result().cancelled()) out.println("(cancelled)");
-                    for (int i = 0; i < f.citations().size(); i++) out.println("[" + (i + 1) + "] " + f.citations().get(i).citation());
-                    out.flush();
-                    return;
-                } else if (event instanceof SessionEvent.AnswerFailed failed) {
-                    say("(" + failed.message() + ")");
-                    return;
+                } else if (event == null && ticket.isDone()) {
+                    break; // every token comes before the ticket ends, so none is left behind
                 }
+            }
+            var end = ticket.done().join();
+            if (end instanceof Ticket.End.Answered a) {
+                out.println();
+                if (a.result().cancelled()) out.println("(cancelled)");
+                Turn.citations(a.citations()).forEach(c -> out.println(c.label()));
+                out.flush();
+            } else if (end instanceof Ticket.End.Failed f) {
+                say("(" + f.message() + ")");
+            } else {
+                say("(cancelled)");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -213,12 +219,9 @@ public final class LineRepl {
             if (line.word().startsWith("/")) SlashCommands.NAMES.forEach(n -> candidates.add(new Candidate(n)));
             return;
         }
-        switch (words.get(0)) {
-            case "/mode", "/model" -> List.of("rag", "chat").forEach(n -> candidates.add(new Candidate(n)));
-            case "/download" -> List.of("rag", "chat", "whisper", "tts").forEach(n -> candidates.add(new Candidate(n)));
-            case "/index", "/remove" -> new FileNameCompleter().complete(reader, line, candidates);
-            default -> { }
-        }
+        var command = words.get(0);
+        if (SlashCommands.takesPath(command)) new FileNameCompleter().complete(reader, line, candidates);
+        else SlashCommands.choices(command).forEach(n -> candidates.add(new Candidate(n)));
     }
 
     /** The dictation key starts recording; it or Enter stops, and the transcript goes to the cursor, unsent. */
@@ -268,12 +271,13 @@ public final class LineRepl {
         }
     }
 
-    static final String HELP = """
-            Ask a question, or:
-              /mode rag|chat   /index PATH   /remove PATH   /download ROLE   /models
-              /new   /sessions   /open N   /quit
-            Tab completes; Up/Down walk the history; Alt-V dictates (Enter or Alt-V stops);
-            Ctrl-C stops an answer, and twice on an empty line exits.""";
+    /** Written from the bindings in force, so a rebound dictation key is shown as it is. */
+    static String help(Config config) {
+        var dictate = config.ui().keys().get("dictate");
+        return "Ask a question, or:\n  " + String.join("\n  ", SlashCommands.HELP) + "\n"
+                + "Tab completes; Up/Down walk the history; " + dictate + " dictates (Enter or " + dictate + " stops);\n"
+                + "Ctrl-C stops an answer, and twice on an empty line exits.";
+    }
 
     /** For tests: the reader in use. */
     LineReader reader() { return reader; }

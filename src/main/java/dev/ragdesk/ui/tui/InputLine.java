@@ -9,7 +9,6 @@ import java.util.List;
 /** The editable input line: text, cursor, history, and Tab completion of slash commands and paths. */
 final class InputLine {
     static final List<String> COMMANDS = dev.ragdesk.session.SlashCommands.NAMES;
-    private static final List<String> ROLES = List.of("rag", "chat", "whisper", "tts");
 
     private final StringBuilder text = new StringBuilder();
     private int cursor; // in chars, always on a code point boundary
@@ -93,12 +92,8 @@ final class InputLine {
         if (space < 0) return apply(line, COMMANDS);
         var command = line.substring(0, space);
         var arg = line.substring(space + 1);
-        return switch (command) {
-            case "/mode" -> apply(arg, List.of("rag", "chat"));
-            case "/download", "/model" -> apply(arg, ROLES);
-            case "/index", "/remove" -> apply(arg, paths(arg));
-            default -> List.of();
-        };
+        return dev.ragdesk.session.SlashCommands.takesPath(command) ? apply(arg, paths(arg))
+                : apply(arg, dev.ragdesk.session.SlashCommands.choices(command));
     }
 
     private List<String> apply(String prefix, List<String> candidates) {
@@ -115,7 +110,7 @@ final class InputLine {
     }
 
     private List<String> paths(String typed) {
-        var expanded = typed.startsWith("~/") ? System.getProperty("user.home") + typed.substring(1) : typed;
+        var expanded = dev.ragdesk.io.UserPaths.expandHome(typed);
         int slash = expanded.lastIndexOf('/');
         var dirPart = slash < 0 ? "" : expanded.substring(0, slash + 1);
         var dir = dirPart.isEmpty() ? cwd : cwd.resolve(dirPart);

@@ -11,6 +11,7 @@ import dev.ragdesk.models.DownloadProgress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Draws the whole screen from {@link TuiState}: status bar, chat pane, downloads pane, notice
@@ -21,9 +22,11 @@ final class Renderer {
     private static final TextColor BAR_BG = TextColor.ANSI.BLUE;
     private static final TextColor BAR_FG = TextColor.ANSI.WHITE_BRIGHT;
     private final boolean mono;
+    private final List<String> helpLines;
 
-    Renderer(boolean mono) {
+    Renderer(boolean mono, Map<String, String> keys) {
         this.mono = mono;
+        this.helpLines = help(keys);
     }
 
     /** Rows the downloads pane takes: one per download or indexing run, at most 3; none when idle. */
@@ -85,13 +88,13 @@ final class Renderer {
         if (g == null) return "mem …";
         if (g.hasGpu()) {
             var d = g.devices().get(0);
-            long model = g.gpuBytesOf(java.util.Set.of(s.workerPid));
+            long model = s.modelGpu;
             return "VRAM " + (withBar ? bar((double) d.usedBytes() / Math.max(1, d.totalBytes()), 8) + " " : "")
                     + gb(d.usedBytes()) + "/" + gb(d.totalBytes()) + (model > 0 ? " model " + gb(model) : "");
         }
         long used = g.ramTotalBytes() - g.ramAvailableBytes();
         return "RAM " + (withBar ? bar((double) used / Math.max(1, g.ramTotalBytes()), 8) + " " : "")
-                + gb(used) + "/" + gb(g.ramTotalBytes()) + (s.workerRss > 0 ? " model " + Sizes.human(s.workerRss) : "");
+                + gb(used) + "/" + gb(g.ramTotalBytes()) + (s.modelRam > 0 ? " model " + Sizes.human(s.modelRam) : "");
     }
 
     private static String gb(long bytes) {
@@ -199,31 +202,36 @@ final class Renderer {
         return String.join("", cells.subList(i, cells.size()));
     }
 
-    static final List<String> HELP = List.of(
-            "ragdesk — keys",
-            "",
-            "Enter        send        Tab (empty input)  switch RAG / Chat",
-            "Ctrl-C       cancel the answer; when idle, quit (asks first)",
-            "PgUp/PgDn    scroll      Up/Down            input history",
-            "Ctrl-L       redraw      Tab (typing)       complete",
-            "F1 or ?      this help   Alt-V              dictation",
-            "",
-            "/mode rag|chat   /index PATH   /remove PATH",
-            "/download ROLE   /models       /model ROLE",
-            "/new   /sessions   /open N   /copy   /help   /quit",
-            "",
-            "F1, ? or Esc closes this help");
+    /** The help overlay, written from the bindings in force, so a rebound key is shown as it is. */
+    static List<String> help(Map<String, String> keys) {
+        var lines = new ArrayList<String>(List.of("ragdesk — keys", ""));
+        var rows = new String[][] {
+                {keys.get("send"), "send"},
+                {keys.get("toggle_mode"), "switch RAG / Chat (empty line); complete (typing)"},
+                {keys.get("cancel"), "cancel the answer; when idle, quit (asks first)"},
+                {keys.get("scroll_up") + "/" + keys.get("scroll_down"), "scroll the conversation"},
+                {"Up/Down", "input history"},
+                {keys.get("redraw"), "redraw"},
+                {keys.get("help") + " or ?", "this help"},
+                {keys.get("dictate"), "dictation (" + keys.get("dictate") + " or " + keys.get("send") + " stops)"}};
+        for (var row : rows) lines.add(String.format(Locale.ROOT, "%-16s %s", row[0], row[1]));
+        lines.add("");
+        lines.addAll(dev.ragdesk.session.SlashCommands.HELP);
+        lines.add("");
+        lines.add(keys.get("help") + ", ? or Esc closes this help");
+        return lines;
+    }
 
     private void help(Screen screen, int w, int h) {
-        int boxW = Math.min(w - 2, 64);
-        int boxH = Math.min(h - 2, HELP.size() + 2);
+        int boxW = Math.min(w - 2, 72);
+        int boxH = Math.min(h - 2, helpLines.size() + 2);
         int left = (w - boxW) / 2;
         int top = (h - boxH) / 2;
         for (int y = 0; y < boxH; y++) {
             for (int x = 0; x < boxW; x++) screen.setCharacter(left + x, top + y, cell(" ", TextColor.ANSI.WHITE_BRIGHT, TextColor.ANSI.BLACK));
         }
-        for (int i = 0; i < HELP.size() && i + 1 < boxH - 1; i++) {
-            put(screen, left + 2, top + 1 + i, boxW - 4, HELP.get(i), TextColor.ANSI.WHITE_BRIGHT, TextColor.ANSI.BLACK);
+        for (int i = 0; i < helpLines.size() && i + 1 < boxH - 1; i++) {
+            put(screen, left + 2, top + 1 + i, boxW - 4, helpLines.get(i), TextColor.ANSI.WHITE_BRIGHT, TextColor.ANSI.BLACK);
         }
     }
 

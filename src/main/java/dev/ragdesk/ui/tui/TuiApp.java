@@ -4,8 +4,6 @@ import com.googlecode.lanterna.input.KeyStroke;
 import com.googlecode.lanterna.input.KeyType;
 import com.googlecode.lanterna.screen.Screen;
 import dev.ragdesk.config.Config;
-import dev.ragdesk.engine.EngineEvent;
-import dev.ragdesk.engine.WorkerCensus;
 import dev.ragdesk.io.Sizes;
 import dev.ragdesk.models.Catalogue;
 import dev.ragdesk.models.DownloadProgress;
@@ -14,6 +12,7 @@ import dev.ragdesk.session.Mode;
 import dev.ragdesk.session.Session;
 import dev.ragdesk.session.SessionEvent;
 import dev.ragdesk.session.SlashCommands;
+import dev.ragdesk.session.Turn;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,7 +61,7 @@ public final class TuiApp {
         this.session = session;
         this.config = config;
         this.state = new TuiState(cwd);
-        this.renderer = new Renderer(config.ui().theme().equals("mono"));
+        this.renderer = new Renderer(config.ui().theme().equals("mono"), config.ui().keys());
         this.clipboard = clipboard;
         this.cwd = cwd;
         config.ui().keys().forEach((action, spec) -> {
@@ -129,6 +128,22 @@ public final class TuiApp {
         Event e;
         while ((e = queue.poll()) != null) handle(e);
         draw();
+    }
+
+    /**
+     * Handles events as they arrive, drawing after each, until {@code done} holds or the time is
+     * up; for tests that wait on real session work. True if {@code done} came to hold.
+     */
+    boolean drainUntil(java.util.function.Predicate<TuiState> done, java.time.Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        drain();
+        while (!done.test(state)) {
+            var e = queue.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            if (e == null) return false;
+            handle(e);
+            draw();
+        }
+        return true;
     }
 
     private void draw() throws IOException {
@@ -294,7 +309,7 @@ public final class TuiApp {
         state.messages.clear();
         for (var t : conversation.turns()) {
             var m = new TuiState.Message(t.role(), t.text());
-            t.citations().forEach(c -> m.citations.add("[" + c.n() + "] " + c.path() + ", " + c.location()));
+            t.citations().forEach(c -> m.citations.add(c.label()));
             state.messages.add(m);
         }
     }
@@ -321,35 +336,42 @@ public final class TuiApp {
     }
 
     private void sessionEvent(SessionEvent event) {
-        if (event instanceof SessionEvent.Engine e) engine(e.event());
-        else if (event instanceof SessionEvent.ModeChanged m) state.mode = m.mode();
-        else if (event instanceof SessionEvent.AnswerToken t) {
-            var last = state.messages.isEmpty() ? null : state.messages.get(state.messages.size() - 1);
-            if (last == null || !last.role.equals("assistant") || !last.streaming) {
-                last = new TuiState.Message("assistant", "");
-                last.streaming = true;
-                state.messages.add(last);
-            }
-            last.text.append(t.text());
+        if (event instanceof SessionEvent.ModeChanged m) state.mode = m.mode();
+        else if (event instanceof SessionEvent.ModelLoading l) phase(TuiState.Phase.LOADING, l.name());
+        else if (event instanceof SessionEvent.ModelReady r) phase(TuiState.Phase.READY, r.model().name());
+        else if (event instanceof SessionEvent.ModelFailed f) {
+            state.phase = TuiState.Phase.FAILED;
+            state.notice = f.reason();
+        } else if (event instanceof SessionEvent.ModelCrashed c) {
+            state.phase = TuiState.Phase.CRASHED;
+            state.modelRam = 0;
+            state.modelGpu = 0;
+            state.notice = "the " + c.role() + " model worker crashed (" + c.how() + "); send again to reload it";
+        } else if (event instanceof SessionEvent.ModelUnloaded) {
+            state.phase = TuiState.Phase.NONE;
+            state.modelRam = 0;
+            state.modelGpu = 0;
+        } else if (event instanceof SessionEvent.AnswerToken t) {
+            answerMessage(t.ticket()).text.append(t.text());
         } else if (event instanceof SessionEvent.AnswerStarted a) {
+            answerMessage(a.ticket());
             state.phase = TuiState.Phase.GENERATING;
             state.phaseSince = System.currentTimeMillis();
         } else if (event instanceof SessionEvent.AnswerFinished f) {
-            var last = state.lastAssistant();
-            if (last == null || !last.streaming) {
-                last = new TuiState.Message("assistant", f.result().text());
-                state.messages.add(last);
-            }
-            last.streaming = false;
-            for (int i = 0; i < f.citations().size(); i++) last.citations.add("[" + (i + 1) + "] " + f.citations().get(i).citation());
+            var message = answerMessage(f.ticket());
+            if (message.text.length() == 0) message.text.append(f.result().text());
+            message.streaming = false;
+            Turn.citations(f.citations()).forEach(c -> message.citations.add(c.label()));
+            state.answering = 0;
             if (f.result().cancelled()) state.notice = "answer cancelled";
             state.tokensPerSecond = f.result().tokensPerSecond();
             state.phase = TuiState.Phase.READY;
         } else if (event instanceof SessionEvent.AnswerFailed f) {
-            var last = state.lastAssistant();
-            if (last != null) last.streaming = false;
+            endAnswer();
             system("⚠ " + f.message());
-            if (state.phase == TuiState.Phase.GENERATING) state.phase = TuiState.Phase.READY;
+        } else if (event instanceof SessionEvent.AnswerCancelled) {
+            endAnswer();
+            state.notice = "question cancelled";
         } else if (event instanceof SessionEvent.Notice n) state.notice = n.message();
         else if (event instanceof SessionEvent.Download d) state.downloads.put(d.progress().name(), d.progress());
         else if (event instanceof SessionEvent.DownloadFinished d) {
@@ -359,44 +381,55 @@ public final class TuiApp {
         } else if (event instanceof SessionEvent.Indexing i) state.indexing = i.progress().finished() ? null : i.progress();
         else if (event instanceof SessionEvent.IndexFinished f) {
             state.indexing = null;
-            if (f.summary() == null) system("⚠ " + f.error());
-            else system(String.format(java.util.Locale.ROOT, "Indexed %d files (%d chunks), %d unchanged, %d removed, %d skipped in %.1f s.",
-                    f.summary().indexed(), f.summary().chunks(), f.summary().unchanged(), f.summary().removed(),
-                    f.summary().skipped().size(), f.summary().seconds()));
+            system(f.summary() == null ? "⚠ " + f.error() : capitalised(f.summary().describe()) + ".");
         } else if (event instanceof SessionEvent.IndexState s) {
             state.indexLine = s.status().exists() ? "index " + s.status().files() + " files" : "no index";
-        } else if (event instanceof SessionEvent.Gpu g) {
-            state.gpu = g.sample();
-            state.workerRss = state.workerPid > 0 ? WorkerCensus.rssBytes(state.workerPid) : -1;
+        } else if (event instanceof SessionEvent.Memory m) {
+            state.gpu = m.sample();
+            state.modelRam = m.modelRamBytes();
+            state.modelGpu = m.modelGpuBytes();
         } else if (event instanceof SessionEvent.Transcript t) {
-            state.input.insert(t.text());
-            state.notice = t.text().isEmpty() ? "no speech recognised" : "dictated text inserted; edit it, then Enter sends";
+            insertTranscript(t.text());
         } else if (event instanceof SessionEvent.ConversationOpened c) {
             show(c.conversation());
             state.notice = "conversation " + c.conversation().file().getFileName();
         }
     }
 
-    private void engine(EngineEvent event) {
-        if (event instanceof EngineEvent.Loading l) {
-            state.phase = TuiState.Phase.LOADING;
-            state.modelName = l.displayName();
-            state.phaseSince = System.currentTimeMillis();
-        } else if (event instanceof EngineEvent.Loaded l) {
-            state.phase = TuiState.Phase.READY;
-            state.modelName = l.model().displayName();
-            state.workerPid = l.model().pid();
-            state.phaseSince = System.currentTimeMillis();
-        } else if (event instanceof EngineEvent.Failed f) {
-            state.phase = TuiState.Phase.FAILED;
-            state.notice = f.reason();
-        } else if (event instanceof EngineEvent.WorkerCrashed c) {
-            state.phase = TuiState.Phase.CRASHED;
-            state.workerPid = 0;
-            state.notice = "the " + c.role() + " model worker crashed (" + c.how() + "); send again to reload it";
-        } else if (event instanceof EngineEvent.Unloaded) {
-            state.phase = TuiState.Phase.NONE;
-            state.workerPid = 0;
+    /** Dictated text goes to the cursor, unsent, for the user to edit. */
+    private void insertTranscript(String text) {
+        state.input.insert(text);
+        state.notice = text.isEmpty() ? "no speech recognised" : "dictated text inserted; edit it, then Enter sends";
+    }
+
+    /** The message ticket {@code id}'s answer streams into, made when its first event arrives. */
+    private TuiState.Message answerMessage(long id) {
+        var last = state.messages.isEmpty() ? null : state.messages.get(state.messages.size() - 1);
+        if (state.answering != id || last == null || !last.role.equals("assistant") || !last.streaming) {
+            last = new TuiState.Message("assistant", "");
+            last.streaming = true;
+            state.messages.add(last);
+            state.answering = id;
         }
+        return last;
+    }
+
+    private void endAnswer() {
+        var last = state.lastAssistant();
+        if (last != null) last.streaming = false;
+        state.answering = 0;
+        if (state.phase == TuiState.Phase.GENERATING || state.phase == TuiState.Phase.LOADING) {
+            state.phase = session.model().isPresent() ? TuiState.Phase.READY : TuiState.Phase.NONE;
+        }
+    }
+
+    private void phase(TuiState.Phase phase, String modelName) {
+        state.phase = phase;
+        state.modelName = modelName;
+        state.phaseSince = System.currentTimeMillis();
+    }
+
+    private static String capitalised(String text) {
+        return text.isEmpty() ? text : Character.toUpperCase(text.charAt(0)) + text.substring(1);
     }
 }

@@ -48,9 +48,9 @@ final class TuiState {
     String modelName = "";
     long phaseSince = System.currentTimeMillis();
     double tokensPerSecond;
-    long workerPid;
     GpuSample gpu;
-    long workerRss = -1;
+    long modelRam;  // the model process's RSS, 0 when none is loaded
+    long modelGpu;  // its share of GPU memory, 0 when none or unknown
     String indexLine = "index: …";
     final List<Message> messages = new ArrayList<>();
     final InputLine input;
@@ -61,6 +61,7 @@ final class TuiState {
     boolean confirmQuit;
     int scroll; // lines up from the bottom
     volatile boolean quit;
+    long answering; // the ticket whose answer streams into the last assistant message, 0 when none
     List<String> completions = List.of();
 
     TuiState(Path cwd) {

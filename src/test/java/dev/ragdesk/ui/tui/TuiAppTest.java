@@ -7,23 +7,21 @@ import com.googlecode.lanterna.screen.TerminalScreen;
 import com.googlecode.lanterna.terminal.virtual.DefaultVirtualTerminal;
 import dev.ragdesk.config.Config;
 import dev.ragdesk.config.Workspace;
-import dev.ragdesk.engine.ActiveModel;
-import dev.ragdesk.engine.EngineEvent;
 import dev.ragdesk.engine.GenerationResult;
 import dev.ragdesk.engine.ModelHost;
-import dev.ragdesk.engine.ModelRequest;
-import dev.ragdesk.engine.Passage;
 import dev.ragdesk.gpu.GpuDevice;
 import dev.ragdesk.gpu.GpuSample;
 import dev.ragdesk.session.Mode;
 import dev.ragdesk.session.Session;
 import dev.ragdesk.session.SessionEvent;
+import dev.ragdesk.testing.TinyGguf;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -49,8 +47,8 @@ class TuiAppTest {
         screen = new TerminalScreen(terminal);
         screen.startScreen();
         var workspace = new Workspace(home).ensureDataDirs();
-        session = new Session(workspace, config, Map.of("PATH", ""), "4.2.0", "tui", e -> app.post(e),
-                ModelHost.Options.defaults().withPrestart(false));
+        session = new Session(workspace, config, Map.of("PATH", ""), "4.2.0", e -> app.post(e),
+                Session.Options.interactive("tui").withHost(ModelHost.Options.defaults().withPrestart(false)));
         app = new TuiApp(screen, session, config, home, clipboard::add);
         app.drain();
     }
@@ -88,10 +86,6 @@ class TuiAppTest {
         app.drain();
     }
 
-    static ActiveModel model(String name) {
-        return new ActiveModel(new ModelRequest("chat", name, Path.of("/m/" + name + ".gguf"), 2048, 0, 2, false), 1000, 4242, 0, 0, 30, false);
-    }
-
     @Test
     void layoutAt80x24ShowsEveryPane() throws Exception {
         open(80, 24);
@@ -118,16 +112,16 @@ class TuiAppTest {
     @Test
     void statusBarFollowsTheModelAndTheMeter() throws Exception {
         open(100, 24);
-        app.post(new SessionEvent.Engine(new EngineEvent.Loading("chat", "llama-3b")));
+        app.post(new SessionEvent.ModelLoading("chat", "llama-3b"));
         app.drain();
         assertTrue(row(0).contains("llama-3b loading 0s"), row(0));
-        app.post(new SessionEvent.Engine(new EngineEvent.Loaded(model("llama-3b"))));
+        app.post(new SessionEvent.ModelReady(new dev.ragdesk.session.ModelInfo("chat", "llama-3b", 0, 30)));
         var gpu = new GpuDevice(0, "RTX 3050", 4L << 30, 3L << 30, 1L << 30, 50, Map.of(4242L, 2L << 30));
-        app.post(new SessionEvent.Gpu(new GpuSample("nvml", List.of(gpu), 16L << 30, 8L << 30)));
+        app.post(new SessionEvent.Memory(new GpuSample("nvml", List.of(gpu), 16L << 30, 8L << 30), 300L << 20, 2L << 30));
         app.drain();
         assertTrue(row(0).contains("llama-3b ready"), row(0));
         assertTrue(row(0).contains("VRAM ██████░░ 3.2G/4.3G model 2.1G"), row(0));
-        app.post(new SessionEvent.Engine(new EngineEvent.WorkerCrashed("chat", "killed by SIGKILL")));
+        app.post(new SessionEvent.ModelCrashed("chat", "killed by SIGKILL"));
         app.drain();
         assertTrue(row(0).contains("llama-3b crashed"), row(0));
         assertTrue(screenText().contains("worker crashed (killed by SIGKILL); send again to reload it"));
@@ -136,32 +130,35 @@ class TuiAppTest {
     @Test
     void withoutAGpuTheMeterShowsRam() throws Exception {
         open(100, 24);
-        app.post(new SessionEvent.Gpu(new GpuSample("none", List.of(), 16_000_000_000L, 12_000_000_000L)));
+        app.post(new SessionEvent.Memory(new GpuSample("none", List.of(), 16_000_000_000L, 12_000_000_000L), 0, 0));
         app.drain();
         assertTrue(row(0).contains("RAM ██░░░░░░ 4.0G/16.0G"), row(0));
     }
 
     @Test
-    void streamedTokensAppearWithCitations() throws Exception {
-        open(80, 24);
-        type("what is the lamp?");
+    void aRealRagAnswerStreamsInWithItsSources() throws Exception {
+        var docs = Files.createDirectories(home.resolve("docs"));
+        Files.writeString(docs.resolve("lighthouse.md"), "# Lighthouse\n\nThe lamp of the lighthouse is lit at dusk by the keeper.\n");
+        var rag = TinyGguf.llama().writeTo(home.resolve("rag.gguf"));
+        Files.writeString(home.resolve("config.toml"), "[models.rag]\npath = \"" + rag + "\"\n[rag]\nmax_tokens = 12\ntemperature = 0.0\n");
+        var config = new dev.ragdesk.config.ConfigLoader().load(home.resolve("config.toml")).config();
+        try (var index = dev.ragdesk.rag.Documents.openForWriting(new Workspace(home).ensureDataDirs(), config)) {
+            index.index(List.of(docs), p -> {}, () -> false);
+        }
+        open(80, 24, config);
+        assertEquals(Mode.RAG, session.mode(), "documents are indexed, so the console starts in RAG mode");
+        type("when is the lamp lit?");
         press(KeyType.Enter);
-        assertTrue(screenText().contains("you › what is the lamp?"));
-        app.post(new SessionEvent.AnswerStarted(Mode.RAG, "what is the lamp?", List.of()));
-        app.post(new SessionEvent.AnswerToken("The lamp"));
-        app.drain();
-        assertTrue(screenText().contains("ai  › The lamp"), screenText());
-        assertTrue(row(0).contains("generating"), row(0));
-        app.post(new SessionEvent.AnswerToken(" is **lit** at dusk [1]."));
-        var passage = new Passage("text", "docs/lighthouse.md", "lines 3-5", 1.0, "");
-        app.post(new SessionEvent.AnswerFinished(new GenerationResult("The lamp is **lit** at dusk [1].", 9, "stop", 5, 100), List.of(passage)));
-        app.drain();
-        var text = screenText();
-        assertTrue(text.contains("ai  › The lamp is lit at dusk [1]."), "bold markers become styling: " + text);
-        assertTrue(text.contains("[1] docs/lighthouse.md, lines 3-5"), text);
-        int y = text.lines().toList().indexOf(text.lines().filter(l -> l.contains("The lamp is lit")).findFirst().orElseThrow());
-        int x = row(y).indexOf("lit");
-        assertTrue(screen.getFrontCharacter(x, y).isBold(), "**lit** is drawn bold");
+        assertTrue(screenText().contains("you › when is the lamp lit?"));
+        assertTrue(app.drainUntil(s -> s.answering == 0 && s.lastAssistant() != null && !s.lastAssistant().streaming, Duration.ofSeconds(60)),
+                "the answer ends:\n" + screenText());
+        var answer = app.state().lastAssistant();
+        var saved = session.conversation().turns();
+        assertEquals("assistant", saved.get(saved.size() - 1).role());
+        assertEquals(saved.get(saved.size() - 1).text(), answer.text.toString(), "the pane shows what the model generated, once");
+        assertFalse(answer.text.toString().isEmpty());
+        assertEquals(List.of("[1] " + docs.resolve("lighthouse.md").toRealPath() + ", lines 1-3"), answer.citations);
+        assertTrue(screenText().contains("  [1] "), "the source is drawn under the answer:\n" + screenText());
     }
 
     @Test
@@ -218,7 +215,7 @@ class TuiAppTest {
     void indicTextWrapsWithoutOverflowingThePane() throws Exception {
         open(40, 20);
         var hindi = "शहर के पुस्तकालय में बहुत सारी पुरानी किताबें रखी हुई हैं और दिल्ली में कई ऐतिहासिक इमारतें हैं।";
-        app.post(new SessionEvent.AnswerToken(hindi));
+        app.post(new SessionEvent.AnswerToken(1, hindi));
         app.drain();
         for (int y = 1; y < 17; y++) {
             var line = row(y).stripTrailing();
@@ -235,7 +232,7 @@ class TuiAppTest {
     @Test
     void controlCharactersInModelOutputAreNotDrawn() throws Exception {
         open(80, 24);
-        app.post(new SessionEvent.AnswerToken("bell\u0007 and\u0005 tab\tend"));
+        app.post(new SessionEvent.AnswerToken(1, "bell\u0007 and\u0005 tab\tend"));
         app.drain();
         assertTrue(screenText().contains("ai  › bell and tab end"), screenText());
     }
@@ -294,7 +291,7 @@ class TuiAppTest {
     @Test
     void copyUsesOsc52() throws Exception {
         open(80, 24);
-        app.post(new SessionEvent.AnswerFinished(new GenerationResult("hello there", 2, "stop", 1, 2), List.of()));
+        app.post(new SessionEvent.AnswerFinished(1, new GenerationResult("hello there", 2, "stop", 1, 2), List.of()));
         app.drain();
         type("/copy");
         press(KeyType.Enter);
