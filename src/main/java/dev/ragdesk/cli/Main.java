@@ -24,7 +24,27 @@ public final class Main {
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler(Main::handle);
+        cli.setParameterExceptionHandler(Main::usage);
         return cli.execute(args);
+    }
+
+    /**
+     * A wrong command line gets one line that says what to do, not the whole usage block. An
+     * unknown option is often a query that starts with a dash, so that case names {@code --}.
+     */
+    private static int usage(CommandLine.ParameterException e, String[] args) {
+        var cli = e.getCommandLine();
+        var name = cli.getCommandSpec().qualifiedName();
+        var err = cli.getErr();
+        if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()
+                && u.getUnmatched().get(0).startsWith("-") && !cli.getCommandSpec().positionalParameters().isEmpty()) {
+            var word = u.getUnmatched().get(0);
+            err.println(name + ": unknown option '" + word + "'; if it is text, put -- before it: " + name + " -- " + word);
+        } else {
+            err.println(name + ": " + e.getMessage() + " (see " + name + " --help)");
+        }
+        err.flush();
+        return ExitCodes.USAGE;
     }
 
     private static int handle(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
@@ -45,7 +65,7 @@ public final class Main {
             return ExitCodes.INTERRUPTED;
         }
         log.error("unexpected failure", e);
-        err.println("ragdesk: unexpected error: " + e + " (details in .data/logs/ragdesk.log)");
+        err.println("ragdesk: " + dev.ragdesk.Failures.oneLine(e));
         return ExitCodes.RUNTIME_ERROR;
     }
 }

@@ -53,7 +53,7 @@ public final class RagdeskCommand implements Callable<Integer> {
      * Resolves the workspace, creates {@code .data} (0700), starts logging into it and loads
      * config.toml. Config warnings go to stderr unless the caller owns the whole screen.
      */
-    AppContext context(boolean fullScreen) throws ConfigException, IOException {
+    AppContext context(boolean fullScreen) throws ConfigException, IOException, dev.ragdesk.RagdeskException {
         if (context != null) return context;
         var workspace = Workspace.resolve(home, env).ensureDataDirs();
         Logging.toWorkspace(workspace, verbose && !fullScreen);

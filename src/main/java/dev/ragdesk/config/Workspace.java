@@ -1,8 +1,10 @@
 package dev.ragdesk.config;
 
+import dev.ragdesk.RagdeskException;
 import dev.ragdesk.io.AtomicFiles;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -34,10 +36,24 @@ public record Workspace(Path home) {
     public Path logs() { return data().resolve("logs"); }
     public Path tmp() { return data().resolve("tmp"); }
 
-    /** Creates {@code .data} and its folders, each readable by the owner alone (0700). */
-    public Workspace ensureDataDirs() throws IOException {
+    /**
+     * Creates {@code .data} and its folders, each readable by the owner alone (0700). Fails with
+     * one line naming the path when the workspace or one of its folders is a file, or cannot be made.
+     */
+    public Workspace ensureDataDirs() throws RagdeskException {
+        if (Files.exists(home) && !Files.isDirectory(home)) {
+            throw new RagdeskException("the workspace " + home + " is a file, not a folder; point --home or "
+                    + HOME_ENV + " at a folder (it is created if missing)");
+        }
         for (var dir : new Path[] {data(), models(), sessions(), logs(), tmp()}) {
-            AtomicFiles.ownerOnlyDirectory(dir);
+            if (Files.exists(dir) && !Files.isDirectory(dir)) {
+                throw new RagdeskException(dir + " is a file, but ragdesk keeps a folder there; move the file aside and start again");
+            }
+            try {
+                AtomicFiles.ownerOnlyDirectory(dir);
+            } catch (IOException e) {
+                throw new RagdeskException("cannot create " + dir + " (" + e.getMessage() + "); check its permissions and free space", e);
+            }
         }
         return this;
     }

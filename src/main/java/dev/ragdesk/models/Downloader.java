@@ -90,24 +90,38 @@ public final class Downloader {
         }
         var meter = new Meter(file.displayName(), file.size(), listener);
         var hash = new RunningHash();
-        for (int attempt = 1; ; attempt++) {
-            if (transfer.isCancelled()) throw cancelled(file, part);
+        retrying("download of " + file.displayName(), "the partial file is kept, run again to resume", transfer,
+                () -> cancelled(file, part), () -> meter.state(DownloadProgress.State.RETRYING),
+                () -> fetch(file, part, hash, meter, transfer));
+        return finish(file, target, part, expectedSha256, hash, meter);
+    }
+
+    /** One try at something the hub may refuse for a while (connection errors, 429, 5xx). */
+    interface Attempt<T> {
+        T run() throws RagdeskException, Retryable;
+    }
+
+    /**
+     * The one retry loop for hub requests, HEAD and GET alike: transient failures are tried
+     * again under the policy, waiting as Retry-After says or with exponential backoff.
+     */
+    <T> T retrying(String what, String giveUpHint, Transfer transfer, java.util.function.Supplier<RagdeskException> cancelled,
+                   Runnable beforeWait, Attempt<T> attempt) throws RagdeskException, InterruptedException {
+        for (int n = 1; ; n++) {
+            if (transfer.isCancelled()) throw cancelled.get();
             try {
-                if (fetch(file, part, hash, meter, transfer)) break;
+                return attempt.run();
             } catch (Retryable r) {
-                if (transfer.isCancelled()) throw cancelled(file, part);
-                if (attempt >= policy.maxAttempts()) {
-                    throw new HubException(r.status, "download of " + file.displayName() + " failed " + attempt
-                            + " times (" + r.getMessage() + "); the partial file is kept, run again to resume");
+                if (transfer.isCancelled()) throw cancelled.get();
+                if (n >= policy.maxAttempts()) {
+                    throw new HubException(r.status, what + " failed " + n + " times (" + r.getMessage() + "); " + giveUpHint);
                 }
-                var wait = r.retryAfter != null ? r.retryAfter : backoff(attempt);
-                log.warn("{}: {}; retry {} of {} in {} ms", file.displayName(), r.getMessage(), attempt,
-                        policy.maxAttempts() - 1, wait.toMillis());
-                meter.state(DownloadProgress.State.RETRYING);
+                var wait = r.retryAfter != null ? r.retryAfter : backoff(n);
+                log.warn("{}: {}; retry {} of {} in {} ms", what, r.getMessage(), n, policy.maxAttempts() - 1, wait.toMillis());
+                beforeWait.run();
                 sleeper.sleep(wait);
             }
         }
-        return finish(file, target, part, expectedSha256, hash, meter);
     }
 
     /** One HTTP attempt. Returns true when the part file holds the whole file. */
@@ -129,7 +143,7 @@ public final class Downloader {
         try (Response response = call.execute()) {
             int code = response.code();
             if (code == 416 && have > 0) return true; // the part already holds everything the server has
-            if (code == 429 || code >= 500) throw new Retryable(code, "HTTP " + code, retryAfter(response));
+            Retryable.throwIfTransient(response);
             if (!response.isSuccessful()) throw HubClient.failure(code, file.repo(), file.file(), file.revision());
             if (code == 206 && !rangeStartsAt(response, have)) {
                 delete(part); // a range we did not ask for: start clean on the next attempt
@@ -303,17 +317,6 @@ public final class Downloader {
         }
     }
 
-    /** A transient failure worth another attempt. */
-    private static final class Retryable extends Exception {
-        final int status;
-        final Duration retryAfter;
-
-        Retryable(int status, String message, Duration retryAfter) {
-            super(message, null, false, false);
-            this.status = status;
-            this.retryAfter = retryAfter;
-        }
-    }
 
     /** Feeds written blocks to the running hash on its own thread, in order, through a small pool of buffers. */
     private static final class PipelinedHash implements AutoCloseable {

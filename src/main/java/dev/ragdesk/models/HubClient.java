@@ -42,8 +42,13 @@ public final class HubClient {
     }
 
     /** Picks the endpoint ({@code $HF_ENDPOINT} wins) and token ({@code $<token_env>}) from the environment. */
-    public static HubClient fromEnvironment(Map<String, String> env, String configuredEndpoint, String tokenEnv) {
-        var endpoint = env.getOrDefault("HF_ENDPOINT", "").isBlank() ? configuredEndpoint : env.get("HF_ENDPOINT");
+    public static HubClient fromEnvironment(Map<String, String> env, String configuredEndpoint, String tokenEnv) throws HubException {
+        boolean fromEnv = !env.getOrDefault("HF_ENDPOINT", "").isBlank();
+        var endpoint = fromEnv ? env.get("HF_ENDPOINT").strip() : configuredEndpoint;
+        if (HttpUrl.parse(endpoint) == null) {
+            throw new HubException(0, (fromEnv ? "HF_ENDPOINT" : "[hub].endpoint") + " is not an http(s) URL: \"" + endpoint
+                    + "\"; set it to one such as https://huggingface.co, or unset it");
+        }
         return new HubClient(endpoint.replaceAll("/+$", ""), env.get(tokenEnv));
     }
 
@@ -56,8 +61,17 @@ public final class HubClient {
                 .addPathSegments(file).build();
     }
 
-    /** Size, hash and commit of a file, from a HEAD request that does not follow the CDN redirect. */
+    /** Size, hash and commit of a file, from a HEAD request that does not follow the CDN redirect; no retries. */
     public HubFile describe(String repo, String revision, String file) throws HubException {
+        try {
+            return describeOnce(repo, revision, file);
+        } catch (Retryable r) {
+            throw new HubException(r.status, "the hub answered " + r.getMessage() + " for " + repo + " " + file + "; try again later");
+        }
+    }
+
+    /** One HEAD request; a transient refusal (429, 5xx, a dropped connection) is left to the caller's retries. */
+    HubFile describeOnce(String repo, String revision, String file) throws HubException, Retryable {
         var url = resolveUrl(repo, revision, file);
         var request = url;
         for (int hops = 0; hops < 5; hops++) {
@@ -71,13 +85,17 @@ public final class HubClient {
                         continue;
                     }
                 }
+                Retryable.throwIfTransient(response);
                 if (!response.isSuccessful() && !response.isRedirect()) throw failure(response.code(), repo, file, revision);
                 long size = linkedSize != null ? Long.parseLong(linkedSize) : contentLength(response);
                 var sha = unquote(response.header("X-Linked-Etag", ""));
                 if (!sha.matches("[0-9a-f]{64}")) sha = "";
                 return new HubFile(repo, revision, file, size, sha, response.header("X-Repo-Commit", ""), url);
-            } catch (IOException e) {
+            } catch (java.net.ConnectException | java.net.UnknownHostException e) {
+                // nothing listens there, or no such host: waiting will not change that
                 throw new HubException(0, "cannot reach " + endpoint + " (" + e.getMessage() + "); check the network or HF_ENDPOINT");
+            } catch (IOException e) {
+                throw new Retryable(0, "cannot reach " + endpoint + " (" + e.getMessage() + ")", null);
             } catch (NumberFormatException e) {
                 throw new HubException(0, "the hub sent an unreadable size for " + repo + " " + file);
             }

@@ -66,7 +66,8 @@ public final class ModelInstaller {
                 && (target.pinnedSha256().isEmpty() || target.pinnedSha256().equals(existing.get().sha256()))) {
             return new Outcome(target, target.destination(), "present", existing.get());
         }
-        var file = describe(target);
+        var file = downloader.retrying("asking the hub about " + target.label(), "check the network or HF_ENDPOINT, then try again",
+                transfer, () -> new RagdeskException("cancelled"), () -> {}, () -> describe(target));
         var expected = target.pinnedSha256().isEmpty() ? file.sha256() : target.pinnedSha256();
         if (!target.pinnedSha256().isEmpty() && !file.sha256().isEmpty() && !file.sha256().equals(target.pinnedSha256())) {
             throw new RagdeskException("config.toml pins sha256 " + target.pinnedSha256() + " for " + file.displayName()
@@ -83,14 +84,14 @@ public final class ModelInstaller {
         return new Outcome(target, target.destination(), "downloaded", record);
     }
 
-    private HubFile describe(Target target) throws HubException {
+    private HubFile describe(Target target) throws HubException, Retryable {
         try {
-            return hub.describe(target.repo(), target.revision(), target.file());
+            return hub.describeOnce(target.repo(), target.revision(), target.file());
         } catch (HubException e) {
             if (e.status() != 404) throw e;
             var actual = hub.resolveFileName(target.repo(), target.revision(), target.file());
             log.info("{}: the repository names {} as {}", target.label(), target.file(), actual);
-            return hub.describe(target.repo(), target.revision(), actual);
+            return hub.describeOnce(target.repo(), target.revision(), actual);
         }
     }
 

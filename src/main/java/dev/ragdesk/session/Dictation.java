@@ -15,10 +15,11 @@ public final class Dictation {
     private final Transcriber transcriber;
     private Recording recording;
 
-    public Dictation(Workspace workspace, Config config) {
+    /** {@code transcriber} null: whisper with the configured model, in a child JVM. */
+    public Dictation(Workspace workspace, Config config, Transcriber transcriber) {
         this.source = AudioSource.fromConfig(config.voice(), workspace.home());
-        this.transcriber = new Transcriber(new ModelFiles(workspace, config).location("whisper"), config.voice().language(),
-                workspace.tmp(), JvmCommand.current());
+        this.transcriber = transcriber != null ? transcriber : new Transcriber(new ModelFiles(workspace, config).location("whisper"),
+                config.voice().language(), workspace.tmp(), JvmCommand.current());
     }
 
     public synchronized boolean recording() { return recording != null; }

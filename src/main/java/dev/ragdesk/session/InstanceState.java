@@ -32,9 +32,10 @@ public record InstanceState(long pid, String ui, String mode, String modelRole, 
         if (!Files.isRegularFile(file)) return Optional.empty();
         try {
             var state = JSON.readValue(file.toFile(), InstanceState.class);
+            if (state == null || state.pid() <= 0) return Optional.empty(); // "null", or a record without a process
             return ProcessHandle.of(state.pid()).filter(ProcessHandle::isAlive).map(h -> state);
-        } catch (IOException e) {
-            return Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty(); // a garbled file from another version or a disk error: no live instance to show
         }
     }
 }

@@ -20,6 +20,7 @@ import dev.ragdesk.models.ModelInstaller;
 import dev.ragdesk.models.Transfer;
 import dev.ragdesk.rag.Documents;
 import dev.ragdesk.rag.Retriever;
+import dev.ragdesk.voice.Transcriber;
 import dev.ragdesk.voice.VoiceException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,18 +59,21 @@ public final class Session implements AutoCloseable {
      *
      * @param ui           "tui", "line" or "ask", published for {@code ragdesk status}
      * @param interactive  saves conversations, publishes its state and samples memory; {@code ask} does none of that
+     * @param transcriber  speech to text for dictation; null for whisper with the configured model
      */
-    public record Options(String ui, boolean interactive, ModelHost.Options host) {
+    public record Options(String ui, boolean interactive, ModelHost.Options host, Transcriber transcriber) {
         public static Options interactive(String ui) {
-            return new Options(ui, true, ModelHost.Options.defaults());
+            return new Options(ui, true, ModelHost.Options.defaults(), null);
         }
 
         /** One question from a script: nothing saved, no pre-started worker. */
         public static Options oneShot() {
-            return new Options("ask", false, ModelHost.Options.defaults().withPrestart(false));
+            return new Options("ask", false, ModelHost.Options.defaults().withPrestart(false), null);
         }
 
-        public Options withHost(ModelHost.Options options) { return new Options(ui, interactive, options); }
+        public Options withHost(ModelHost.Options options) { return new Options(ui, interactive, options, transcriber); }
+
+        public Options withTranscriber(Transcriber t) { return new Options(ui, interactive, host, t); }
     }
 
     /**
@@ -117,7 +121,7 @@ public final class Session implements AutoCloseable {
         this.retriever = Documents.retriever(workspace);
         var planner = Engines.planner(workspace, config, () -> lastGpu != null ? lastGpu : gpu.sample());
         this.assistant = new Assistant(host, new ModelFiles(workspace, config), config, retriever, planner);
-        this.dictation = new Dictation(workspace, config);
+        this.dictation = new Dictation(workspace, config, options.transcriber());
         this.mode = startingMode();
         this.conversation = options.interactive() ? reopenLatest() : Conversation.unsaved();
     }

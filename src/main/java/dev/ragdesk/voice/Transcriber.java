@@ -11,7 +11,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -26,12 +28,21 @@ public final class Transcriber {
     private final String language;
     private final Path tmp;
     private final JvmCommand jvm;
+    private final Duration timeout;
+
+    /** Longer than whisper needs for a few minutes of speech on two cores; a stuck child is stopped after it. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(5);
 
     public Transcriber(Path model, String language, Path tmp, JvmCommand jvm) {
+        this(model, language, tmp, jvm, DEFAULT_TIMEOUT);
+    }
+
+    public Transcriber(Path model, String language, Path tmp, JvmCommand jvm, Duration timeout) {
         this.model = model;
         this.language = language;
         this.tmp = tmp;
         this.jvm = jvm;
+        this.timeout = timeout;
     }
 
     /** The words in {@code clip}; empty when whisper heard none. */
@@ -63,8 +74,27 @@ public final class Transcriber {
             }, "whisper-log");
             stderr.setDaemon(true);
             stderr.start();
-            var out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
-            if (!process.waitFor(5, TimeUnit.MINUTES)) process.destroyForcibly();
+            // stdout is read beside the wait, so the timeout holds even when the child never closes it
+            var stdout = CompletableFuture.supplyAsync(() -> {
+                try (var in = process.getInputStream()) {
+                    return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+                } catch (IOException e) {
+                    return "";
+                }
+            });
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+                process.waitFor(5, TimeUnit.SECONDS);
+                throw new VoiceException("the transcriber did not finish within " + timeout.toSeconds()
+                        + " s and was stopped; try a shorter recording, or see .data/logs/ragdesk.log");
+            }
+            String out;
+            try {
+                out = stdout.get(5, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                out = "";
+            }
             var line = out.lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElse("");
             if (line.isEmpty()) {
                 throw new VoiceException("the transcriber crashed (exit " + process.exitValue() + "); see .data/logs/ragdesk.log");

@@ -15,6 +15,10 @@ public final class Wav {
         if (!Files.isRegularFile(file)) throw new VoiceException("no such audio file: " + file);
         try (var source = AudioSystem.getAudioInputStream(file.toFile())) {
             var in = source.getFormat();
+            if (!(in.getSampleRate() >= 1) || in.getChannels() < 1 || in.getChannels() > 64) {
+                throw new VoiceException(file + " is not usable audio: its header says " + in.getSampleRate() + " Hz, "
+                        + in.getChannels() + " channel(s); record it again, or convert it (sox in.wav -r 16000 -c 1 out.wav)");
+            }
             var pcm = new AudioFormat(AudioFormat.Encoding.PCM_SIGNED, in.getSampleRate(), 16, in.getChannels(),
                     in.getChannels() * 2, in.getSampleRate(), false);
             try (var converted = AudioSystem.getAudioInputStream(pcm, source)) {
