@@ -5,18 +5,18 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
 /** The JSON that commands print with --json. */
-final class Json {
+public final class Json {
     private static final JsonMapper PRETTY = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
     private static final JsonMapper COMPACT = JsonMapper.builder().build();
 
     private Json() {}
 
-    static String pretty(Object value) throws JsonProcessingException {
+    public static String pretty(Object value) throws JsonProcessingException {
         return PRETTY.writeValueAsString(value);
     }
 
     /** One line, for outputs that scripts read line by line. */
-    static String line(Object value) throws JsonProcessingException {
+    public static String line(Object value) throws JsonProcessingException {
         return COMPACT.writeValueAsString(value);
     }
 }

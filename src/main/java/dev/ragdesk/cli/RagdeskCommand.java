@@ -27,13 +27,13 @@ import java.util.concurrent.Callable;
         footer = {"", "Exit codes: 0 ok, 1 runtime error, 2 usage or config error, 130 interrupted."},
         subcommands = {
                 TuiCommand.class, ChatCommand.class, AskCommand.class, IndexCommand.class, SearchCommand.class,
-                DownloadCommand.class, ModelsCommand.class, StatusCommand.class, ConfigCommand.class, BenchCommand.class,
+                DownloadCommand.class, ModelsCommand.class, StatusCommand.class, ConfigCommand.class, dev.ragdesk.bench.BenchCommand.class,
                 TranscribeCommand.class})
 public final class RagdeskCommand implements Callable<Integer> {
 
     @Option(names = "--home", paramLabel = "DIR", scope = ScopeType.INHERIT,
             description = "Workspace folder holding config.toml, index/ and .data/ "
-                    + "(default: $RAGDESK_HOME, else the current directory).")
+                    + "(default: $RAGDESK_HOME, which bin/ragdesk sets to its own clone, else the current directory).")
     Path home;
 
     @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
@@ -53,7 +53,7 @@ public final class RagdeskCommand implements Callable<Integer> {
      * Resolves the workspace, creates {@code .data} (0700), starts logging into it and loads
      * config.toml. Config warnings go to stderr unless the caller owns the whole screen.
      */
-    AppContext context(boolean fullScreen) throws ConfigException, IOException, dev.ragdesk.RagdeskException {
+    public AppContext context(boolean fullScreen) throws ConfigException, IOException, dev.ragdesk.RagdeskException {
         if (context != null) return context;
         var workspace = Workspace.resolve(home, env).ensureDataDirs();
         Logging.toWorkspace(workspace, verbose && !fullScreen);

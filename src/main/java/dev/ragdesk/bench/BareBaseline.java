@@ -1,4 +1,4 @@
-package dev.ragdesk.engine.worker;
+package dev.ragdesk.bench;
 
 import de.kherud.llama.InferenceParameters;
 import de.kherud.llama.LlamaModel;

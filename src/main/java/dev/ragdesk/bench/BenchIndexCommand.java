@@ -1,4 +1,8 @@
-package dev.ragdesk.cli;
+package dev.ragdesk.bench;
+
+import dev.ragdesk.cli.AppContext;
+import dev.ragdesk.cli.ExitCodes;
+import dev.ragdesk.cli.Json;
 
 import dev.ragdesk.rag.Chunker;
 import dev.ragdesk.rag.DocumentIndex;

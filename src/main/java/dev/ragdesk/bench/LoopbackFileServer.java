@@ -1,4 +1,4 @@
-package dev.ragdesk.cli;
+package dev.ragdesk.bench;
 
 import java.io.IOException;
 import java.net.InetAddress;

@@ -1,4 +1,9 @@
-package dev.ragdesk.cli;
+package dev.ragdesk.bench;
+
+import dev.ragdesk.cli.AppContext;
+import dev.ragdesk.cli.ExitCodes;
+import dev.ragdesk.cli.Json;
+import dev.ragdesk.cli.VersionInfo;
 
 import dev.ragdesk.RagdeskException;
 import dev.ragdesk.engine.EngineEvent;
@@ -8,7 +13,7 @@ import dev.ragdesk.engine.ModelHost;
 import dev.ragdesk.engine.ModelRequest;
 import dev.ragdesk.engine.WorkerCensus;
 import dev.ragdesk.engine.WorkerLauncher;
-import dev.ragdesk.engine.worker.BareBaseline;
+import dev.ragdesk.bench.BareBaseline;
 import dev.ragdesk.models.ModelFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

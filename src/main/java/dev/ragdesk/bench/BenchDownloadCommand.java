@@ -1,4 +1,7 @@
-package dev.ragdesk.cli;
+package dev.ragdesk.bench;
+
+import dev.ragdesk.cli.ExitCodes;
+import dev.ragdesk.cli.Json;
 
 import dev.ragdesk.models.Downloader;
 import dev.ragdesk.models.HubClient;

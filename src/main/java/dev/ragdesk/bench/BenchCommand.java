@@ -1,11 +1,14 @@
-package dev.ragdesk.cli;
+package dev.ragdesk.bench;
+
+import dev.ragdesk.cli.AppContext;
+import dev.ragdesk.cli.RagdeskCommand;
 
 import picocli.CommandLine.Command;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks that print numbers; they never fail on a threshold.",
         subcommands = {BenchSwapCommand.class, BenchDownloadCommand.class, BenchIndexCommand.class, BenchSearchCommand.class})
-final class BenchCommand implements Runnable {
+public final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
     /** The workspace context of `ragdesk bench NAME`, from the root command two levels up. */
