@@ -59,6 +59,9 @@ public final class ModelHost implements PromptModel, AutoCloseable {
     private volatile Optional<ActiveModel> snapshot = Optional.empty();
     /** The load in progress, so that another thread can abandon it; null between loads. */
     private volatile LoadAttempt loading;
+    /** True from the start of {@link #activate} to its end: a cancel then abandons whatever load it reaches. */
+    private volatile boolean activating;
+    private volatile boolean cancelRequested;
 
     /** One worker loading one model; cancelling kills the worker, which fails the load at once. */
     private static final class LoadAttempt {
@@ -89,10 +92,13 @@ public final class ModelHost implements PromptModel, AutoCloseable {
      * once. The blocked {@link #activate} then throws {@link LoadCancelled}. True if a load was running.
      */
     public boolean cancelLoad() {
+        if (!activating) return false;
+        cancelRequested = true; // a load not yet begun sees this and is abandoned as it starts
         var attempt = loading;
-        if (attempt == null) return false;
-        attempt.cancelled = true;
-        attempt.worker.kill();
+        if (attempt != null) {
+            attempt.cancelled = true;
+            attempt.worker.kill();
+        }
         return true;
     }
 
@@ -120,29 +126,39 @@ public final class ModelHost implements PromptModel, AutoCloseable {
         synchronized (lock) {
             ensureOpen();
             if (active != null && active.model.request().equals(request) && active.worker.isAlive()) return active.model;
-            var previous = active != null ? active.model.request() : null;
-            long stopMs = stopActive();
-            events.accept(new EngineEvent.Loading(request.role(), request.displayName()));
+            activating = true;
             try {
-                return load(request, stopMs);
-            } catch (LoadCancelled cancelled) {
-                lastRequest = null;
-                events.accept(new EngineEvent.Unloaded(request.role()));
-                throw cancelled;
-            } catch (RagdeskException failure) {
-                events.accept(new EngineEvent.Failed(request.role(), failure.getMessage()));
-                if (previous == null || previous.equals(request)) throw failure;
-                ActiveModel restored;
-                try {
-                    restored = load(previous, 0);
-                } catch (RagdeskException restoreFailure) {
-                    events.accept(new EngineEvent.Failed(previous.role(), restoreFailure.getMessage()));
-                    throw new RagdeskException(failure.getMessage() + "; reloading the previous model failed too: "
-                            + restoreFailure.getMessage(), failure);
-                }
-                throw new RagdeskException(failure.getMessage() + "; the " + previous.role() + " model "
-                        + restored.displayName() + " is loaded again", failure);
+                return swapTo(request);
+            } finally {
+                activating = false;
+                cancelRequested = false;
             }
+        }
+    }
+
+    private ActiveModel swapTo(ModelRequest request) throws RagdeskException {
+        var previous = active != null ? active.model.request() : null;
+        long stopMs = stopActive();
+        events.accept(new EngineEvent.Loading(request.role(), request.displayName()));
+        try {
+            return load(request, stopMs);
+        } catch (LoadCancelled cancelled) {
+            lastRequest = null;
+            events.accept(new EngineEvent.Unloaded(request.role()));
+            throw cancelled;
+        } catch (RagdeskException failure) {
+            events.accept(new EngineEvent.Failed(request.role(), failure.getMessage()));
+            if (previous == null || previous.equals(request)) throw failure;
+            ActiveModel restored;
+            try {
+                restored = load(previous, 0);
+            } catch (RagdeskException restoreFailure) {
+                events.accept(new EngineEvent.Failed(previous.role(), restoreFailure.getMessage()));
+                throw new RagdeskException(failure.getMessage() + "; reloading the previous model failed too: "
+                        + restoreFailure.getMessage(), failure);
+            }
+            throw new RagdeskException(failure.getMessage() + "; the " + previous.role() + " model "
+                    + restored.displayName() + " is loaded again", failure);
         }
     }
 
@@ -268,6 +284,10 @@ public final class ModelHost implements PromptModel, AutoCloseable {
         spare = null;
         var attempt = new LoadAttempt(worker);
         loading = attempt;
+        if (cancelRequested) {
+            attempt.cancelled = true;
+            worker.kill();
+        }
         try {
             awaitQuietly(worker.ready(), options.startTimeout(), worker, "start");
             long spawnMs = millisSince(t0);

@@ -99,8 +99,14 @@ public final class Assistant {
         var rag = config.rag();
         int maxTokens = sampling.maxTokens(rag.maxTokens());
         // Leave room for the instruction, the question and the answer beside the passages.
-        int budget = Math.min(rag.passageTokens(), Math.max(64, config.llama().ctxSize() - maxTokens - 256));
-        var prompt = RagPrompt.build(host, question, found, budget);
+        int ctx = config.llama().ctxSize();
+        int questionTokens = host.countTokens(question);
+        int room = ctx - maxTokens - questionTokens - 256;
+        if (room < 64) {
+            throw new RagdeskException("the question needs " + questionTokens + " tokens, which leaves no room for passages in a "
+                    + ctx + "-token context beside a " + maxTokens + "-token answer; shorten it or raise [llama].ctx_size");
+        }
+        var prompt = RagPrompt.build(host, question, found, Math.min(rag.passageTokens(), room));
         var request = new GenerateRequest(prompt.text(), maxTokens, sampling.temperature(rag.temperature()), sampling.seedOrRandom(), RagPrompt.STOP);
         return new Reply(host.generate(request, onToken), Mode.RAG, model, prompt.cited());
     }
