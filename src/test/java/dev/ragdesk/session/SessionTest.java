@@ -1,0 +1,301 @@
+package dev.ragdesk.session;
+
+import dev.ragdesk.config.Config;
+import dev.ragdesk.config.ConfigLoader;
+import dev.ragdesk.config.Workspace;
+import dev.ragdesk.engine.JvmCommand;
+import dev.ragdesk.engine.ModelHost;
+import dev.ragdesk.rag.Documents;
+import dev.ragdesk.testing.TinyGguf;
+import dev.ragdesk.voice.Transcriber;
+import okhttp3.mockwebserver.MockResponse;
+import okhttp3.mockwebserver.MockWebServer;
+import okio.Buffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The one answering path, on real worker processes, a real index and real files. */
+@Timeout(120)
+class SessionTest {
+
+    @TempDir Path home;
+    Session session;
+    final BlockingQueue<SessionEvent> events = new LinkedBlockingQueue<>();
+    final List<SessionEvent> seen = new CopyOnWriteArrayList<>();
+    volatile Consumer<SessionEvent> hook = e -> {};
+
+    Config configure(String extraToml) throws Exception {
+        return configure(2048, extraToml);
+    }
+
+    Config configure(int ctx, String extraToml) throws Exception {
+        var rag = TinyGguf.llama().writeTo(home.resolve("rag.gguf"));
+        var chat = TinyGguf.llama().seed(5).writeTo(home.resolve("chat.gguf"));
+        Files.writeString(home.resolve("config.toml"), "[models.rag]\npath = \"" + rag + "\"\n[models.chat]\npath = \"" + chat + "\"\n"
+                + "[llama]\nctx_size = " + ctx + "\n[chat]\nmax_tokens = 6\n[rag]\nmax_tokens = 6\n" + extraToml);
+        return new ConfigLoader().load(home.resolve("config.toml")).config();
+    }
+
+    Session open(Config config) throws Exception {
+        return open(config, Session.Options.interactive("tui"));
+    }
+
+    Session open(Config config, Session.Options options) throws Exception {
+        var workspace = new Workspace(home).ensureDataDirs();
+        session = new Session(workspace, config, Map.of("PATH", ""), "4.2.0", e -> {
+            seen.add(e);
+            events.add(e);
+            hook.accept(e);
+        }, options.withHost(ModelHost.Options.defaults().withPrestart(false)));
+        return session;
+    }
+
+    void index(Config config, Path docs) throws Exception {
+        try (var index = Documents.openForWriting(new Workspace(home).ensureDataDirs(), config)) {
+            index.index(List.of(docs), p -> {}, () -> false);
+        }
+    }
+
+    Path docs() throws Exception {
+        var docs = Files.createDirectories(home.resolve("docs"));
+        Files.writeString(docs.resolve("lighthouse.md"), "# Lighthouse\n\nThe lamp of the lighthouse is lit at dusk by the keeper.\n");
+        return docs;
+    }
+
+    <T extends SessionEvent> T await(Class<T> type) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            var e = events.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            if (e == null) fail("no " + type.getSimpleName() + "; saw " + seen);
+            if (type.isInstance(e)) return type.cast(e);
+        }
+    }
+
+    static Ticket.End end(Ticket ticket) throws Exception {
+        return ticket.done().get(60, TimeUnit.SECONDS);
+    }
+
+    @AfterEach
+    void close() {
+        if (session != null) session.close();
+    }
+
+    /** Item 1: a pasted question of about 1,100 words used to throw TooManyClauses and hang the answer. */
+    @Test
+    void aLongQuestionIsAnsweredInRagMode() throws Exception {
+        var config = configure(32768, ""); // the tiny test vocabulary spells most words letter by letter
+        index(config, docs());
+        open(config);
+        var words = new StringBuilder("When is the lamp of the lighthouse lit? ");
+        var vocabulary = List.of("harbour", "keeper", "night", "ship", "stone", "tower", "storm", "light", "rock", "wave");
+        for (int i = 0; i < 1100; i++) words.append(vocabulary.get(i % vocabulary.size())).append(i).append(' ');
+        var end = end(session.ask(words.toString(), new Session.Ask(Mode.RAG, Assistant.Sampling.CONFIGURED, false)));
+        var answered = assertInstanceOf(Ticket.End.Answered.class, end, "the question is answered: " + end);
+        assertEquals(1, answered.citations().size(), "the lighthouse passage was still found");
+    }
+
+    /** Item 2: a saved line that is JSON but not a turn gave an NPE on the model thread, and chat hung. */
+    @Test
+    void aForeignLineInTheSavedConversationDoesNotStopAnswers() throws Exception {
+        var config = configure("");
+        var sessions = Files.createDirectories(home.resolve(".data/sessions"));
+        Files.writeString(sessions.resolve("20260101-000000-000.jsonl"),
+                "{\"role\":\"user\",\"text\":\"hello\",\"mode\":\"chat\",\"citations\":[],\"at\":\"t\"}\n{\"note\":\"not a turn\"}\n[1,2]\nnull\n");
+        open(config);
+        assertEquals(1, session.conversation().turns().size(), "the one real turn is kept");
+        var end = end(session.ask("Once upon a time", new Session.Ask(Mode.CHAT, Assistant.Sampling.CONFIGURED, false)));
+        assertInstanceOf(Ticket.End.Answered.class, end, String.valueOf(end));
+    }
+
+    /** Item 2: any failure on the model thread ends the question with one line, never a silent hang. */
+    @Test
+    void anUnexpectedFailureEndsTheQuestionWithOneLine() throws Exception {
+        var config = configure("");
+        open(config);
+        hook = e -> {
+            if (e instanceof SessionEvent.ModelReady) throw new IllegalStateException("a bug in a listener");
+        };
+        var end = end(session.ask("Once upon a time", new Session.Ask(Mode.CHAT, Assistant.Sampling.CONFIGURED, false)));
+        var failed = assertInstanceOf(Ticket.End.Failed.class, end);
+        assertTrue(failed.message().startsWith("internal error (IllegalStateException); details in .data/logs/ragdesk.log"), failed.message());
+        assertFalse(failed.message().contains("\n"));
+        hook = e -> {};
+        assertInstanceOf(Ticket.End.Answered.class, end(session.ask("again", new Session.Ask(Mode.CHAT, Assistant.Sampling.CONFIGURED, false))),
+                "the next question works");
+    }
+
+    /** Item 3: Ctrl-C while the model loads cancels the load and every question queued behind it. */
+    @Test
+    void cancelDuringTheLoadDropsTheLoadAndEveryQueuedQuestion() throws Exception {
+        var config = configure("");
+        open(config);
+        var cancelled = new CompletableFuture<Boolean>();
+        hook = e -> {
+            if (e instanceof SessionEvent.ModelLoading && !cancelled.isDone()) cancelled.complete(session.cancel());
+        };
+        var asked = new Session.Ask(Mode.CHAT, Assistant.Sampling.CONFIGURED, false);
+        var tickets = List.of(session.ask("one", asked), session.ask("two", asked), session.ask("three", asked));
+        assertTrue(cancelled.get(60, TimeUnit.SECONDS), "there was something to cancel");
+        for (var t : tickets) assertInstanceOf(Ticket.End.Cancelled.class, end(t), t.question());
+        assertTrue(session.model().isEmpty(), "the abandoned load left no model");
+        assertTrue(seen.stream().noneMatch(e -> e instanceof SessionEvent.AnswerStarted), "no answer began: " + seen);
+        assertEquals(3, seen.stream().filter(e -> e instanceof SessionEvent.AnswerCancelled).count());
+        hook = e -> {};
+        assertInstanceOf(Ticket.End.Answered.class, end(session.ask("four", asked)), "the next question loads and answers");
+    }
+
+    /** Item 3: a question typed during a swap waits its turn and is answered by the new model. */
+    @Test
+    void aQuestionQueuedDuringASwapIsAnsweredAfterIt() throws Exception {
+        var config = configure("");
+        open(config);
+        session.switchMode(Mode.CHAT);
+        var ticket = session.ask("Once upon a time");
+        var answered = assertInstanceOf(Ticket.End.Answered.class, end(ticket));
+        assertEquals("chat", answered.model());
+        int loading = indexOf(SessionEvent.ModelReady.class);
+        int started = indexOf(SessionEvent.AnswerStarted.class);
+        assertTrue(loading >= 0 && loading < started, "the answer began after the model was ready: " + seen);
+        assertEquals(1, seen.stream().filter(e -> e instanceof SessionEvent.ModelLoading).count(), "one load, not one per request");
+    }
+
+    /** Item 4: asking which model is loaded never waits for a load, which can take minutes. */
+    @Test
+    void theModelCanBeReadWhileALoadHoldsTheHost() throws Exception {
+        var config = configure("");
+        open(config);
+        var read = new CompletableFuture<Boolean>();
+        hook = e -> {
+            if (e instanceof SessionEvent.ModelLoading && !read.isDone()) {
+                // we are on the model thread, inside the host's swap: another reader must not wait for it
+                var reader = CompletableFuture.supplyAsync(() -> session.model().isEmpty());
+                try {
+                    read.complete(reader.get(10, TimeUnit.SECONDS));
+                } catch (Exception timeout) {
+                    read.completeExceptionally(timeout);
+                }
+            }
+        };
+        var ticket = session.ask("Once upon a time", new Session.Ask(Mode.CHAT, Assistant.Sampling.CONFIGURED, false));
+        assertTrue(read.get(60, TimeUnit.SECONDS), "the reader saw no model yet, at once");
+        assertInstanceOf(Ticket.End.Answered.class, end(ticket));
+        assertEquals("chat", session.model().orElseThrow().name());
+    }
+
+    /** Item 5: transcription has its own lane, so a long download does not hold it up. */
+    @Test
+    void dictationFinishesWhileADownloadIsStillRunning() throws Exception {
+        try (var hub = new MockWebServer()) {
+            var body = new Buffer().write(new byte[4_000_000]);
+            hub.enqueue(new MockResponse().setResponseCode(200).addHeader("X-Linked-Size", "4000000")
+                    .addHeader("X-Repo-Commit", "0123456789abcdef0123456789abcdef01234567"));
+            hub.enqueue(new MockResponse().setBody(body).throttleBody(16_384, 1, TimeUnit.SECONDS)); // about 4 minutes
+            hub.start(java.net.InetAddress.getLoopbackAddress(), 0);
+            var wav = Wavs.tone(home.resolve("two-seconds.wav"), 2.0);
+            var config = configure("[voice]\nsource = \"file\"\nfile = \"" + wav + "\"\n[hub]\nendpoint = \"" + hub.url("/") + "\"\n");
+            open(config, Session.Options.interactive("tui").withTranscriber(FakeWhisper.saying(home, "नमस्ते दुनिया")));
+            session.download("acme/slow:weights.bin");
+            await(SessionEvent.Download.class);
+            session.startDictation();
+            session.finishDictation();
+            var transcript = await(SessionEvent.Transcript.class);
+            assertEquals("नमस्ते दुनिया", transcript.text());
+            assertTrue(seen.stream().noneMatch(e -> e instanceof SessionEvent.DownloadFinished), "the download is still running");
+        }
+    }
+
+    /** Item 8: /new during an answer does not split the exchange across two files. */
+    @Test
+    void anAnswerIsSavedInTheConversationItWasAskedIn() throws Exception {
+        var config = configure("");
+        open(config);
+        var first = session.conversation();
+        hook = e -> {
+            if (e instanceof SessionEvent.AnswerStarted) session.newConversation();
+        };
+        assertInstanceOf(Ticket.End.Answered.class, end(session.ask("Once upon a time", new Session.Ask(Mode.CHAT, Assistant.Sampling.CONFIGURED, false))));
+        var saved = Conversation.open(first.file()).turns();
+        assertEquals(List.of("user", "assistant"), saved.stream().map(Turn::role).toList(), "question and answer stay together");
+        assertNotEquals(first.file(), session.conversation().file());
+        assertTrue(session.conversation().turns().isEmpty());
+    }
+
+    /** The status command reads what a running session publishes, not a hand-written file. */
+    @Test
+    void aRunningSessionPublishesItsModelForStatus() throws Exception {
+        var config = configure("");
+        open(config);
+        session.start();
+        assertInstanceOf(Ticket.End.Answered.class, end(session.ask("Once upon a time", new Session.Ask(Mode.CHAT, Assistant.Sampling.CONFIGURED, false))));
+        var state = InstanceState.readLive(home.resolve(".data")).orElseThrow();
+        var out = new java.io.StringWriter();
+        int code = dev.ragdesk.cli.Main.run(new String[] {"--home", home.toString(), "status", "--json"}, Map.of("PATH", ""),
+                new java.io.PrintWriter(out, true), new java.io.PrintWriter(new java.io.StringWriter(), true));
+        assertEquals(0, code);
+        var current = com.fasterxml.jackson.databind.json.JsonMapper.builder().build().readTree(out.toString()).get("current_model");
+        assertEquals("chat", current.get("name").asText(), "ragdesk status in another shell sees it: " + out);
+        assertEquals("tui", current.get("ui").asText());
+        assertEquals(ProcessHandle.current().pid(), state.pid());
+        assertEquals("chat", state.modelRole());
+        assertEquals("chat", state.modelName());
+        assertTrue(ProcessHandle.of(state.workerPid()).map(ProcessHandle::isAlive).orElse(false), "the worker it names is alive");
+        session.close();
+        assertTrue(InstanceState.readLive(home.resolve(".data")).isEmpty(), "closing withdraws it");
+        session = null;
+    }
+
+    private int indexOf(Class<?> type) {
+        var list = new ArrayList<>(seen);
+        for (int i = 0; i < list.size(); i++) if (type.isInstance(list.get(i))) return i;
+        return -1;
+    }
+
+    /** A WAV of a 440 Hz tone, 16 kHz mono. */
+    static final class Wavs {
+        static Path tone(Path file, double seconds) throws Exception {
+            int n = (int) (16_000 * seconds);
+            var bytes = new byte[n * 2];
+            for (int i = 0; i < n; i++) {
+                short v = (short) (8000 * Math.sin(2 * Math.PI * 440 * i / 16_000.0));
+                bytes[2 * i] = (byte) v;
+                bytes[2 * i + 1] = (byte) (v >> 8);
+            }
+            var format = new javax.sound.sampled.AudioFormat(16_000, 16, 1, true, false);
+            try (var in = new javax.sound.sampled.AudioInputStream(new java.io.ByteArrayInputStream(bytes), format, n)) {
+                javax.sound.sampled.AudioSystem.write(in, javax.sound.sampled.AudioFileFormat.Type.WAVE, file.toFile());
+            }
+            return file;
+        }
+    }
+
+    /**
+     * A stand-in for the whisper child process: a real process that answers the transcriber's
+     * protocol with a fixed transcript. No real Whisper weights exist here to hear speech.
+     */
+    static final class FakeWhisper {
+        static Transcriber saying(Path dir, String text) throws Exception {
+            var script = dir.resolve("fake-whisper.sh");
+            Files.writeString(script, "#!/bin/sh\nprintf '%s\\n' '{\"text\":\"" + text + "\"}'\n");
+            script.toFile().setExecutable(true);
+            var model = Files.writeString(dir.resolve("whisper.bin"), "stand-in");
+            return new Transcriber(model, "auto", dir.resolve(".data/tmp"), new JvmCommand(script, ""));
+        }
+    }
+}
