@@ -37,6 +37,8 @@ final class FakeHub implements AutoCloseable {
     private final Map<String, Map<String, byte[]>> repos = new LinkedHashMap<>();
     /** Scripted CDN behaviours, used up one per request before normal service resumes. */
     final Queue<UnaryOperator<MockResponse>> cdnScript = new ArrayDeque<>();
+    /** The same for the hub's own answers (HEAD and the file listing). */
+    final Queue<UnaryOperator<MockResponse>> hubScript = new ArrayDeque<>();
     volatile String requiredToken;
     volatile boolean ignoreRange;
     volatile long throttleBytesPer50ms;
@@ -46,7 +48,9 @@ final class FakeHub implements AutoCloseable {
             @Override
             public MockResponse dispatch(RecordedRequest request) {
                 hubRequests.add(request);
-                return hubResponse(request);
+                var scripted = hubScript.poll();
+                var normal = hubResponse(request);
+                return scripted == null ? normal : scripted.apply(normal);
             }
         });
         cdn.setDispatcher(new Dispatcher() {

@@ -182,6 +182,18 @@ class ModelInstallerTest {
         assertTrue(progress.stream().anyMatch(p -> p.state() == DownloadProgress.State.RETRYING));
     }
 
+    /** Item 11: 429 on the HEAD request used to fail at once, though 429 on GET waited as told. */
+    @Test
+    void tooManyRequestsOnTheHeadRequestIsRetriedLikeTheDownload() throws Exception {
+        var bytes = fake.addFile(REPO, FILE, 20_000);
+        fake.hubScript.add(FakeHub.tooManyRequests(2));
+        fake.hubScript.add(FakeHub.status(503));
+        var outcome = install(installer(), target(FILE));
+        assertArrayEquals(bytes, Files.readAllBytes(outcome.file()));
+        assertEquals(List.of(Duration.ofSeconds(2), Duration.ofMillis(2)), waits, "Retry-After honoured, then backoff");
+        assertEquals(3, fake.hubRequests.stream().filter(r -> r.getMethod().equals("HEAD")).count());
+    }
+
     @Test
     void persistentServerErrorsGiveUpKeepingThePart() {
         fake.addFile(REPO, FILE, 50_000);

@@ -173,6 +173,67 @@ class DocumentIndexTest {
         }
     }
 
+    /** Item 9: a file skipped as too large was recorded as unchanged, so raising the limit did nothing. */
+    @Test
+    void raisingTheSizeLimitIndexesAFileSkippedAsTooLarge() throws Exception {
+        var big = Files.createDirectories(tmp.resolve("big"));
+        Files.writeString(big.resolve("long.txt"), "The harbour master keeps the tide tables. ".repeat(15_000)); // about 630 kB
+        try (var index = DocumentIndex.open(indexDir, new Extractors(300_000), new Chunker(400, 60))) {
+            var first = index.index(List.of(big), p -> {}, () -> false);
+            assertEquals(1, first.skipped().size());
+            assertTrue(first.skipped().get(0).reason().contains("max_file_mb"), first.skipped().toString());
+            assertEquals(0, index.index(List.of(big), p -> {}, () -> false).indexed(), "same limit: still skipped, not re-read");
+        }
+        try (var index = DocumentIndex.open(indexDir, new Extractors(10_000_000), new Chunker(400, 60))) {
+            var raised = index.index(List.of(big), p -> {}, () -> false);
+            assertEquals(1, raised.indexed(), "the raised limit lets it in: " + raised);
+            assertEquals(0, raised.unchanged());
+        }
+        assertFalse(retriever.search("tide tables", 3).isEmpty());
+    }
+
+    /** Item 10: a retriever opened before anything was indexed kept saying the index was empty. */
+    @Test
+    void aRetrieverOpenedEarlierSeesWhatAnotherWriterIndexedSince() throws Exception {
+        assertTrue(retriever.isEmpty());
+        index(docs);
+        assertFalse(retriever.isEmpty(), "a new index appears");
+        var extra = Files.createDirectories(tmp.resolve("extra"));
+        Files.writeString(extra.resolve("otters.md"), "Sea otters hold hands while they sleep.\n");
+        assertTrue(retriever.search("otters", 3).isEmpty());
+        index(extra);
+        assertEquals(1, retriever.search("otters", 3).size(), "and so do later commits");
+    }
+
+    /** Item 7: a damaged index read as an empty one; it must say it is damaged and how to rebuild it. */
+    @Test
+    void aDamagedIndexIsNamedAsSuchNotAsEmpty() throws Exception {
+        index(docs);
+        retriever.close();
+        try (var files = Files.list(indexDir)) {
+            for (var f : files.filter(p -> p.getFileName().toString().startsWith("segments_")).toList()) {
+                Files.write(f, "garbage, not a segments file".getBytes());
+            }
+        }
+        retriever = new Retriever(indexDir);
+        var empty = assertThrows(dev.ragdesk.RagdeskException.class, retriever::isEmpty);
+        assertTrue(empty.getMessage().contains("is damaged"), empty.getMessage());
+        assertTrue(empty.getMessage().contains("ragdesk index PATH"), empty.getMessage());
+        var search = assertThrows(dev.ragdesk.RagdeskException.class, () -> retriever.search("lamp", 3));
+        assertEquals(empty.getMessage(), search.getMessage());
+    }
+
+    /** Item 1: more terms than Lucene takes in one query (1024) threw TooManyClauses. */
+    @Test
+    void aQueryOfAHundredKilobytesKeepsItsTellingTerms() throws Exception {
+        index(docs);
+        var query = new StringBuilder("chloroplasts ");
+        for (int i = 0; query.length() < 100_000; i++) query.append("filler").append(i).append(" the a of ");
+        var hits = retriever.search(query.toString(), 3);
+        assertFalse(hits.isEmpty());
+        assertTrue(hits.get(0).excerpt().contains("**chloroplasts**"), "the one telling word decided: " + hits.get(0).excerpt());
+    }
+
     @Test
     void missingRootIsNamed() {
         var e = assertThrows(dev.ragdesk.RagdeskException.class, () -> index(tmp.resolve("nowhere")));

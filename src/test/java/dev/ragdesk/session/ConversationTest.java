@@ -36,6 +36,30 @@ class ConversationTest {
         assertEquals("kept", reopened.turns().get(0).text());
     }
 
+    /** Item 8: after a crash mid-write, the next turn was appended onto the torn line and lost too. */
+    @Test
+    void theTurnAfterATornLineIsKept() throws Exception {
+        var c = Conversation.start(dir);
+        c.append(new Turn("user", "kept", "chat", List.of(), "t1"));
+        Files.writeString(c.file(), "{\"role\":\"assistant\",\"text\":\"half a tu", StandardOpenOption.APPEND);
+        var reopened = Conversation.open(c.file());
+        reopened.append(new Turn("user", "after the crash", "chat", List.of(), "t2"));
+        var again = Conversation.open(c.file());
+        assertEquals(List.of("kept", "after the crash"), again.turns().stream().map(Turn::text).toList());
+        assertEquals(2, Files.readAllLines(c.file()).size(), "the torn bytes were cut, every line is whole");
+    }
+
+    @Test
+    void linesThatAreNotTurnsAreSkippedAndKept() throws Exception {
+        var file = dir.resolve("20260101-000000-000.jsonl");
+        var content = "{\"note\":1}\nnull\n[]\n{\"role\":\"user\",\"text\":\"real\",\"extra\":true}\n";
+        Files.writeString(file, content);
+        var c = Conversation.open(file);
+        assertEquals(List.of("real"), c.turns().stream().map(Turn::text).toList());
+        assertEquals(1, c.chatHistory().size());
+        assertEquals(content, Files.readString(file), "complete lines are never rewritten");
+    }
+
     @Test
     void theLatestConversationReopens() throws Exception {
         assertTrue(Conversation.latest(dir).isEmpty());

@@ -53,6 +53,31 @@ class VoiceTest {
         assertTrue(e.getMessage().contains("run `ragdesk download whisper`"), e.getMessage());
     }
 
+    /** Item 5: the transcriber read all of whisper's output before its timeout began, so a stuck child hung it. */
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void aStuckTranscriberIsStoppedAtItsTimeout() throws Exception {
+        var script = dir.resolve("stuck.sh");
+        Files.writeString(script, "#!/bin/sh\nexec sleep 600\n");
+        script.toFile().setExecutable(true);
+        var model = Files.writeString(dir.resolve("model.bin"), "stand-in");
+        var transcriber = new Transcriber(model, "auto", dir, new dev.ragdesk.engine.JvmCommand(script, ""), java.time.Duration.ofSeconds(2));
+        var e = assertThrows(VoiceException.class, () -> transcriber.transcribe(new AudioClip(new float[32_000])));
+        assertTrue(e.getMessage().startsWith("the transcriber did not finish within 2 s and was stopped"), e.getMessage());
+    }
+
+    @Test
+    void aHeaderOfZeroHertzIsRefusedInOneLine() throws Exception {
+        var wav = dir.resolve("zero.wav");
+        var header = java.nio.ByteBuffer.allocate(44 + 3200).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        header.put("RIFF".getBytes()).putInt(36 + 3200).put("WAVE".getBytes()).put("fmt ".getBytes()).putInt(16)
+                .putShort((short) 1).putShort((short) 1).putInt(0).putInt(0).putShort((short) 2).putShort((short) 16)
+                .put("data".getBytes()).putInt(3200);
+        Files.write(wav, header.array());
+        var e = assertThrows(VoiceException.class, () -> Wav.read(wav));
+        assertTrue(e.getMessage().contains("0.0 Hz"), e.getMessage());
+    }
+
     @Test
     void halfASecondIsTooShort() {
         var e = assertThrows(VoiceException.class, () -> transcriber(dir.resolve("m.bin")).transcribe(new AudioClip(new float[8_000])));
