@@ -36,15 +36,27 @@ public final class Main {
         var cli = e.getCommandLine();
         var name = cli.getCommandSpec().qualifiedName();
         var err = cli.getErr();
-        if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()
-                && u.getUnmatched().get(0).startsWith("-") && !cli.getCommandSpec().positionalParameters().isEmpty()) {
-            var word = u.getUnmatched().get(0);
+        var word = unknownDashWord(cli.getCommandSpec(), args);
+        if (word != null) {
             err.println(name + ": unknown option '" + word + "'; if it is text, put -- before it: " + name + " -- " + word);
         } else {
             err.println(name + ": " + e.getMessage() + " (see " + name + " --help)");
         }
         err.flush();
         return ExitCodes.USAGE;
+    }
+
+    /** The first word that looks like an option this command does not have, for a command that takes text. */
+    private static String unknownDashWord(CommandLine.Model.CommandSpec spec, String[] args) {
+        if (spec.positionalParameters().isEmpty()) return null;
+        for (var arg : args) {
+            if (arg.equals("--")) return null;
+            if (arg.length() > 1 && arg.startsWith("-") && !arg.matches("-\\d.*") && spec.findOption(arg.split("=", 2)[0]) == null
+                    && !spec.name().equals(arg) && spec.parent() != null && spec.parent().subcommands().get(arg) == null) {
+                return arg;
+            }
+        }
+        return null;
     }
 
     private static int handle(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {

@@ -100,10 +100,11 @@ public final class ConfigLoader {
             throw new ConfigException(file, 0, "", reason + "; fix its permissions or move it away to use the defaults", e);
         }
         try {
-            return StandardCharsets.UTF_8.newDecoder()
+            var text = StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(bytes)).toString();
+            return text.startsWith("\uFEFF") ? text.substring(1) : text; // some editors start UTF-8 with a byte-order mark
         } catch (CharacterCodingException e) {
             throw new ConfigException(file, 0, "", "is not valid UTF-8; save it as UTF-8 text", e);
         }

@@ -43,6 +43,10 @@ public final class ModelFiles {
         var file = location(role);
         if (Files.isRegularFile(file)) return file;
         var spec = spec(role);
+        if (Files.isDirectory(file)) {
+            throw new RagdeskException("the " + role + " model path " + file + " is a folder, not a model file; point [models."
+                    + role + "].path at the file itself");
+        }
         if (spec.hasLocalPath()) {
             throw new RagdeskException("the " + role + " model file " + file + " does not exist; fix [models." + role
                     + "].path in config.toml, or clear it and run `ragdesk download " + role + "`");

@@ -89,6 +89,7 @@ public final class DocumentIndex implements AutoCloseable {
 
     /** Opens (or creates) the index for writing; one writer at a time, across processes too. */
     public static DocumentIndex open(Path dir, Extractors extractors, Chunker chunker, CommitPolicy commits) throws RagdeskException {
+        Documents.requireFolder(dir);
         try {
             Files.createDirectories(dir);
             var directory = FSDirectory.open(dir);

@@ -21,6 +21,13 @@ public final class Documents {
         return new Retriever(workspace.index());
     }
 
+    /** The index is a folder; a file in its place is named rather than read as "no index". */
+    static void requireFolder(Path dir) throws RagdeskException {
+        if (java.nio.file.Files.exists(dir) && !java.nio.file.Files.isDirectory(dir)) {
+            throw new RagdeskException(dir + " is a file, but the index is a folder there; move the file aside, then index again");
+        }
+    }
+
     /**
      * The one message for an index that cannot be read. A damaged one (garbage or missing
      * segment files) is not an empty one: it says so and how to rebuild it.
@@ -31,7 +38,7 @@ public final class Documents {
                 || e instanceof org.apache.lucene.index.IndexFormatTooNewException
                 || e instanceof java.io.EOFException || e instanceof java.nio.file.NoSuchFileException;
         if (!damaged) return new RagdeskException("cannot read the index in " + dir + ": " + e.getMessage(), e);
-        return new RagdeskException("the index in " + dir + " is damaged (" + e.getClass().getSimpleName()
-                + "); rebuild it: move " + dir + " aside, then run `ragdesk index PATH` again", e);
+        return new RagdeskException("the index in " + dir + " is damaged (its files cannot be read); rebuild it: move "
+                + dir + " aside, then run `ragdesk index PATH` again", e);
     }
 }

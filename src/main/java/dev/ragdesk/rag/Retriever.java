@@ -47,6 +47,7 @@ public final class Retriever implements PassageSource, AutoCloseable {
 
     @Override
     public boolean isEmpty() throws RagdeskException {
+        Documents.requireFolder(dir);
         try {
             var manager = searchers();
             if (manager == null) return true;
@@ -68,6 +69,7 @@ public final class Retriever implements PassageSource, AutoCloseable {
     }
 
     public List<SearchHit> search(String queryText, int topK) throws RagdeskException {
+        Documents.requireFolder(dir);
         try {
             var manager = searchers();
             if (manager == null) return List.of();
@@ -136,6 +138,7 @@ public final class Retriever implements PassageSource, AutoCloseable {
 
     /** Counts and size at the last commit. */
     public IndexStatus status() throws RagdeskException {
+        Documents.requireFolder(dir);
         try {
             if (!Files.isDirectory(dir) || !DirectoryReader.indexExists(directoryOrOpen())) return IndexStatus.NONE;
             try (var reader = DirectoryReader.open(directoryOrOpen())) {

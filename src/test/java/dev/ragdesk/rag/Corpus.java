@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Random;
 
 /** A small mixed corpus written by the tests: four languages, Markdown, HTML, PDFs and bad files. */
-final class Corpus {
+public final class Corpus {
     static final String HINDI = """
             भारत की राजधानी नई दिल्ली है। दिल्ली में कई ऐतिहासिक इमारतें हैं।
             शहर के पुस्तकालय में बहुत सारी पुरानी किताबें रखी हुई हैं।
@@ -72,7 +72,7 @@ final class Corpus {
         return dir;
     }
 
-    static void pdf(Path file, List<String> pages, String password) throws IOException {
+    public static void pdf(Path file, List<String> pages, String password) throws IOException {
         try (var document = new PDDocument()) {
             var font = new PDType1Font(Standard14Fonts.FontName.HELVETICA);
             for (var text : pages) {
