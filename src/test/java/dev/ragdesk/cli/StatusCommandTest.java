@@ -54,16 +54,4 @@ class StatusCommandTest {
         assertTrue(text.startsWith("no GPU (no NVML, no nvidia-smi); RAM "), text);
         assertTrue(text.contains("running: none"), text);
     }
-
-    @Test
-    void reportsTheRunningInstanceAndItsWorker() throws Exception {
-        var self = ProcessHandle.current().pid();
-        new InstanceState(self, "tui", "chat", "chat", "tiny", "/m.gguf", self, 0, "now").write(home.resolve(".data"));
-        var json = JsonMapper.builder().build().readTree(run("--json"));
-        var current = json.get("current_model");
-        assertEquals("tui", current.get("ui").asText());
-        assertEquals("tiny", current.get("name").asText());
-        assertTrue(current.get("worker_rss_mb").asLong() > 0, "the worker's RSS stands in for VRAM without a GPU");
-        assertTrue(run().contains("running: tui in chat mode"));
-    }
 }

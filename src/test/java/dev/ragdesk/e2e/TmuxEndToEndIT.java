@@ -1,13 +1,13 @@
 package dev.ragdesk.e2e;
 
 import dev.ragdesk.testing.TinyGguf;
-import dev.ragdesk.ui.tui.TerminalWidth;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -19,6 +19,42 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class TmuxEndToEndIT {
 
     @TempDir Path home;
+
+    /** Hindi, Tamil and Bengali with combining marks, spacing vowel signs and conjuncts. */
+    static final List<String> INDIC = List.of(
+            "नमस्ते किताबें पुस्तकालय में रखी हैं",
+            "தமிழ் நூலகம் புத்தகங்கள் நிறைந்தது",
+            "বাংলা বইগুলি গ্রন্থাগারে রাখা আছে");
+
+    static String lastRow(String screen) {
+        var rows = screen.lines().toList();
+        return rows.isEmpty() ? "" : rows.get(rows.size() - 1).stripTrailing();
+    }
+
+    /** The text between "cannot index HOME/" and ": no such file" in the pane, its wrapped rows joined. */
+    static String echoed(String screen, Path home) {
+        var rows = screen.lines().toList();
+        var sb = new StringBuilder();
+        boolean in = false;
+        for (var row : rows) {
+            if (!in && row.contains("cannot index ")) in = true;
+            if (in) {
+                sb.append(' ').append(row.strip());
+                if (row.contains(": no such file")) break;
+            }
+        }
+        var joined = sb.toString();
+        var start = joined.indexOf(home + "/") + home.toString().length() + 1;
+        return joined.substring(start, joined.indexOf(": no such file")).strip();
+    }
+
+    /** How many columns tmux itself gives {@code text}: printed in a pane of its own, read from its cursor. */
+    static String tmuxWidth(Tmux beside, String text) throws Exception {
+        try (var probe = new Tmux("ragdesk-width-" + System.nanoTime(), 200, 5, "printf '%s' '" + text + "'; sleep 30")) {
+            probe.await("the probe text", Duration.ofSeconds(10), screen -> screen.contains(text));
+            return probe.display("#{cursor_x}");
+        }
+    }
 
     @Test
     void aPersonCanDoTheWholeLoopWithTheKeyboard() throws Exception {
@@ -47,9 +83,30 @@ class TmuxEndToEndIT {
         try (var tmux = new Tmux("ragdesk-e2e-" + ProcessHandle.current().pid(), 80, 24, command)) {
             tmux.await("the console", Duration.ofSeconds(90), s -> s.contains("chat ›") && s.contains("F1 help"));
 
+            // Indic text as tmux draws it, the independent judge: the input line must read back exactly as typed
+            for (var text : INDIC) {
+                tmux.type(text);
+                tmux.await("the input line", Duration.ofSeconds(10), screen -> lastRow(screen).equals("chat › " + text));
+                var expected = tmuxWidth(tmux, "chat › " + text);
+                long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+                while (!expected.equals(tmux.display("#{cursor_x}")) && System.nanoTime() < deadline) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(50_000_000); // the cursor moves after the cells land
+                }
+                assertEquals(expected, tmux.display("#{cursor_x}"), "the cursor sits where tmux ended the text: " + text);
+                tmux.keys("C-u");
+            }
+
+            // and wrapped in the chat pane (a message that echoes the text back, so no model is needed):
+            // the words tmux shows, in order, are the words sent
+            var paragraph = String.join(" ", INDIC) + " " + String.join(" ", INDIC);
+            tmux.type("/index " + paragraph);
+            tmux.keys("Enter");
+            var shown = tmux.await("the wrapped message", Duration.ofSeconds(30), screen -> screen.contains(": no such file"));
+            assertEquals(List.of(paragraph.split(" ")), List.of(echoed(shown, home).split(" +")), "no gap, overlap or lost cell:\n" + shown);
+
             tmux.type("/index " + docs);
             tmux.keys("Enter");
-            tmux.await("Indexed 1 files", Duration.ofSeconds(60));
+            tmux.await("Indexed 1 file (1 chunks)", Duration.ofSeconds(60));
 
             tmux.keys("Tab"); // empty input: to RAG mode, swapping to the rag model
             tmux.await("RAG mode and the rag model", Duration.ofSeconds(60), s -> s.contains(" RAG │ rag-tiny ready"));
@@ -68,18 +125,6 @@ class TmuxEndToEndIT {
             tmux.keys("C-c");
             tmux.await("answer cancelled", Duration.ofSeconds(30));
 
-            var hindi = "नमस्ते किताबें";
-            tmux.type(hindi);
-            tmux.await("Hindi in the input line", Duration.ofSeconds(10), s -> s.contains("chat › " + hindi));
-            // the screen writes the cells, then moves the cursor: let that refresh land before reading it
-            var expected = String.valueOf(TerminalWidth.of("chat › " + hindi));
-            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-            while (!expected.equals(tmux.display("#{cursor_x}")) && System.nanoTime() < deadline) {
-                java.util.concurrent.locks.LockSupport.parkNanos(50_000_000);
-            }
-            assertEquals(expected, tmux.display("#{cursor_x}"), "the cursor sits where tmux drew the end of the Indic text");
-            tmux.keys("C-u");
-
             tmux.keys("C-c");
             tmux.await("Quit ragdesk?", Duration.ofSeconds(10));
             tmux.keys("C-c");
@@ -87,5 +132,43 @@ class TmuxEndToEndIT {
             assertEquals("0", Files.readString(exit).strip());
             assertEquals("0", tmux.display("#{alternate_on}"), "the terminal left the alternate screen");
         }
+    }
+
+    @Test
+    void sigtermGivesTheTerminalBack() throws Exception {
+        assumeTrue(Tmux.available(), "skipped: tmux is not installed");
+        var repo = Path.of(System.getProperty("ragdesk.repo", "."));
+        var done = home.resolve("done");
+        var command = "cd " + home + " && TERM=xterm-256color " + repo.resolve("bin/ragdesk") + " --home " + home
+                + "; echo $? > " + done + ".code; stty -a > " + done + "; sleep 30";
+        try (var tmux = new Tmux("ragdesk-term-" + ProcessHandle.current().pid(), 80, 24, command)) {
+            tmux.await("the console", Duration.ofSeconds(90), s -> s.contains("chat ›") && s.contains("F1 help"));
+            assertEquals("1", tmux.display("#{alternate_on}"));
+            long shell = Long.parseLong(tmux.display("#{pane_pid}"));
+            var app = ProcessHandle.of(shell).orElseThrow().children().filter(p -> p.info().command().orElse("").endsWith("java"))
+                    .findFirst().orElseThrow(() -> new AssertionError("no java child of the pane's shell"));
+            new ProcessBuilder("kill", "-TERM", String.valueOf(app.pid())).start().waitFor();
+            tmux.await("the shell after the app", Duration.ofSeconds(30), s -> Files.exists(done));
+            assertEquals("143", Files.readString(home.resolve("done.code")).strip(), "ended by SIGTERM");
+            assertEquals("0", tmux.display("#{alternate_on}"), "the alternate screen was left");
+            var modes = Files.readString(done);
+            assertTrue(modes.matches("(?s).*(^|\\s)icanon(\\s|$).*") && modes.matches("(?s).*(^|\\s)echo(\\s|$).*"),
+                    "line editing and echo are back: " + modes);
+        }
+    }
+
+    @Test
+    void theLauncherUsesItsCloneFromAnyDirectory() throws Exception {
+        var repo = Path.of(System.getProperty("ragdesk.repo", ".")).toRealPath();
+        var elsewhere = java.nio.file.Files.createDirectories(home.resolve("papers"));
+        var pb = new ProcessBuilder(repo.resolve("bin/ragdesk").toString(), "config", "--path").directory(elsewhere.toFile())
+                .redirectErrorStream(true);
+        pb.environment().remove("RAGDESK_HOME");
+        var p = pb.start();
+        var out = new String(p.getInputStream().readAllBytes()).strip();
+        assertEquals(0, p.waitFor(), out);
+        assertEquals(repo.resolve("config.toml").toString(), out.lines().reduce((a, b) -> b).orElse(""), out);
+        assertFalse(Files.exists(elsewhere.resolve(".data")), "nothing is made in the directory it was started from");
+        assertFalse(Files.exists(elsewhere.resolve("index")));
     }
 }

@@ -3,11 +3,9 @@ package dev.ragdesk.session;
 import dev.ragdesk.config.Config;
 import dev.ragdesk.config.ConfigLoader;
 import dev.ragdesk.config.Workspace;
-import dev.ragdesk.engine.JvmCommand;
 import dev.ragdesk.engine.ModelHost;
 import dev.ragdesk.rag.Documents;
 import dev.ragdesk.testing.TinyGguf;
-import dev.ragdesk.voice.Transcriber;
 import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
 import okio.Buffer;
@@ -208,9 +206,9 @@ class SessionTest {
                     .addHeader("X-Repo-Commit", "0123456789abcdef0123456789abcdef01234567"));
             hub.enqueue(new MockResponse().setBody(body).throttleBody(16_384, 1, TimeUnit.SECONDS)); // about 4 minutes
             hub.start(java.net.InetAddress.getLoopbackAddress(), 0);
-            var wav = Wavs.tone(home.resolve("two-seconds.wav"), 2.0);
+            var wav = dev.ragdesk.testing.Wavs.tone(home.resolve("two-seconds.wav"), 2.0);
             var config = configure("[voice]\nsource = \"file\"\nfile = \"" + wav + "\"\n[hub]\nendpoint = \"" + hub.url("/") + "\"\n");
-            open(config, Session.Options.interactive("tui").withTranscriber(FakeWhisper.saying(home, "नमस्ते दुनिया")));
+            open(config, Session.Options.interactive("tui").withTranscriber(dev.ragdesk.testing.FakeWhisper.saying(home, "नमस्ते दुनिया")));
             session.download("acme/slow:weights.bin");
             await(SessionEvent.Download.class);
             session.startDictation();
@@ -252,6 +250,7 @@ class SessionTest {
         var current = com.fasterxml.jackson.databind.json.JsonMapper.builder().build().readTree(out.toString()).get("current_model");
         assertEquals("chat", current.get("name").asText(), "ragdesk status in another shell sees it: " + out);
         assertEquals("tui", current.get("ui").asText());
+        assertTrue(current.get("worker_rss_mb").asLong() > 0, "the worker's RSS stands in for VRAM without a GPU");
         assertEquals(ProcessHandle.current().pid(), state.pid());
         assertEquals("chat", state.modelRole());
         assertEquals("chat", state.modelName());
@@ -265,37 +264,5 @@ class SessionTest {
         var list = new ArrayList<>(seen);
         for (int i = 0; i < list.size(); i++) if (type.isInstance(list.get(i))) return i;
         return -1;
-    }
-
-    /** A WAV of a 440 Hz tone, 16 kHz mono. */
-    static final class Wavs {
-        static Path tone(Path file, double seconds) throws Exception {
-            int n = (int) (16_000 * seconds);
-            var bytes = new byte[n * 2];
-            for (int i = 0; i < n; i++) {
-                short v = (short) (8000 * Math.sin(2 * Math.PI * 440 * i / 16_000.0));
-                bytes[2 * i] = (byte) v;
-                bytes[2 * i + 1] = (byte) (v >> 8);
-            }
-            var format = new javax.sound.sampled.AudioFormat(16_000, 16, 1, true, false);
-            try (var in = new javax.sound.sampled.AudioInputStream(new java.io.ByteArrayInputStream(bytes), format, n)) {
-                javax.sound.sampled.AudioSystem.write(in, javax.sound.sampled.AudioFileFormat.Type.WAVE, file.toFile());
-            }
-            return file;
-        }
-    }
-
-    /**
-     * A stand-in for the whisper child process: a real process that answers the transcriber's
-     * protocol with a fixed transcript. No real Whisper weights exist here to hear speech.
-     */
-    static final class FakeWhisper {
-        static Transcriber saying(Path dir, String text) throws Exception {
-            var script = dir.resolve("fake-whisper.sh");
-            Files.writeString(script, "#!/bin/sh\nprintf '%s\\n' '{\"text\":\"" + text + "\"}'\n");
-            script.toFile().setExecutable(true);
-            var model = Files.writeString(dir.resolve("whisper.bin"), "stand-in");
-            return new Transcriber(model, "auto", dir.resolve(".data/tmp"), new JvmCommand(script, ""));
-        }
     }
 }

@@ -38,12 +38,16 @@ class LineReplTest {
     LineRepl repl;
 
     void open(String extraToml) throws Exception {
+        open(extraToml, null);
+    }
+
+    void open(String extraToml, dev.ragdesk.voice.Transcriber transcriber) throws Exception {
         var chat = TinyGguf.llama().writeTo(home.resolve("chat.gguf"));
         Files.writeString(home.resolve("config.toml"), "[models.chat]\npath = \"" + chat + "\"\n[chat]\nmax_tokens = 8\n" + extraToml);
         var config = new ConfigLoader().load(home.resolve("config.toml")).config();
         var workspace = new Workspace(home).ensureDataDirs();
         session = new Session(workspace, config, Map.of("PATH", ""), "4.2.0", e -> repl.onEvent(e),
-                Session.Options.interactive("chat").withHost(ModelHost.Options.defaults().withPrestart(false)));
+                Session.Options.interactive("chat").withHost(ModelHost.Options.defaults().withPrestart(false)).withTranscriber(transcriber));
         repl = new LineRepl(session, config, home);
     }
 
@@ -155,6 +159,30 @@ class LineReplTest {
         assertTrue(shown.contains("(recording from file"), shown);
         assertTrue(shown.contains("(no speech recognised)"), "the fixture model has no weights: the path ran, the text is empty\n" + shown);
         assertTrue(session.conversation().turns().isEmpty(), "nothing was sent");
+        terminal.close();
+    }
+
+    @Test
+    void aDictatedTranscriptLandsInTheLineAndIsSentOnlyOnEnter() throws Exception {
+        var wav = dev.ragdesk.testing.Wavs.tone(home.resolve("tone.wav"), 2.0);
+        open("[voice]\nsource = \"file\"\nfile = \"" + wav + "\"\n", dev.ragdesk.testing.FakeWhisper.saying(home, "नमस्ते दुनिया"));
+        var keys = new PipedOutputStream();
+        var screen = new ByteArrayOutputStream();
+        var terminal = TerminalBuilder.builder().system(false).streams(new PipedInputStream(keys, 1 << 16), screen)
+                .type("xterm").encoding(StandardCharsets.UTF_8).size(new org.jline.terminal.Size(120, 40)).build();
+        var run = CompletableFuture.supplyAsync(() -> repl.runInteractive(terminal, home.resolve(".data/history")));
+        keys.write("note: ".getBytes(StandardCharsets.UTF_8));
+        keys.write(new byte[] {27, 'v'}); // record
+        keys.write(new byte[] {27, 'v'}); // stop: the transcript goes into the line, unsent
+        keys.write("\r".getBytes(StandardCharsets.UTF_8)); // now the user sends it
+        keys.flush();
+        var sent = CompletableFuture.supplyAsync(() -> {
+            while (session.conversation().turns().size() < 2) Thread.onSpinWait();
+            return session.conversation().turns().get(0).text();
+        });
+        assertEquals("note: नमस्ते दुनिया", sent.get(60, TimeUnit.SECONDS), "the transcript was inserted at the cursor");
+        keys.close();
+        assertEquals(0, run.get(30, TimeUnit.SECONDS));
         terminal.close();
     }
 }
