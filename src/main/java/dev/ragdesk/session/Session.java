@@ -169,6 +169,22 @@ public final class Session implements AutoCloseable {
 
     public Workspace workspace() { return workspace; }
 
+    /**
+     * The answering models not on disk yet, each as "chat: REPO FILE, about 2.0 GB; licence: …
+     * — /download chat", for a first-run welcome. Dictation's model is fetched when first wanted.
+     */
+    public List<String> missingModels() {
+        var files = new ModelFiles(workspace, config);
+        var missing = new java.util.ArrayList<String>();
+        for (var e : new Catalogue(config).entries()) {
+            if (!e.usedByApp() || e.role().equals("whisper") || Files.isRegularFile(files.location(e.role()))) continue;
+            missing.add(e.role() + ": " + e.spec().repo() + " " + e.spec().file()
+                    + (e.approxBytes() > 0 ? ", about " + dev.ragdesk.io.Sizes.human(e.approxBytes()) : "")
+                    + "; licence: " + e.licence() + " — /download " + e.role());
+        }
+        return missing;
+    }
+
     /** Switches mode and swaps the model in the background. */
     public void switchMode(Mode next) {
         mode = next;

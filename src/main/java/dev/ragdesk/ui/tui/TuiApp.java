@@ -5,9 +5,7 @@ import com.googlecode.lanterna.input.KeyType;
 import com.googlecode.lanterna.screen.Screen;
 import dev.ragdesk.config.Config;
 import dev.ragdesk.io.Sizes;
-import dev.ragdesk.models.Catalogue;
 import dev.ragdesk.models.DownloadProgress;
-import dev.ragdesk.models.ModelFiles;
 import dev.ragdesk.session.Mode;
 import dev.ragdesk.session.Session;
 import dev.ragdesk.session.SessionEvent;
@@ -319,17 +317,8 @@ public final class TuiApp {
     }
 
     private void welcome() {
-        var files = new ModelFiles(session.workspace(), config);
-        var missing = new StringBuilder();
-        for (var e : new Catalogue(config).entries()) {
-            if (!e.usedByApp() || e.role().equals("whisper")) continue;
-            if (!Files.isRegularFile(files.location(e.role()))) {
-                missing.append("\n  ").append(e.role()).append(": ").append(e.spec().repo()).append(" ").append(e.spec().file())
-                        .append(e.approxBytes() > 0 ? ", about " + Sizes.human(e.approxBytes()) : "")
-                        .append("; licence: ").append(e.licence()).append(" — /download ").append(e.role());
-            }
-        }
-        if (missing.length() > 0) system("Welcome to ragdesk. These models are not here yet:" + missing);
+        var missing = session.missingModels();
+        if (!missing.isEmpty()) system("Welcome to ragdesk. These models are not here yet:\n  " + String.join("\n  ", missing));
         else if (state.messages.isEmpty()) {
             system("Welcome to ragdesk. Ask a question; Tab switches RAG and Chat; /index PATH adds documents; F1 lists keys.");
         }

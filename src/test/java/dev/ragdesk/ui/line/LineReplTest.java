@@ -51,6 +51,12 @@ class LineReplTest {
         repl = new LineRepl(session, config, home);
     }
 
+    /** An external xterm-type terminal: JLine's line discipline turns byte 3 into SIGINT, as a tty does. */
+    static org.jline.terminal.Terminal xterm(PipedOutputStream keys, ByteArrayOutputStream screen) throws java.io.IOException {
+        return TerminalBuilder.builder().system(false).streams(new PipedInputStream(keys, 1 << 16), screen)
+                .type("xterm").encoding(StandardCharsets.UTF_8).size(new org.jline.terminal.Size(120, 40)).build();
+    }
+
     @AfterEach
     void close() {
         if (session != null) session.close();
@@ -99,9 +105,7 @@ class LineReplTest {
         open("");
         var keys = new PipedOutputStream();
         var screen = new ByteArrayOutputStream();
-        // an external xterm-type terminal: JLine's line discipline turns byte 3 into SIGINT, as a tty does
-        var terminal = TerminalBuilder.builder().system(false).streams(new PipedInputStream(keys, 1 << 16), screen)
-                .type("xterm").encoding(StandardCharsets.UTF_8).size(new org.jline.terminal.Size(120, 40)).build();
+        var terminal = xterm(keys, screen);
         var history = home.resolve(".data/history");
         var run = CompletableFuture.supplyAsync(() -> repl.runInteractive(terminal, history));
         keys.write("Once upon a time\r".getBytes(StandardCharsets.UTF_8));
@@ -142,8 +146,7 @@ class LineReplTest {
         open("[models.whisper]\npath = \"" + whisper + "\"\n[voice]\nsource = \"file\"\nfile = \"" + wav + "\"\n");
         var keys = new PipedOutputStream();
         var screen = new ByteArrayOutputStream();
-        var terminal = TerminalBuilder.builder().system(false).streams(new PipedInputStream(keys, 1 << 16), screen)
-                .type("xterm").encoding(StandardCharsets.UTF_8).size(new org.jline.terminal.Size(120, 40)).build();
+        var terminal = xterm(keys, screen);
         var run = CompletableFuture.supplyAsync(() -> repl.runInteractive(terminal, home.resolve(".data/history")));
         keys.write("note: ".getBytes(StandardCharsets.UTF_8));
         keys.write(new byte[] {27, 'v'}); // Alt-V: record (from the file)
@@ -168,8 +171,7 @@ class LineReplTest {
         open("[voice]\nsource = \"file\"\nfile = \"" + wav + "\"\n", dev.ragdesk.testing.FakeWhisper.saying(home, "नमस्ते दुनिया"));
         var keys = new PipedOutputStream();
         var screen = new ByteArrayOutputStream();
-        var terminal = TerminalBuilder.builder().system(false).streams(new PipedInputStream(keys, 1 << 16), screen)
-                .type("xterm").encoding(StandardCharsets.UTF_8).size(new org.jline.terminal.Size(120, 40)).build();
+        var terminal = xterm(keys, screen);
         var run = CompletableFuture.supplyAsync(() -> repl.runInteractive(terminal, home.resolve(".data/history")));
         keys.write("note: ".getBytes(StandardCharsets.UTF_8));
         keys.write(new byte[] {27, 'v'}); // record
