@@ -61,17 +61,21 @@ final class BenchSwapCommand implements Callable<Integer> {
         if (cycles < 1) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--cycles must be at least 1");
         var ctx = BenchCommand.context(spec);
         var files = new ModelFiles(ctx.workspace(), ctx.config());
-        var planner = Engines.planner(ctx.workspace(), ctx.config(), () -> dev.ragdesk.gpu.GpuMonitor.sampleOnce(ctx.env()));
-        var rag = Engines.request("rag", files.require("rag"), ctx.config(), planner);
-        var chat = Engines.request("chat", files.require("chat"), ctx.config(), planner);
         var llamaVersion = VersionInfo.properties().getProperty("llama");
+        var rag = Engines.request("rag", files.require("rag"), ctx.config());
+        var chat = Engines.request("chat", files.require("chat"), ctx.config());
         var err = spec.commandLine().getErr();
 
         if (!json) err.println("baseline: fresh JVM, load, one token ...");
         var baseline = new LinkedHashMap<String, Stats>();
         var launcher = Engines.launcher(ctx.workspace(), ctx.config(), llamaVersion);
         launcher.trainClassArchive();
-        for (var r : List.of(rag, chat)) baseline.put(r.role(), bare(launcher, r, 3));
+        var planner = new dev.ragdesk.gpu.LayerPlanner(ctx.config(), () -> dev.ragdesk.gpu.GpuMonitor.sampleOnce(ctx.env()),
+                dev.ragdesk.gpu.Natives.gpuCapable(Engines.nativeLibDir(ctx.workspace(), ctx.config())));
+        for (var r : List.of(rag, chat)) {
+            var resolved = r.gpuLayers() == ModelRequest.AUTO_LAYERS ? r.withGpuLayers(planner.layersFor(r.path())) : r;
+            baseline.put(r.role(), bare(launcher, resolved, 3));
+        }
 
         var report = new LinkedHashMap<String, Object>();
         report.put("cycles", cycles);
@@ -105,6 +109,7 @@ final class BenchSwapCommand implements Callable<Integer> {
 
     private LinkedHashMap<String, Object> swaps(AppContext ctx, String llamaVersion, ModelRequest rag, ModelRequest chat,
                                                 boolean prestart) throws Exception {
+        var choice = Engines.choose(ctx.workspace(), ctx.config(), llamaVersion, ctx.env());
         var maxHolding = new AtomicInteger();
         var maxProcesses = new AtomicInteger();
         var sampling = new AtomicBoolean(true);
@@ -124,7 +129,8 @@ final class BenchSwapCommand implements Callable<Integer> {
         long pid = ProcessHandle.current().pid();
         long rssBefore;
         long rssAfter;
-        try (var host = Engines.host(ctx.workspace(), ctx.config(), llamaVersion, e -> {}, ModelHost.Options.defaults().withPrestart(prestart))) {
+        try (var host = Engines.host(choice, Engines.planner(choice, ctx.workspace(), ctx.config(),
+                () -> dev.ragdesk.gpu.GpuMonitor.sampleOnce(ctx.env())), e -> {}, ModelHost.Options.defaults().withPrestart(prestart))) {
             host.activate(rag);
             host.generate(new GenerateRequest(question, 1, 0, 1, List.of()), s -> {}).await();
             System.gc();

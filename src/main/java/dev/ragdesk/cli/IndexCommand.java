@@ -75,9 +75,7 @@ final class IndexCommand implements Callable<Integer> {
         if (json) {
             out.println(Json.pretty(summary));
         } else {
-            out.printf(Locale.ROOT, "%s %d file%s (%d chunks), %d unchanged, %d removed, %d skipped, in %.1f s%n",
-                    summary.cancelled() ? "stopped after indexing" : "indexed", summary.indexed(), summary.indexed() == 1 ? "" : "s",
-                    summary.chunks(), summary.unchanged(), summary.removed(), summary.skipped().size(), summary.seconds());
+            out.println(summary.describe());
             for (var skip : summary.skipped()) out.println("  skipped " + skip.path() + ": " + skip.reason());
         }
         out.flush();

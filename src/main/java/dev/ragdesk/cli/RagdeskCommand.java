@@ -27,7 +27,7 @@ import java.util.concurrent.Callable;
         footer = {"", "Exit codes: 0 ok, 1 runtime error, 2 usage or config error, 130 interrupted."},
         subcommands = {
                 TuiCommand.class, ChatCommand.class, AskCommand.class, IndexCommand.class, SearchCommand.class,
-                DownloadCommand.class, ModelsCommand.class, StatusCommand.class, ConfigCommand.class, dev.ragdesk.bench.BenchCommand.class,
+                DownloadCommand.class, ModelsCommand.class, StatusCommand.class, EngineCommand.class, ConfigCommand.class, dev.ragdesk.bench.BenchCommand.class,
                 TranscribeCommand.class})
 public final class RagdeskCommand implements Callable<Integer> {
 

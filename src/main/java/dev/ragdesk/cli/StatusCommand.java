@@ -40,9 +40,14 @@ final class StatusCommand implements Callable<Integer> {
         var sample = GpuMonitor.sampleOnce(ctx.env());
         var libDir = Engines.nativeLibDir(ws, config);
         boolean gpuNatives = Natives.gpuCapable(libDir);
-        var planner = Engines.planner(ws, config, () -> sample);
+        var choice = Engines.choose(ws, config, VersionInfo.properties().getProperty("llama"), ctx.env());
+        var planner = Engines.planner(choice, ws, config, () -> sample);
 
         var report = new LinkedHashMap<String, Object>();
+        var engine = new LinkedHashMap<String, Object>();
+        engine.put("kind", choice.kind());
+        engine.put("why", choice.why());
+        report.put("engine", engine);
         var gpu = new LinkedHashMap<String, Object>();
         gpu.put("source", sample.source());
         gpu.put("devices", sample.devices().stream().map(d -> {
@@ -142,6 +147,8 @@ final class StatusCommand implements Callable<Integer> {
             out.printf("no GPU (no NVML, no nvidia-smi); RAM %s available of %s%n", Sizes.human(sample.ramAvailableBytes()),
                     Sizes.human(sample.ramTotalBytes()));
         }
+        var engine = (Map<String, Object>) report.get("engine");
+        out.println("engine: " + engine.get("kind") + " (" + engine.get("why") + ")");
         var natives = (Map<String, Object>) report.get("natives");
         out.println("natives: " + natives.get("library"));
         if (!((String) natives.get("warning")).isEmpty()) out.println("warning: " + natives.get("warning"));

@@ -8,12 +8,13 @@ import java.util.Map;
  * optional; a section or key left out takes the default given here (and in the committed
  * {@code config.toml}, which documents each one).
  */
-public record Config(Models models, Llama llama, Retrieval retrieval, Chat chat, Rag rag,
+public record Config(Models models, Engine engine, Llama llama, Retrieval retrieval, Chat chat, Rag rag,
                      Ui ui, Hub hub, Vram vram, Voice voice) {
 
-    public static final Config DEFAULTS = new Config(null, null, null, null, null, null, null, null, null);
+    public static final Config DEFAULTS = new Config(null, null, null, null, null, null, null, null, null, null);
 
     public Config {
+        engine = engine == null ? new Engine(null, null) : engine;
         models = models == null ? new Models(null, null, null, null) : models;
         llama = llama == null ? new Llama(null, null, null, null, null) : llama;
         retrieval = retrieval == null ? new Retrieval(null, null, null, null) : retrieval;
@@ -40,7 +41,21 @@ public record Config(Models models, Llama llama, Retrieval retrieval, Chat chat,
         }
     }
 
-    /** java-llama.cpp settings for the model workers. */
+    /**
+     * Which engine runs the models: "jvm" (java-llama.cpp in a worker JVM, works with nothing
+     * installed), "llama-server" (llama.cpp's own server, the GPU path), or "auto" (llama-server
+     * when one is found, else jvm). {@code llamaServer} is a path to the binary; empty searches.
+     */
+    public record Engine(String kind, String llamaServer) {
+        public static final java.util.Set<String> KINDS = java.util.Set.of("auto", "jvm", "llama-server");
+
+        public Engine {
+            kind = kind == null ? "auto" : kind.trim();
+            llamaServer = llamaServer == null ? "" : llamaServer.trim();
+        }
+    }
+
+    /** Model settings for every engine (java-llama.cpp's names). */
     public record Llama(GpuLayers gpuLayers, Integer ctxSize, Integer threads, String nativeLibDir, Boolean flashAttn) {
         public Llama {
             gpuLayers = gpuLayers == null ? GpuLayers.AUTO : gpuLayers;

@@ -32,6 +32,8 @@ final class ConfigValidator {
             }
         });
 
+        v.choice(c.engine().kind(), Config.Engine.KINDS, "engine", "kind");
+
         var llama = c.llama();
         if (!llama.gpuLayers().isAuto()) v.range(llama.gpuLayers().count(), 0, 100_000, "llama", "gpu_layers");
         v.range(llama.ctxSize(), 128, 1 << 20, "llama", "ctx_size");

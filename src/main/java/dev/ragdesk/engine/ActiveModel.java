@@ -9,10 +9,9 @@ import java.nio.file.Path;
  * @param spawnMs time until a worker with natives loaded was ready (near 0 when a pre-started one was used)
  * @param loadMs  time the worker took to load the model
  */
-public record ActiveModel(ModelRequest request, long fileBytes, long pid, long stopMs, long spawnMs, long loadMs,
+public record ActiveModel(ModelRequest request, int gpuLayers, long fileBytes, long pid, long stopMs, long spawnMs, long loadMs,
                           boolean prestarted) {
     public String role() { return request.role(); }
     public String displayName() { return request.displayName(); }
     public Path path() { return request.path(); }
-    public int gpuLayers() { return request.gpuLayers(); }
 }

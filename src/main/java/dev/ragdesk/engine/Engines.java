@@ -3,11 +3,15 @@ package dev.ragdesk.engine;
 import dev.ragdesk.RagdeskException;
 import dev.ragdesk.config.Config;
 import dev.ragdesk.config.Workspace;
+import dev.ragdesk.engine.server.LlamaServers;
+import dev.ragdesk.engine.server.ServerLauncher;
 import dev.ragdesk.gpu.LayerPlanner;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /** Builds a {@link ModelHost} and {@link ModelRequest}s from the workspace and config. */
@@ -33,15 +37,53 @@ public final class Engines {
         }
     }
 
-    public static ModelHost host(Workspace workspace, Config config, String llamaVersion, Consumer<EngineEvent> events,
-                                 ModelHost.Options options) throws RagdeskException {
-        return new ModelHost(launcher(workspace, config, llamaVersion), events, options);
+    /** The engine that runs the models, and why it was chosen, in words for status and the log. */
+    public record Choice(Launcher launcher, String why) {
+        public String kind() { return launcher.kind(); }
     }
 
-    /** How to load {@code file} for {@code role} under the [llama] settings, with layers from the planner. */
-    public static ModelRequest request(String role, Path file, Config config, LayerPlanner layers) {
+    /**
+     * Picks the engine from [engine].kind: "jvm", "llama-server" (which must be found), or
+     * "auto": llama-server when a working binary is found, else jvm.
+     */
+    public static Choice choose(Workspace workspace, Config config, String llamaVersion, Map<String, String> env) throws RagdeskException {
+        var kind = config.engine().kind();
+        if (kind.equals("jvm")) return new Choice(launcher(workspace, config, llamaVersion), "[engine].kind is \"jvm\"");
+        var notes = new ArrayList<String>();
+        var found = LlamaServers.find(workspace, config.engine().llamaServer(), env, notes);
+        if (found.isPresent()) {
+            var f = found.get();
+            return new Choice(new ServerLauncher(f), "llama-server " + f.version() + " from " + f.source() + " (" + f.path() + ")");
+        }
+        var none = "no llama-server found" + (notes.isEmpty() ? "" : " (" + String.join("; ", notes) + ")");
+        if (kind.equals("llama-server")) {
+            throw new RagdeskException("[engine].kind is \"llama-server\" but " + none
+                    + "; run `ragdesk engine install`, or set [engine].llama_server to a binary");
+        }
+        return new Choice(launcher(workspace, config, llamaVersion), none + "; using java-llama.cpp (CPU)");
+    }
+
+    /** The host for the chosen engine; {@code planner} decides "auto" GPU layers when a model is about to load. */
+    public static ModelHost host(Choice choice, LayerPlanner planner, Consumer<EngineEvent> events, ModelHost.Options options) {
+        org.slf4j.LoggerFactory.getLogger(Engines.class).info("engine: {}: {}", choice.kind(), choice.why());
+        return new ModelHost(choice.launcher(), events, options, choice.why(), planner::layersFor);
+    }
+
+    /** Whether the engine can put layers on a GPU: a CUDA build of libjllama.so, or a llama-server that lists a GPU device. */
+    static boolean gpuCapable(Choice choice, Workspace workspace, Config config) {
+        if (choice.launcher() instanceof ServerLauncher server) return LlamaServers.hasGpuDevice(server.binary());
+        return dev.ragdesk.gpu.Natives.gpuCapable(nativeLibDir(workspace, config));
+    }
+
+    /**
+     * How to load {@code file} for {@code role} under the [llama] settings. With gpu_layers
+     * "auto" the layers are planned by the host at load time, once, from the memory free then:
+     * asking twice in the same mode is the same request, and never reloads.
+     */
+    public static ModelRequest request(String role, Path file, Config config) {
         var llama = config.llama();
-        return new ModelRequest(role, ModelRequest.displayNameOf(file), file, llama.ctxSize(), layers.layersFor(file),
+        int layers = llama.gpuLayers().isAuto() ? ModelRequest.AUTO_LAYERS : llama.gpuLayers().count();
+        return new ModelRequest(role, ModelRequest.displayNameOf(file), file, llama.ctxSize(), layers,
                 llama.effectiveThreads(), llama.flashAttn());
     }
 
@@ -51,8 +93,8 @@ public final class Engines {
         return configured.isEmpty() ? null : workspace.home().resolve(configured).normalize();
     }
 
-    /** The layer planner for this workspace: GPU samples from {@code gpu}, natives from config. */
-    public static LayerPlanner planner(Workspace workspace, Config config, java.util.function.Supplier<dev.ragdesk.gpu.GpuSample> gpu) {
-        return new LayerPlanner(config, gpu, dev.ragdesk.gpu.Natives.gpuCapable(nativeLibDir(workspace, config)));
+    /** The layer planner for the chosen engine: GPU samples from {@code gpu}. */
+    public static LayerPlanner planner(Choice choice, Workspace workspace, Config config, java.util.function.Supplier<dev.ragdesk.gpu.GpuSample> gpu) {
+        return new LayerPlanner(config, gpu, gpuCapable(choice, workspace, config));
     }
 }

@@ -41,9 +41,11 @@ public final class ModelHost implements PromptModel, AutoCloseable {
         public Options withPrestart(boolean on) { return new Options(on, startTimeout, loadTimeout, stopTimeout); }
     }
 
-    private record Active(WorkerProcess worker, ActiveModel model) {}
+    private record Active(Worker worker, ActiveModel model) {}
 
-    private final WorkerLauncher launcher;
+    private final Launcher launcher;
+    private final String engineWhy;
+    private final java.util.function.ToIntFunction<java.nio.file.Path> autoLayers;
     private final Consumer<EngineEvent> events;
     private final Options options;
     private final AtomicInteger ids = new AtomicInteger();
@@ -52,7 +54,7 @@ public final class ModelHost implements PromptModel, AutoCloseable {
 
     private Active active;                 // guarded by lock; published as {@link #snapshot}
     private ModelRequest lastRequest;      // guarded by lock: what to reload after a crash
-    private WorkerProcess spare;           // guarded by lock
+    private Worker spare;           // guarded by lock
     private Generation running;            // guarded by lock
     private boolean closed;                // guarded by lock
     /** What {@link #current()} returns: replaced whole on every change, so readers never wait for a load. */
@@ -65,10 +67,10 @@ public final class ModelHost implements PromptModel, AutoCloseable {
 
     /** One worker loading one model; cancelling kills the worker, which fails the load at once. */
     private static final class LoadAttempt {
-        final WorkerProcess worker;
+        final Worker worker;
         volatile boolean cancelled;
 
-        LoadAttempt(WorkerProcess worker) { this.worker = worker; }
+        LoadAttempt(Worker worker) { this.worker = worker; }
     }
 
     /** A load abandoned by {@link #cancelLoad()}: no model is active afterwards, and none is restored. */
@@ -76,7 +78,18 @@ public final class ModelHost implements PromptModel, AutoCloseable {
         LoadCancelled(String what) { super("cancelled while loading " + what); }
     }
 
-    public ModelHost(WorkerLauncher launcher, Consumer<EngineEvent> events, Options options) {
+    public ModelHost(Launcher launcher, Consumer<EngineEvent> events, Options options) {
+        this(launcher, events, options, launcher.kind(), path -> 0);
+    }
+
+    /**
+     * @param engineWhy  which engine runs the models and why, for status
+     * @param autoLayers GPU layers for a model file, asked at load time for requests with {@link ModelRequest#AUTO_LAYERS}
+     */
+    public ModelHost(Launcher launcher, Consumer<EngineEvent> events, Options options, String engineWhy,
+                     java.util.function.ToIntFunction<java.nio.file.Path> autoLayers) {
+        this.engineWhy = engineWhy;
+        this.autoLayers = autoLayers;
         this.launcher = launcher;
         this.events = events;
         this.options = options;
@@ -108,9 +121,9 @@ public final class ModelHost implements PromptModel, AutoCloseable {
      */
     public void warmUp() {
         var training = new Thread(() -> {
-            launcher.trainClassArchive();
+            launcher.warmUp();
             synchronized (lock) {
-                if (options.prestart()) prestartWorker();
+                if (prestarting()) prestartWorker();
             }
         }, "worker-warm-up");
         training.setDaemon(true);
@@ -242,7 +255,7 @@ public final class ModelHost implements PromptModel, AutoCloseable {
     }
 
     private Protocol.Event ask(java.util.function.Function<String, Protocol.Request> build) throws RagdeskException {
-        WorkerProcess worker;
+        Worker worker;
         synchronized (lock) {
             worker = workerForUse();
         }
@@ -262,7 +275,7 @@ public final class ModelHost implements PromptModel, AutoCloseable {
     }
 
     /** The active worker, reloading the last model if its worker crashed. */
-    private WorkerProcess workerForUse() throws RagdeskException {
+    private Worker workerForUse() throws RagdeskException {
         ensureOpen();
         if (active != null && active.worker.isAlive()) return active.worker;
         if (active == null && lastRequest == null) {
@@ -291,14 +304,16 @@ public final class ModelHost implements PromptModel, AutoCloseable {
         try {
             awaitQuietly(worker.ready(), options.startTimeout(), worker, "start");
             long spawnMs = millisSince(t0);
-            var loaded = awaitQuietly(worker.load(request.toLoad()), options.loadTimeout(), worker, "load " + request.path().getFileName());
+            // planned now, with the previous model gone, so its memory counts as free
+            var resolved = request.gpuLayers() == ModelRequest.AUTO_LAYERS ? request.withGpuLayers(autoLayers.applyAsInt(request.path())) : request;
+            var loaded = awaitQuietly(worker.load(resolved.toLoad()), options.loadTimeout(), worker, "load " + request.path().getFileName());
             if (attempt.cancelled) throw new LoadCancelled(request.displayName());
-            var model = new ActiveModel(request, fileSize(request), worker.pid(), stopMs, spawnMs, loaded.loadMs(), prestarted);
+            var model = new ActiveModel(request, resolved.gpuLayers(), fileSize(request), worker.pid(), stopMs, spawnMs, loaded.loadMs(), prestarted);
             setActive(new Active(worker, model));
             lastRequest = request;
             watchForCrash(worker, model);
             events.accept(new EngineEvent.Loaded(model));
-            if (options.prestart()) prestartWorker();
+            if (prestarting()) prestartWorker();
             return model;
         } catch (RagdeskException e) {
             worker.shutdown(options.stopTimeout());
@@ -314,7 +329,7 @@ public final class ModelHost implements PromptModel, AutoCloseable {
         snapshot = Optional.ofNullable(next).map(Active::model);
     }
 
-    private <T> T awaitQuietly(CompletableFuture<T> future, Duration timeout, WorkerProcess worker, String what)
+    private <T> T awaitQuietly(CompletableFuture<T> future, Duration timeout, Worker worker, String what)
             throws RagdeskException {
         try {
             return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -331,7 +346,7 @@ public final class ModelHost implements PromptModel, AutoCloseable {
         }
     }
 
-    private void watchForCrash(WorkerProcess worker, ActiveModel model) {
+    private void watchForCrash(Worker worker, ActiveModel model) {
         worker.exited().thenAccept(code -> {
             if (worker.isStopping()) return;
             var how = WorkerProcess.describeExit(code);
@@ -354,6 +369,20 @@ public final class ModelHost implements PromptModel, AutoCloseable {
         return millisSince(t0);
     }
 
+    private boolean prestarting() {
+        return options.prestart() && launcher.prestarts();
+    }
+
+    /** Which engine runs the models: "jvm" or "llama-server". */
+    public String engineKind() {
+        return launcher.kind();
+    }
+
+    /** Which engine and why, in words: "llama-server b1 from PATH (/usr/bin/llama-server)". */
+    public String engineWhy() {
+        return engineWhy;
+    }
+
     private void prestartWorker() {
         if (closed || (spare != null && spare.isAlive())) return;
         try {
@@ -363,7 +392,7 @@ public final class ModelHost implements PromptModel, AutoCloseable {
         }
     }
 
-    private WorkerProcess startWorker() throws RagdeskException {
+    private Worker startWorker() throws RagdeskException {
         try {
             return launcher.start();
         } catch (IOException e) {

@@ -11,8 +11,15 @@ import java.nio.file.Path;
 public record ModelRequest(String role, String displayName, Path path, int ctxSize, int gpuLayers, int threads,
                            boolean flashAttn) {
 
+    /** "Plan the layers when loading": decided after the previous model is gone, from the memory then free. */
+    public static final int AUTO_LAYERS = -1;
+
     public ModelRequest {
         path = path.toAbsolutePath().normalize();
+    }
+
+    public ModelRequest withGpuLayers(int layers) {
+        return new ModelRequest(role, displayName, path, ctxSize, layers, threads, flashAttn);
     }
 
     public static String displayNameOf(Path path) {

@@ -30,8 +30,11 @@ public final class WorkerCensus {
         return new Count(pids.size(), holding, pids);
     }
 
+    /** A java-llama.cpp worker JVM, or a llama-server. */
     private static boolean isWorker(ProcessHandle p) {
-        return arguments(p.pid()).contains(WorkerLauncher.workerMainClass());
+        var args = arguments(p.pid());
+        return args.contains(WorkerLauncher.workerMainClass())
+                || (!args.isEmpty() && args.get(0).endsWith("/" + dev.ragdesk.engine.server.LlamaServers.BINARY));
     }
 
     /**

@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  *                     bundled one); null lets java-llama.cpp extract its own
  * @param cdsDir       folder for class-data-sharing archives; null disables them
  */
-public record WorkerLauncher(JvmCommand jvm, Path llamaTmp, Path nativeLibDir, Path cdsDir) {
+public record WorkerLauncher(JvmCommand jvm, Path llamaTmp, Path nativeLibDir, Path cdsDir) implements Launcher {
 
     static final List<String> JVM_OPTIONS = List.of(
             "-Xmx256m", "-Xss4m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
@@ -49,7 +49,17 @@ public record WorkerLauncher(JvmCommand jvm, Path llamaTmp, Path nativeLibDir, P
         return jvm.build(baseOptions(), mainClass.getName(), args);
     }
 
-    public WorkerProcess start() throws IOException {
+    @Override
+    public String kind() { return "jvm"; }
+
+    @Override
+    public boolean prestarts() { return true; }
+
+    @Override
+    public void warmUp() { trainClassArchive(); }
+
+    @Override
+    public Worker start() throws IOException {
         Files.createDirectories(llamaTmp);
         return new WorkerProcess(new ProcessBuilder(command()).start());
     }

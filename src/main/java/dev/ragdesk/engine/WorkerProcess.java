@@ -10,7 +10,6 @@ import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,11 +21,10 @@ import java.util.function.Consumer;
  * stdout on a reader thread, and files its stderr (the worker's and llama.cpp's log) under the
  * log. When the process ends, everything still waiting on it fails with {@link WorkerGone}.
  */
-final class WorkerProcess {
+final class WorkerProcess implements Worker {
     private static final Logger log = LoggerFactory.getLogger(WorkerProcess.class);
     private static final Logger nativeLog = LoggerFactory.getLogger("llama.cpp");
     private static final Logger workerLog = LoggerFactory.getLogger("worker");
-    private static final int STDERR_TAIL = 60;
 
     /** Thrown into every pending future when the process has ended. */
     static final class WorkerGone extends RuntimeException {
@@ -44,7 +42,7 @@ final class WorkerProcess {
     private final CompletableFuture<Protocol.Loaded> loaded = new CompletableFuture<>();
     private final Map<String, CompletableFuture<Protocol.Event>> replies = new ConcurrentHashMap<>();
     private final Map<String, Consumer<Protocol.Event>> streams = new ConcurrentHashMap<>();
-    private final ArrayDeque<String> stderrTail = new ArrayDeque<>();
+    private final LogTail stderrTail = new LogTail();
     private final CompletableFuture<Integer> exited = new CompletableFuture<>();
     private volatile boolean stopping;
 
@@ -55,24 +53,31 @@ final class WorkerProcess {
         daemon("worker-" + process.pid() + "-err", this::readStderr);
     }
 
-    long pid() { return process.pid(); }
+    @Override
+    public long pid() { return process.pid(); }
 
-    boolean isAlive() { return process.isAlive(); }
+    @Override
+    public boolean isAlive() { return process.isAlive(); }
 
     /** True once {@link #shutdown} was called: an exit after it is expected, not a crash. */
-    boolean isStopping() { return stopping; }
+    @Override
+    public boolean isStopping() { return stopping; }
 
-    CompletableFuture<Protocol.Ready> ready() { return ready; }
+    @Override
+    public CompletableFuture<Protocol.Ready> ready() { return ready; }
 
-    CompletableFuture<Integer> exited() { return exited; }
+    @Override
+    public CompletableFuture<Integer> exited() { return exited; }
 
-    CompletableFuture<Protocol.Loaded> load(Protocol.Load request) {
+    @Override
+    public CompletableFuture<Protocol.Loaded> load(Protocol.Load request) {
         send(request);
         return loaded;
     }
 
     /** Sends a request that is answered by one event carrying the same id. */
-    CompletableFuture<Protocol.Event> ask(String id, Protocol.Request request) {
+    @Override
+    public CompletableFuture<Protocol.Event> ask(String id, Protocol.Request request) {
         var reply = new CompletableFuture<Protocol.Event>();
         replies.put(id, reply);
         reply.whenComplete((r, e) -> replies.remove(id));
@@ -82,14 +87,17 @@ final class WorkerProcess {
     }
 
     /** Sends a generate request; {@code sink} receives its token, done and error events. */
-    void stream(Protocol.Generate request, Consumer<Protocol.Event> sink) {
+    @Override
+    public void stream(Protocol.Generate request, Consumer<Protocol.Event> sink) {
         streams.put(request.id(), sink);
         send(request);
     }
 
-    void endStream(String id) { streams.remove(id); }
+    @Override
+    public void endStream(String id) { streams.remove(id); }
 
-    void send(Protocol.Request request) {
+    @Override
+    public void send(Protocol.Request request) {
         try {
             synchronized (stdin) {
                 stdin.write(Protocol.encode(request));
@@ -108,12 +116,14 @@ final class WorkerProcess {
      * llama.cpp loaded takes about 330 ms (measured on stories260K, 2 cores).
      */
     /** Kills the worker without waiting for it; {@link #exited()} completes once it is gone. */
-    void kill() {
+    @Override
+    public void kill() {
         stopping = true;
         process.destroyForcibly();
     }
 
-    void shutdown(Duration timeout) {
+    @Override
+    public void shutdown(Duration timeout) {
         stopping = true;
         send(new Protocol.Shutdown());
         try {
@@ -134,30 +144,10 @@ final class WorkerProcess {
         }
     }
 
-    /**
-     * The most telling recent stderr line for a failure, e.g. llama.cpp's reason for refusing a
-     * file, with its "function: error loading model:" prefixes removed; empty if none stands out.
-     */
-    String diagnosis() {
-        synchronized (stderrTail) {
-            String best = "";
-            int bestScore = 0;
-            for (var line : stderrTail) {
-                if (OWN_LOG_LINE.matcher(line).find() || line.startsWith("\t") || line.contains("Exception")) continue;
-                var l = line.toLowerCase(java.util.Locale.ROOT);
-                int score = l.contains("error loading model") ? 4 : l.contains("error") ? 3
-                        : l.contains("invalid") || l.contains("unsupported") ? 2 : l.contains("failed") ? 1 : 0;
-                if (score >= bestScore && score > 0) {
-                    best = line;
-                    bestScore = score;
-                }
-            }
-            return best.replaceFirst("^\\w+:\\s*", "").replaceFirst("^(error loading model:\\s*)+", "").trim();
-        }
+    @Override
+    public String diagnosis() {
+        return stderrTail.diagnosis();
     }
-
-    /** Lines the worker's own logback writes ("INFO  worker - ..."), as opposed to llama.cpp's. */
-    private static final java.util.regex.Pattern OWN_LOG_LINE = java.util.regex.Pattern.compile("^(TRACE|DEBUG|INFO|WARN|ERROR)\\s+\\S+ - ");
 
     private void readEvents() {
         try (var reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
@@ -218,11 +208,8 @@ final class WorkerProcess {
         try (var reader = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = reader.readLine()) != null) {
-                (OWN_LOG_LINE.matcher(line).find() ? workerLog : nativeLog).info("[{}] {}", pid(), line);
-                synchronized (stderrTail) {
-                    stderrTail.addLast(line);
-                    if (stderrTail.size() > STDERR_TAIL) stderrTail.removeFirst();
-                }
+                (LogTail.OWN_LOG_LINE.matcher(line).find() ? workerLog : nativeLog).info("[{}] {}", pid(), line);
+                stderrTail.add(line);
             }
         } catch (IOException e) {
             log.debug("worker {} stderr closed: {}", pid(), e.toString());

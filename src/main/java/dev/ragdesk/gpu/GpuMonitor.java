@@ -37,10 +37,19 @@ public final class GpuMonitor implements AutoCloseable {
         this.remaining = new ArrayList<>(sources);
     }
 
-    /** NVML, then nvidia-smi if it is on {@code PATH}. */
+    /** The variable that picks the sources: "auto" (the default), "nvml", "nvidia-smi" or "none". */
+    public static final String SOURCE_ENV = "RAGDESK_GPU";
+
+    /**
+     * NVML, then nvidia-smi if it is on {@code PATH}; {@code RAGDESK_GPU} narrows that to one
+     * source or to none (system RAM only), for a driver that misbehaves, and for tests.
+     */
     public static GpuMonitor standard(Map<String, String> env) {
+        var wanted = env.getOrDefault(SOURCE_ENV, "auto").trim().toLowerCase(java.util.Locale.ROOT);
         var sources = new ArrayList<SourceFactory>();
-        sources.add(NvmlSource::new);
+        if (wanted.equals("none")) return new GpuMonitor(sources);
+        if (!wanted.equals("nvidia-smi")) sources.add(NvmlSource::new);
+        if (wanted.equals("nvml")) return new GpuMonitor(sources);
         findOnPath("nvidia-smi", env.getOrDefault("PATH", "")).ifPresent(smi -> sources.add(() -> {
             var source = new NvidiaSmiSource(smi.toString());
             source.read(); // prove it answers before choosing it

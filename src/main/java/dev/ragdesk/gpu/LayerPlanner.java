@@ -34,11 +34,19 @@ public final class LayerPlanner {
         return VramPlanner.plan(header, config.llama().ctxSize(), gpu.get().largestFreeBytes(), budget, gpuNatives);
     }
 
+    /** The plan behind the last {@link #layersFor} of each model, to compare with what the card reports once loaded. */
+    private final java.util.Map<Path, VramPlan> lastPlans = new java.util.concurrent.ConcurrentHashMap<>();
+
+    public java.util.Optional<VramPlan> lastPlan(Path model) {
+        return java.util.Optional.ofNullable(lastPlans.get(model));
+    }
+
     public int layersFor(Path model) {
         var configured = config.llama().gpuLayers();
         if (!configured.isAuto()) return configured.count();
         try {
             var plan = plan(model);
+            lastPlans.put(model, plan);
             LoggerFactory.getLogger(LayerPlanner.class).info("gpu_layers auto for {}: {} ({})", model.getFileName(), plan.gpuLayers(), plan.reason());
             return plan.gpuLayers();
         } catch (RagdeskException e) {

@@ -12,7 +12,6 @@ import dev.ragdesk.engine.ModelHost;
 import dev.ragdesk.engine.Passage;
 import dev.ragdesk.engine.PassageSource;
 import dev.ragdesk.engine.RagPrompt;
-import dev.ragdesk.gpu.LayerPlanner;
 import dev.ragdesk.models.ModelFiles;
 
 import java.util.List;
@@ -51,15 +50,13 @@ public final class Assistant {
     private final ModelFiles files;
     private final Config config;
     private final PassageSource passages;
-    private final LayerPlanner layers;
 
     /** {@code passages} may be null while no index exists; RAG mode then says so. */
-    public Assistant(ModelHost host, ModelFiles files, Config config, PassageSource passages, LayerPlanner layers) {
+    public Assistant(ModelHost host, ModelFiles files, Config config, PassageSource passages) {
         this.host = host;
         this.files = files;
         this.config = config;
         this.passages = passages;
-        this.layers = layers;
     }
 
     public boolean hasDocuments() throws RagdeskException {
@@ -69,7 +66,7 @@ public final class Assistant {
     /** Makes the mode's model the active one (a swap if the other was loaded). Blocks. */
     public ActiveModel switchTo(Mode mode) throws RagdeskException {
         var file = files.require(mode.role());
-        return host.activate(Engines.request(mode.role(), file, config, layers));
+        return host.activate(Engines.request(mode.role(), file, config));
     }
 
     public Reply ask(Mode mode, String question, List<ChatMessage> history, Sampling sampling, Consumer<String> onToken)

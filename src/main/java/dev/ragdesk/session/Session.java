@@ -95,6 +95,9 @@ public final class Session implements AutoCloseable {
     private final Retriever retriever;
     private final GpuMonitor gpu;
     private final Assistant assistant;
+    private final dev.ragdesk.gpu.LayerPlanner planner;
+    /** The worker whose VRAM was last compared with its plan, so each load is logged once. */
+    private volatile long comparedPid;
     private final Dictation dictation;
     private final ExecutorService modelLane = lane("session-model");
     private final ExecutorService indexLane = lane("session-index");
@@ -117,10 +120,12 @@ public final class Session implements AutoCloseable {
         this.options = options;
         this.listener = listener;
         this.gpu = GpuMonitor.standard(env);
-        this.host = Engines.host(workspace, config, llamaVersion, this::onEngine, options.host());
+        var engine = Engines.choose(workspace, config, llamaVersion, env);
+        // a fresh reading when a model is about to load: the previous one is gone by then
+        this.planner = Engines.planner(engine, workspace, config, gpu::sample);
+        this.host = Engines.host(engine, planner, this::onEngine, options.host());
         this.retriever = Documents.retriever(workspace);
-        var planner = Engines.planner(workspace, config, () -> lastGpu != null ? lastGpu : gpu.sample());
-        this.assistant = new Assistant(host, new ModelFiles(workspace, config), config, retriever, planner);
+        this.assistant = new Assistant(host, new ModelFiles(workspace, config), config, retriever);
         this.dictation = new Dictation(workspace, config, options.transcriber());
         this.mode = startingMode();
         this.conversation = options.interactive() ? reopenLatest() : Conversation.unsaved();
@@ -168,6 +173,11 @@ public final class Session implements AutoCloseable {
     }
 
     public Workspace workspace() { return workspace; }
+
+    /** Which engine runs the models ("jvm" or "llama-server") and why, for status lines. */
+    public String engine() { return host.engineKind(); }
+
+    public String engineWhy() { return host.engineWhy(); }
 
     /**
      * The answering models not on disk yet, each as "chat: REPO FILE, about 2.0 GB; licence: …
@@ -401,6 +411,12 @@ public final class Session implements AutoCloseable {
         long pid = host.current().map(ActiveModel::pid).orElse(0L);
         long ram = pid > 0 ? Math.max(0, WorkerCensus.rssBytes(pid)) : 0;
         long vram = pid > 0 ? sample.gpuBytesOf(Set.of(pid)) : 0;
+        if (vram > 0 && pid != comparedPid) {
+            comparedPid = pid;
+            host.current().flatMap(m -> planner.lastPlan(m.path())).ifPresent(plan -> log.info(
+                    "VRAM of the loaded model: planned {} MB for {} layers, the card reports {} MB ({}% of the plan)",
+                    plan.estimatedBytes() >> 20, plan.gpuLayers(), vram >> 20, plan.estimatedBytes() > 0 ? vram * 100 / plan.estimatedBytes() : 0));
+        }
         listener.accept(new SessionEvent.Memory(sample, ram, vram));
     }
 

@@ -20,8 +20,8 @@ class StatusCommandTest {
     private String run(String... args) {
         var argv = new java.util.ArrayList<>(List.of("status"));
         argv.addAll(List.of(args));
-        // an empty PATH: no nvidia-smi, whatever this machine has
-        var r = CliRun.in(home, Map.of("PATH", home.resolve("no-bin").toString()), argv.toArray(String[]::new));
+        // no GPU sources, whatever this machine has (a GPU host too)
+        var r = CliRun.in(home, Map.of("PATH", home.resolve("no-bin").toString(), "RAGDESK_GPU", "none"), argv.toArray(String[]::new));
         assertEquals(0, r.code(), r.err());
         return r.out();
     }

@@ -57,7 +57,7 @@ class SessionTest {
 
     Session open(Config config, Session.Options options) throws Exception {
         var workspace = new Workspace(home).ensureDataDirs();
-        session = new Session(workspace, config, Map.of("PATH", ""), "4.2.0", e -> {
+        session = new Session(workspace, config, Map.of("PATH", "", "RAGDESK_GPU", "none"), "4.2.0", e -> {
             seen.add(e);
             events.add(e);
             hook.accept(e);
@@ -244,7 +244,7 @@ class SessionTest {
         assertInstanceOf(Ticket.End.Answered.class, end(session.ask("Once upon a time", new Session.Ask(Mode.CHAT, Assistant.Sampling.CONFIGURED, false))));
         var state = InstanceState.readLive(home.resolve(".data")).orElseThrow();
         var out = new java.io.StringWriter();
-        int code = dev.ragdesk.cli.Main.run(new String[] {"--home", home.toString(), "status", "--json"}, Map.of("PATH", ""),
+        int code = dev.ragdesk.cli.Main.run(new String[] {"--home", home.toString(), "status", "--json"}, Map.of("PATH", "", "RAGDESK_GPU", "none"),
                 new java.io.PrintWriter(out, true), new java.io.PrintWriter(new java.io.StringWriter(), true));
         assertEquals(0, code);
         var current = com.fasterxml.jackson.databind.json.JsonMapper.builder().build().readTree(out.toString()).get("current_model");

@@ -46,7 +46,7 @@ class LineReplTest {
         Files.writeString(home.resolve("config.toml"), "[models.chat]\npath = \"" + chat + "\"\n[chat]\nmax_tokens = 8\n" + extraToml);
         var config = new ConfigLoader().load(home.resolve("config.toml")).config();
         var workspace = new Workspace(home).ensureDataDirs();
-        session = new Session(workspace, config, Map.of("PATH", ""), "4.2.0", e -> repl.onEvent(e),
+        session = new Session(workspace, config, Map.of("PATH", "", "RAGDESK_GPU", "none"), "4.2.0", e -> repl.onEvent(e),
                 Session.Options.interactive("chat").withHost(ModelHost.Options.defaults().withPrestart(false)).withTranscriber(transcriber));
         repl = new LineRepl(session, config, home);
     }

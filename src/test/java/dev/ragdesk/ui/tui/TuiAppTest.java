@@ -48,7 +48,7 @@ class TuiAppTest {
         screen = new TerminalScreen(terminal);
         screen.startScreen();
         var workspace = new Workspace(home).ensureDataDirs();
-        session = new Session(workspace, config, Map.of("PATH", ""), "4.2.0", e -> app.post(e),
+        session = new Session(workspace, config, Map.of("PATH", "", "RAGDESK_GPU", "none"), "4.2.0", e -> app.post(e),
                 Session.Options.interactive("tui").withHost(ModelHost.Options.defaults().withPrestart(false)).withTranscriber(transcriber));
         app = new TuiApp(screen, session, config, home, clipboard::add);
         app.drain();

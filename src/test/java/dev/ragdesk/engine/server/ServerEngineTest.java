@@ -1,0 +1,227 @@
+package dev.ragdesk.engine.server;
+
+import dev.ragdesk.RagdeskException;
+import dev.ragdesk.engine.EngineEvent;
+import dev.ragdesk.engine.GenerateRequest;
+import dev.ragdesk.engine.ModelHost;
+import dev.ragdesk.engine.ModelRequest;
+import dev.ragdesk.engine.WorkerCensus;
+import dev.ragdesk.testing.Fixtures;
+import dev.ragdesk.testing.LlamaServerBinary;
+import dev.ragdesk.testing.TinyGguf;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The llama-server engine behind the same ModelHost, on a real llama-server and real GGUF files. */
+@Timeout(180)
+class ServerEngineTest {
+    @TempDir Path dir;
+    ModelHost host;
+    final BlockingQueue<EngineEvent> events = new LinkedBlockingQueue<>();
+    final List<EngineEvent> history = new CopyOnWriteArrayList<>();
+    LlamaServers.Found server;
+
+    @BeforeEach
+    void findServer() throws Exception {
+        server = LlamaServers.check(LlamaServerBinary.require(), "the test");
+    }
+
+    ServerLauncher launcher;
+
+    ModelHost host(ServerWorker.Ports ports) {
+        launcher = new ServerLauncher(server, ports);
+        host = new ModelHost(launcher, e -> { events.add(e); history.add(e); },
+                ModelHost.Options.defaults().withPrestart(false));
+        return host;
+    }
+
+    ModelHost host() {
+        return host(ServerLauncher::freePort);
+    }
+
+    @AfterEach
+    void close() {
+        if (host != null) host.close();
+    }
+
+    static ModelRequest request(String role, Path file, int ctx) {
+        return new ModelRequest(role, ModelRequest.displayNameOf(file), file, ctx, 0, 2, false);
+    }
+
+    @Test
+    void streamsAGreedyAnswerOnTheFixtureModel() throws Exception {
+        var model = Fixtures.require("stories260K.gguf");
+        var h = host();
+        var active = h.activate(request("rag", model, 1024));
+        assertTrue(active.pid() > 0);
+        assertEquals("llama-server", h.engineKind());
+        var pieces = Collections.synchronizedList(new ArrayList<String>());
+        var result = h.generate(new GenerateRequest("The little dog", 12, 0.0, 1, List.of()), pieces::add).await();
+        assertEquals(String.join("", pieces), result.text(), "every token streamed, in order");
+        assertTrue(result.text().startsWith(" was a little girl"), "the fixture's greedy continuation: " + result.text());
+        assertEquals(12, result.tokens());
+        assertEquals("length", result.reason());
+        assertTrue(h.countTokens("Once upon a time") > 0);
+    }
+
+    @Test
+    void chatPromptsComeFromTheModelsOwnTemplate() throws Exception {
+        var model = Fixtures.require("stories260K-chat-template.gguf");
+        var h = host();
+        h.activate(request("chat", model, 1024));
+        var prompt = h.applyTemplate("Be brief.", List.of(dev.ragdesk.engine.ChatMessage.user("hi")));
+        assertTrue(prompt.contains("[INST]") && prompt.contains("Be brief.") && prompt.contains("hi"), prompt);
+    }
+
+    @Test
+    void cancelStopsTheStreamAndTheSlotGoesIdle() throws Exception {
+        var model = TinyGguf.llama().layers(4).embedding(128).writeTo(dir.resolve("long.gguf"));
+        var h = host();
+        h.activate(request("chat", model, 8192));
+        var tokens = new AtomicInteger();
+        var started = new java.util.concurrent.CountDownLatch(5);
+        var generation = h.generate(new GenerateRequest("Once", 8000, 0.8, 3, List.of()), t -> {
+            tokens.incrementAndGet();
+            started.countDown();
+        });
+        assertTrue(started.await(60, TimeUnit.SECONDS));
+        long t0 = System.nanoTime();
+        generation.cancel();
+        var result = generation.await();
+        int atCancel = tokens.get();
+        assertEquals("cancelled", result.reason());
+        var worker = launcher.lastStarted().orElseThrow();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (worker.slotBusy() && System.nanoTime() < deadline) java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+        assertFalse(worker.slotBusy(), "the server stopped generating");
+        System.out.printf("cancel: slot idle %d ms after cancel%n", (System.nanoTime() - t0) / 1_000_000);
+        assertEquals(atCancel, tokens.get(), "no token is delivered after the cancel");
+        assertTrue(result.tokens() < 8000);
+        assertEquals(5, h.generate(new GenerateRequest("Once", 5, 0.0, 1, List.of()), s -> {}).await().tokens(), "the model stays usable");
+    }
+
+    @Test
+    void swapsNeverLeaveTwoServersHoldingAModel() throws Exception {
+        var rag = TinyGguf.llama().seed(1).writeTo(dir.resolve("rag.gguf"));
+        var chat = TinyGguf.llama().seed(2).writeTo(dir.resolve("chat.gguf"));
+        var h = host();
+        var samples = Collections.synchronizedList(new ArrayList<WorkerCensus.Count>());
+        var sampling = new AtomicBoolean(true);
+        var sampler = new Thread(() -> {
+            while (sampling.get()) samples.add(WorkerCensus.now());
+        });
+        sampler.start();
+        var pids = new java.util.HashSet<Long>();
+        try {
+            for (int i = 0; i < 6; i++) {
+                var active = h.activate(request(i % 2 == 0 ? "rag" : "chat", i % 2 == 0 ? rag : chat, 1024));
+                pids.add(active.pid());
+                assertEquals(4, h.generate(new GenerateRequest("hello", 4, 0.0, 1, List.of()), s -> {}).await().tokens());
+                assertEquals(1, WorkerCensus.now().holdingModel(), "one server holds the model after swap " + i);
+            }
+        } finally {
+            sampling.set(false);
+            sampler.join();
+        }
+        assertEquals(6, pids.size(), "each swap ended the old server and started a new one");
+        assertTrue(samples.size() > 50, "the census sampled throughout: " + samples.size());
+        assertEquals(1, samples.stream().mapToInt(WorkerCensus.Count::holdingModel).max().orElse(-1), "never two at once");
+        h.close();
+        assertEquals(0, WorkerCensus.now().workers(), "closing ends the last server");
+    }
+
+    @Test
+    void aServerKilledMidAnswerIsReportedAndTheNextQuestionWorks() throws Exception {
+        var model = TinyGguf.llama().layers(4).embedding(128).writeTo(dir.resolve("m.gguf"));
+        var h = host();
+        var active = h.activate(request("chat", model, 8192));
+        var started = new java.util.concurrent.CountDownLatch(3);
+        var generation = h.generate(new GenerateRequest("Once", 8000, 0.8, 3, List.of()), t -> started.countDown());
+        assertTrue(started.await(60, TimeUnit.SECONDS));
+        new ProcessBuilder("kill", "-9", String.valueOf(active.pid())).start().waitFor();
+        var failure = assertThrows(RagdeskException.class, generation::await);
+        assertTrue(failure.getMessage().contains("send again to reload the model"), failure.getMessage());
+        var crash = await(EngineEvent.WorkerCrashed.class);
+        assertTrue(crash.how().contains("SIGKILL") || crash.how().contains("137"), crash.how());
+        var again = h.generate(new GenerateRequest("Once", 3, 0.0, 1, List.of()), s -> {}).await();
+        assertEquals(3, again.tokens(), "reloaded and answered");
+        assertNotEquals(active.pid(), h.current().orElseThrow().pid());
+    }
+
+    @Test
+    void llamaCppsReasonForABadModelReachesTheUserInOneLine() throws Exception {
+        var alien = TinyGguf.llama().architecture("notallama").writeTo(dir.resolve("alien.gguf"));
+        var h = host();
+        var e = assertThrows(RagdeskException.class, () -> h.activate(request("rag", alien, 1024)));
+        assertTrue(e.getMessage().startsWith("could not load alien.gguf: "), e.getMessage());
+        assertTrue(e.getMessage().contains("unknown model architecture: 'notallama'"), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"));
+        assertEquals(0, WorkerCensus.now().workers(), "the failed server is gone");
+    }
+
+    @Test
+    void aPortTakenByAnotherProgramIsRetriedOnAnother() throws Exception {
+        var model = Fixtures.require("stories260K.gguf");
+        try (var squatter = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            var handedOut = new AtomicInteger();
+            var h = host(() -> handedOut.getAndIncrement() == 0 ? squatter.getLocalPort() : ServerLauncher.freePort());
+            h.activate(request("rag", model, 512));
+            assertEquals(2, handedOut.get(), "the taken port was given up for a second one");
+            assertEquals(3, h.generate(new GenerateRequest("Once", 3, 0.0, 1, List.of()), s -> {}).await().tokens());
+        }
+    }
+
+    @Test
+    void theServerListensOnLoopbackOnlyAndWantsItsKey() throws Exception {
+        var model = Fixtures.require("stories260K.gguf");
+        int port = ServerLauncher.freePort();
+        var h = host(() -> port);
+        h.activate(request("rag", model, 512));
+        var client = new okhttp3.OkHttpClient();
+        var body = okhttp3.RequestBody.create("{\"prompt\":\"x\",\"n_predict\":1}", okhttp3.MediaType.get("application/json"));
+        try (var r = client.newCall(new okhttp3.Request.Builder().url("http://127.0.0.1:" + port + "/completion").post(body).build()).execute()) {
+            assertEquals(401, r.code(), "no key, no answer");
+        }
+        var args = WorkerCensus.arguments(h.current().orElseThrow().pid());
+        assertEquals("127.0.0.1", args.get(args.indexOf("--host") + 1));
+        assertTrue(args.contains("--no-webui"));
+    }
+
+    @Test
+    void aBinaryThatIsNotLlamaServerIsNamed() throws Exception {
+        var e = assertThrows(RagdeskException.class, () -> LlamaServers.check(Path.of("/bin/echo"), "[engine].llama_server"));
+        assertTrue(e.getMessage().contains("/bin/echo is not llama-server"), e.getMessage());
+        var missing = assertThrows(RagdeskException.class, () -> LlamaServers.check(dir.resolve("nope"), "[engine].llama_server"));
+        assertTrue(missing.getMessage().contains("does not exist; run `ragdesk engine install`"), missing.getMessage());
+    }
+
+    private <T extends EngineEvent> T await(Class<T> type) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            var e = events.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            if (type.isInstance(e)) return type.cast(e);
+        }
+        fail("no " + type.getSimpleName() + "; saw " + history);
+        return null;
+    }
+}
