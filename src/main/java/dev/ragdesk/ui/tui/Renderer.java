@@ -59,6 +59,7 @@ final class Renderer {
         var hint = "│ F1 help ";
         // widest first; narrower terminals drop the bar, then the index size, then cut the rest
         var candidates = List.of(
+                " " + String.join(" │ ", mode, modelState(s) + " · " + s.engine, meter(s, true), s.indexLine) + " ",
                 " " + String.join(" │ ", mode, modelState(s), meter(s, true), s.indexLine) + " ",
                 " " + String.join(" │ ", mode, modelState(s), meter(s, false), s.indexLine) + " ",
                 " " + String.join(" │ ", mode, modelState(s), meter(s, false)) + " ");

@@ -71,6 +71,7 @@ public final class TuiApp {
             }
         });
         state.mode = session.mode();
+        state.engine = session.engine();
         show(session.conversation());
         welcome();
     }

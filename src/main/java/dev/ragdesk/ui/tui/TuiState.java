@@ -46,6 +46,7 @@ final class TuiState {
     Mode mode = Mode.CHAT;
     Phase phase = Phase.NONE;
     String modelName = "";
+    String engine = ""; // "jvm" or "llama-server": what runs the models
     long phaseSince = System.currentTimeMillis();
     double tokensPerSecond;
     GpuSample gpu;

@@ -1,0 +1,64 @@
+package dev.ragdesk.cli;
+
+import dev.ragdesk.testing.LlamaServerBinary;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Which engine [engine].kind picks, and that it says why, on the command line and in status. */
+class EngineCommandTest {
+    @TempDir Path home;
+
+    /** An environment with no llama-server anywhere: no PATH entries, no HOME with a build cache. */
+    static final Map<String, String> BARE = Map.of("PATH", "", "RAGDESK_GPU", "none");
+
+    @Test
+    void autoWithoutALlamaServerUsesTheJvmEngineAndSaysWhy() {
+        var run = CliRun.in(home, BARE, "engine");
+        assertEquals(0, run.code(), run.err());
+        assertEquals("jvm: no llama-server found; using java-llama.cpp (CPU)", run.out().strip());
+    }
+
+    @Test
+    void askingForLlamaServerWithoutOneIsOneClearLine() throws Exception {
+        Files.writeString(home.resolve("config.toml"), "[engine]\nkind = \"llama-server\"\n");
+        var run = CliRun.in(home, BARE, "engine");
+        assertEquals(1, run.code());
+        assertEquals("ragdesk: [engine].kind is \"llama-server\" but no llama-server found; run `ragdesk engine install`, "
+                + "or set [engine].llama_server to a binary", run.err().strip());
+    }
+
+    @Test
+    void aConfiguredBinaryThatIsMissingOrNotLlamaServerIsNamed() throws Exception {
+        Files.writeString(home.resolve("config.toml"), "[engine]\nllama_server = \"/bin/echo\"\n");
+        var notServer = CliRun.in(home, BARE, "engine");
+        assertEquals(1, notServer.code());
+        assertTrue(notServer.err().contains("/bin/echo is not llama-server (its --version said: echo (GNU coreutils)"), notServer.err());
+        Files.writeString(home.resolve("config.toml"), "[engine]\nllama_server = \"no/such/llama-server\"\n");
+        var missing = CliRun.in(home, BARE, "engine");
+        assertTrue(missing.err().contains("does not exist; run `ragdesk engine install`"), missing.err());
+        Files.writeString(home.resolve("config.toml"), "[engine]\nkind = \"gpu\"\n");
+        var badKind = CliRun.in(home, BARE, "engine");
+        assertEquals(2, badKind.code());
+        assertTrue(badKind.err().contains("engine.kind"), badKind.err());
+    }
+
+    @Test
+    void autoFindsLlamaServerOnPathAndStatusSaysSo() throws Exception {
+        var server = LlamaServerBinary.require();
+        var env = Map.of("PATH", server.getParent().toString(), "RAGDESK_GPU", "none");
+        var run = CliRun.in(home, env, "engine");
+        assertEquals(0, run.code(), run.err());
+        assertTrue(run.out().startsWith("llama-server: llama-server "), run.out());
+        assertTrue(run.out().contains("from PATH (" + server + ")"), run.out());
+        var status = CliRun.in(home, env, "status", "--json");
+        assertEquals("llama-server", status.json().get("engine").get("kind").asText());
+        var text = CliRun.in(home, env, "status");
+        assertTrue(text.out().contains("engine: llama-server (llama-server "), text.out());
+    }
+}
