@@ -27,8 +27,16 @@ final class ConfigValidator {
             if (!spec.sha256().isEmpty() && !spec.sha256().matches("[0-9a-f]{64}")) {
                 v.fail("must be 64 hexadecimal characters (a sha256), or empty", "models", role, "sha256");
             }
-            if (!spec.hasLocalPath() && (spec.repo().isEmpty() || spec.file().isEmpty())) {
+            if (!spec.hasLocalPath() && !spec.isRemote() && (spec.repo().isEmpty() || spec.file().isEmpty())) {
                 v.fail("needs both repo and file, or a local path", "models", role, "repo");
+            }
+            if (spec.isRemote()) {
+                if (!isHttpUrl(spec.endpoint())) v.fail("must be an http:// or https:// URL", "models", role, "endpoint");
+                if (spec.model().isEmpty()) v.fail("must name the model the endpoint serves, as its /v1/models lists it", "models", role, "model");
+                if (!role.equals("rag") && !role.equals("chat")) v.fail("only the rag and chat roles can be remote", "models", role, "endpoint");
+            }
+            if (!spec.apiKeyEnv().isEmpty() && !spec.apiKeyEnv().matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                v.fail("must be the name of an environment variable, such as OPENAI_API_KEY", "models", role, "api_key_env");
             }
         });
 

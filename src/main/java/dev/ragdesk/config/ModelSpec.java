@@ -1,10 +1,13 @@
 package dev.ragdesk.config;
 
 /**
- * Where one model comes from. A non-empty {@code path} names a local file and wins over
- * {@code repo}/{@code file}.
+ * Where one model comes from. A non-empty {@code endpoint} names a remote OpenAI-compatible
+ * server (vLLM, llama-server, Ollama, LM Studio) that serves {@code model}, with the API key in
+ * the environment variable {@code apiKeyEnv}; it wins over everything else. A non-empty
+ * {@code path} names a local file and wins over {@code repo}/{@code file}.
  */
-public record ModelSpec(String repo, String file, String revision, String sha256, String path) {
+public record ModelSpec(String repo, String file, String revision, String sha256, String path,
+                        String endpoint, String model, String apiKeyEnv) {
 
     public ModelSpec {
         repo = blankToEmpty(repo);
@@ -12,13 +15,19 @@ public record ModelSpec(String repo, String file, String revision, String sha256
         revision = revision == null || revision.isBlank() ? "main" : revision.trim();
         sha256 = blankToEmpty(sha256).toLowerCase(java.util.Locale.ROOT);
         path = blankToEmpty(path);
+        endpoint = blankToEmpty(endpoint);
+        model = blankToEmpty(model);
+        apiKeyEnv = blankToEmpty(apiKeyEnv);
     }
 
     public static ModelSpec hub(String repo, String file) {
-        return new ModelSpec(repo, file, "main", "", "");
+        return new ModelSpec(repo, file, "main", "", "", "", "", "");
     }
 
     public boolean hasLocalPath() { return !path.isEmpty(); }
+
+    /** Served by a remote endpoint: nothing to download, nothing loaded here. */
+    public boolean isRemote() { return !endpoint.isEmpty(); }
 
     /** Fills whatever the user left out with the catalogue's default. */
     ModelSpec over(ModelSpec defaults) {
@@ -27,7 +36,8 @@ public record ModelSpec(String repo, String file, String revision, String sha256
                 file.isEmpty() ? defaults.file : file,
                 revision,
                 sha256.isEmpty() ? defaults.sha256 : sha256,
-                path.isEmpty() ? defaults.path : path);
+                path.isEmpty() ? defaults.path : path,
+                endpoint, model, apiKeyEnv);
     }
 
     private static String blankToEmpty(String s) { return s == null ? "" : s.trim(); }

@@ -13,5 +13,9 @@ public record ActiveModel(ModelRequest request, int gpuLayers, long fileBytes, l
                           boolean prestarted) {
     public String role() { return request.role(); }
     public String displayName() { return request.displayName(); }
+    /** The model file; null for a remote model. */
     public Path path() { return request.path(); }
+
+    /** The file, or the endpoint a remote model is served from. */
+    public String location() { return request.isRemote() ? request.remote().endpoint() : request.path().toString(); }
 }

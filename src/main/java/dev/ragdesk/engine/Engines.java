@@ -75,6 +75,13 @@ public final class Engines {
         return dev.ragdesk.gpu.Natives.gpuCapable(nativeLibDir(workspace, config));
     }
 
+    /** A role served by an OpenAI-compatible endpoint; the key is read from the environment variable the config names. */
+    public static ModelRequest remoteRequest(String role, dev.ragdesk.config.ModelSpec spec, Config config, Map<String, String> env) {
+        var key = spec.apiKeyEnv().isEmpty() ? "" : env.getOrDefault(spec.apiKeyEnv(), "").strip();
+        return new ModelRequest(role, spec.model(), null, config.llama().ctxSize(), 0, 0, false,
+                new ModelRequest.Remote(spec.endpoint(), spec.model(), key, spec.apiKeyEnv()));
+    }
+
     /**
      * How to load {@code file} for {@code role} under the [llama] settings. With gpu_layers
      * "auto" the layers are planned by the host at load time, once, from the memory free then:

@@ -226,7 +226,7 @@ public final class ModelHost implements PromptModel, AutoCloseable {
             var generation = new Generation(id, result, cancel);
             running = generation;
             worker.stream(new Protocol.Generate(id, request.prompt(), request.maxTokens(), request.temperature(),
-                    request.seed(), request.stop()), sink);
+                    request.seed(), request.stop(), request.messages()), sink);
             return generation;
         }
     }
@@ -288,13 +288,20 @@ public final class ModelHost implements PromptModel, AutoCloseable {
     }
 
     private ActiveModel load(ModelRequest request, long stopMs) throws RagdeskException {
-        var header = GgufHeader.read(request.path()); // a precise reason for bad files, before any process starts
-        log.info("loading {} model {} ({}, {} tensors) from {}", request.role(), request.displayName(),
-                header.architecture(), header.tensors().size(), request.path());
         long t0 = System.nanoTime();
-        boolean prestarted = spare != null && spare.isAlive();
-        var worker = prestarted ? spare : startWorker();
-        spare = null;
+        Worker worker;
+        boolean prestarted = false;
+        if (request.isRemote()) {
+            log.info("using {} model {} at {}", request.role(), request.remote().model(), request.remote().endpoint());
+            worker = new dev.ragdesk.engine.remote.RemoteWorker(request.remote()); // nothing runs here: no memory, no process
+        } else {
+            var header = GgufHeader.read(request.path()); // a precise reason for bad files, before any process starts
+            log.info("loading {} model {} ({}, {} tensors) from {}", request.role(), request.displayName(),
+                    header.architecture(), header.tensors().size(), request.path());
+            prestarted = spare != null && spare.isAlive();
+            worker = prestarted ? spare : startWorker();
+            spare = null;
+        }
         var attempt = new LoadAttempt(worker);
         loading = attempt;
         if (cancelRequested) {
@@ -305,8 +312,11 @@ public final class ModelHost implements PromptModel, AutoCloseable {
             awaitQuietly(worker.ready(), options.startTimeout(), worker, "start");
             long spawnMs = millisSince(t0);
             // planned now, with the previous model gone, so its memory counts as free
-            var resolved = request.gpuLayers() == ModelRequest.AUTO_LAYERS ? request.withGpuLayers(autoLayers.applyAsInt(request.path())) : request;
-            var loaded = awaitQuietly(worker.load(resolved.toLoad()), options.loadTimeout(), worker, "load " + request.path().getFileName());
+            var resolved = request.gpuLayers() == ModelRequest.AUTO_LAYERS && !request.isRemote()
+                    ? request.withGpuLayers(autoLayers.applyAsInt(request.path())) : request;
+            var what = request.isRemote() ? "use " + request.remote().model() + " at " + request.remote().endpoint()
+                    : "load " + request.path().getFileName();
+            var loaded = awaitQuietly(worker.load(resolved.toLoad()), options.loadTimeout(), worker, what);
             if (attempt.cancelled) throw new LoadCancelled(request.displayName());
             var model = new ActiveModel(request, resolved.gpuLayers(), fileSize(request), worker.pid(), stopMs, spawnMs, loaded.loadMs(), prestarted);
             setActive(new Active(worker, model));
@@ -414,7 +424,7 @@ public final class ModelHost implements PromptModel, AutoCloseable {
 
     private static long fileSize(ModelRequest request) {
         try {
-            return Files.size(request.path());
+            return request.isRemote() ? -1 : Files.size(request.path());
         } catch (IOException e) {
             return -1;
         }

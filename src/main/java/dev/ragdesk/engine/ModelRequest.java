@@ -9,17 +9,35 @@ import java.nio.file.Path;
  * @param displayName short name for status bars, e.g. the file name without extension
  */
 public record ModelRequest(String role, String displayName, Path path, int ctxSize, int gpuLayers, int threads,
-                           boolean flashAttn) {
+                           boolean flashAttn, Remote remote) {
+
+    /**
+     * A model served by an OpenAI-compatible endpoint: no local process, no local memory.
+     *
+     * @param apiKey empty for none; never printed (see {@link #toString()})
+     */
+    public record Remote(String endpoint, String model, String apiKey, String apiKeyEnv) {
+        @Override
+        public String toString() {
+            return "Remote[" + endpoint + ", " + model + (apiKey.isEmpty() ? "" : ", key from $" + apiKeyEnv) + "]";
+        }
+    }
+
+    public ModelRequest(String role, String displayName, Path path, int ctxSize, int gpuLayers, int threads, boolean flashAttn) {
+        this(role, displayName, path, ctxSize, gpuLayers, threads, flashAttn, null);
+    }
+
+    public boolean isRemote() { return remote != null; }
 
     /** "Plan the layers when loading": decided after the previous model is gone, from the memory then free. */
     public static final int AUTO_LAYERS = -1;
 
     public ModelRequest {
-        path = path.toAbsolutePath().normalize();
+        path = path == null ? null : path.toAbsolutePath().normalize();
     }
 
     public ModelRequest withGpuLayers(int layers) {
-        return new ModelRequest(role, displayName, path, ctxSize, layers, threads, flashAttn);
+        return new ModelRequest(role, displayName, path, ctxSize, layers, threads, flashAttn, remote);
     }
 
     public static String displayNameOf(Path path) {
@@ -27,6 +45,6 @@ public record ModelRequest(String role, String displayName, Path path, int ctxSi
     }
 
     Protocol.Load toLoad() {
-        return new Protocol.Load(path.toString(), ctxSize, gpuLayers, threads, flashAttn);
+        return new Protocol.Load(path == null ? "" : path.toString(), ctxSize, gpuLayers, threads, flashAttn);
     }
 }

@@ -43,8 +43,9 @@ public final class Protocol {
 
     public record Load(String path, int ctxSize, int gpuLayers, int threads, boolean flashAttn) implements Request {}
 
+    /** {@code messages}: the same conversation as chat messages, for engines that take them (remote ones); null for a completion. */
     public record Generate(String id, String prompt, int maxTokens, double temperature, int seed,
-                           List<String> stop) implements Request {}
+                           List<String> stop, List<ChatMessage> messages) implements Request {}
 
     public record Cancel(String id) implements Request {}
 

@@ -52,7 +52,11 @@ public final class Assistant {
     private final PassageSource passages;
 
     /** {@code passages} may be null while no index exists; RAG mode then says so. */
-    public Assistant(ModelHost host, ModelFiles files, Config config, PassageSource passages) {
+    private final java.util.Map<String, String> env;
+
+    /** {@code env} holds the API keys of remote endpoints, read when a remote model is used. */
+    public Assistant(ModelHost host, ModelFiles files, Config config, PassageSource passages, java.util.Map<String, String> env) {
+        this.env = env;
         this.host = host;
         this.files = files;
         this.config = config;
@@ -65,8 +69,10 @@ public final class Assistant {
 
     /** Makes the mode's model the active one (a swap if the other was loaded). Blocks. */
     public ActiveModel switchTo(Mode mode) throws RagdeskException {
-        var file = files.require(mode.role());
-        return host.activate(Engines.request(mode.role(), file, config));
+        var spec = files.spec(mode.role());
+        var request = spec.isRemote() ? Engines.remoteRequest(mode.role(), spec, config, env)
+                : Engines.request(mode.role(), files.require(mode.role()), config);
+        return host.activate(request);
     }
 
     public Reply ask(Mode mode, String question, List<ChatMessage> history, Sampling sampling, Consumer<String> onToken)
@@ -81,7 +87,11 @@ public final class Assistant {
         var chat = config.chat();
         int maxTokens = sampling.maxTokens(chat.maxTokens());
         var prompt = ChatPrompt.build(host, chat.systemPrompt(), history, question, config.llama().ctxSize(), maxTokens);
-        var request = new GenerateRequest(prompt.text(), maxTokens, sampling.temperature(chat.temperature()), sampling.seedOrRandom(), List.of());
+        var messages = new java.util.ArrayList<ChatMessage>();
+        if (!chat.systemPrompt().isBlank()) messages.add(new ChatMessage("system", chat.systemPrompt()));
+        messages.addAll(prompt.kept()); // for engines that apply the template themselves (remote endpoints)
+        var request = new GenerateRequest(prompt.text(), maxTokens, sampling.temperature(chat.temperature()), sampling.seedOrRandom(),
+                List.of(), messages);
         return new Reply(host.generate(request, onToken), Mode.CHAT, model, List.of());
     }
 

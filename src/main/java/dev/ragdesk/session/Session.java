@@ -125,7 +125,7 @@ public final class Session implements AutoCloseable {
         this.planner = Engines.planner(engine, workspace, config, gpu::sample);
         this.host = Engines.host(engine, planner, this::onEngine, options.host());
         this.retriever = Documents.retriever(workspace);
-        this.assistant = new Assistant(host, new ModelFiles(workspace, config), config, retriever);
+        this.assistant = new Assistant(host, new ModelFiles(workspace, config), config, retriever, env);
         this.dictation = new Dictation(workspace, config, options.transcriber());
         this.mode = startingMode();
         this.conversation = options.interactive() ? reopenLatest() : Conversation.unsaved();
@@ -187,7 +187,7 @@ public final class Session implements AutoCloseable {
         var files = new ModelFiles(workspace, config);
         var missing = new java.util.ArrayList<String>();
         for (var e : new Catalogue(config).entries()) {
-            if (!e.usedByApp() || e.role().equals("whisper") || Files.isRegularFile(files.location(e.role()))) continue;
+            if (!e.usedByApp() || e.role().equals("whisper") || e.spec().isRemote() || Files.isRegularFile(files.location(e.role()))) continue;
             missing.add(e.role() + ": " + e.spec().repo() + " " + e.spec().file()
                     + (e.approxBytes() > 0 ? ", about " + dev.ragdesk.io.Sizes.human(e.approxBytes()) : "")
                     + "; licence: " + e.licence() + " — /download " + e.role());
@@ -413,7 +413,7 @@ public final class Session implements AutoCloseable {
         long vram = pid > 0 ? sample.gpuBytesOf(Set.of(pid)) : 0;
         if (vram > 0 && pid != comparedPid) {
             comparedPid = pid;
-            host.current().flatMap(m -> planner.lastPlan(m.path())).ifPresent(plan -> log.info(
+            host.current().filter(m -> m.path() != null).flatMap(m -> planner.lastPlan(m.path())).ifPresent(plan -> log.info(
                     "VRAM of the loaded model: planned {} MB for {} layers, the card reports {} MB ({}% of the plan)",
                     plan.estimatedBytes() >> 20, plan.gpuLayers(), vram >> 20, plan.estimatedBytes() > 0 ? vram * 100 / plan.estimatedBytes() : 0));
         }
@@ -430,7 +430,7 @@ public final class Session implements AutoCloseable {
         var m = host.current();
         var state = new InstanceState(ProcessHandle.current().pid(), options.ui(), mode.role(),
                 m.map(ActiveModel::role).orElse(""), m.map(ActiveModel::displayName).orElse(""),
-                m.map(a -> a.path().toString()).orElse(""), m.map(ActiveModel::pid).orElse(0L),
+                m.map(ActiveModel::location).orElse(""), m.map(ActiveModel::pid).orElse(0L),
                 m.map(ActiveModel::gpuLayers).orElse(0), Instant.now().toString());
         try {
             state.write(workspace.data());

@@ -10,7 +10,7 @@ class ProtocolTest {
 
     @Test
     void requestsRoundTripWithVersionAndType() throws Exception {
-        var sent = new Protocol.Generate("g7", "Once upon\na time", 32, 0.2, 9, List.of("\nQuestion:"));
+        var sent = new Protocol.Generate("g7", "Once upon\na time", 32, 0.2, 9, List.of("\nQuestion:"), List.of(ChatMessage.user("hi")));
         var line = Protocol.encode(sent);
         assertEquals(Protocol.SEPARATOR, line.charAt(0));
         assertFalse(line.contains("\n"), "one message is one line");
