@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks that print numbers; they never fail on a threshold.",
-        subcommands = {BenchSwapCommand.class, BenchDownloadCommand.class, BenchIndexCommand.class, BenchSearchCommand.class})
+        subcommands = {BenchSwapCommand.class, BenchGenerateCommand.class, BenchDownloadCommand.class, BenchIndexCommand.class, BenchSearchCommand.class})
 public final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -18,6 +18,6 @@ public final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "name a benchmark: swap, download, index or search");
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "name a benchmark: swap, generate, download, index or search");
     }
 }

@@ -26,7 +26,8 @@ public record ModelSpec(String repo, String file, String revision, String sha256
 
     public boolean hasLocalPath() { return !path.isEmpty(); }
 
-    /** Served by a remote endpoint: nothing to download, nothing loaded here. */
+    /** Served by a remote endpoint: nothing to download, nothing loaded here. Not a config key. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isRemote() { return !endpoint.isEmpty(); }
 
     /** Fills whatever the user left out with the catalogue's default. */

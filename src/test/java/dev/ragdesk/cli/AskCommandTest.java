@@ -3,7 +3,7 @@ package dev.ragdesk.cli;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.ragdesk.engine.JvmCommand;
 import dev.ragdesk.engine.WorkerCensus;
-import dev.ragdesk.testing.TinyGguf;
+import dev.ragdesk.bench.SyntheticGguf;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,8 +28,9 @@ class AskCommandTest {
     }
 
     private void configureChatModel() throws Exception {
-        var model = TinyGguf.llama().writeTo(home.resolve("models/tiny.gguf"));
-        Files.writeString(home.resolve("config.toml"), "[models.chat]\npath = \"" + model + "\"\n[llama]\nctx_size = 2048\n");
+        var model = SyntheticGguf.llama().writeTo(home.resolve("models/tiny.gguf"));
+        // the jvm engine, whatever llama-server this machine has: these tests count its worker JVMs
+        Files.writeString(home.resolve("config.toml"), "[engine]\nkind = \"jvm\"\n[models.chat]\npath = \"" + model + "\"\n[llama]\nctx_size = 2048\n");
     }
 
     @Test

@@ -1,6 +1,6 @@
 package dev.ragdesk.cli;
 
-import dev.ragdesk.testing.TinyGguf;
+import dev.ragdesk.bench.SyntheticGguf;
 import okhttp3.mockwebserver.Dispatcher;
 import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
@@ -86,7 +86,7 @@ class BadInputTest {
         cases.add(fails("empty", 1, "not a GGUF model file (only 0 bytes)", home -> chatModel(home, Files.write(home.resolve("m.gguf"), new byte[0])), ask));
         cases.add(fails("text", 1, "not a GGUF model file (it starts with", home -> chatModel(home, Files.writeString(home.resolve("m.gguf"), "hello, I am text\n".repeat(10))), ask));
         cases.add(fails("truncated", 1, "model file is truncated", home -> {
-            var whole = Files.readAllBytes(TinyGguf.llama().writeTo(home.resolve("whole.gguf")));
+            var whole = Files.readAllBytes(SyntheticGguf.llama().writeTo(home.resolve("whole.gguf")));
             chatModel(home, Files.write(home.resolve("m.gguf"), java.util.Arrays.copyOf(whole, whole.length / 2)));
         }, ask));
         cases.add(fails("bad version", 1, "unsupported GGUF version 99", home -> chatModel(home, Files.write(home.resolve("m.gguf"),
@@ -94,13 +94,13 @@ class BadInputTest {
         cases.add(fails("absurd header", 1, "corrupt GGUF header", home -> chatModel(home, Files.write(home.resolve("m.gguf"),
                 ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN).put("GGUF".getBytes()).putInt(3).putLong(1L << 40).putLong(1L << 40).array())), ask));
         cases.add(fails("wrong architecture", 1, "unknown model architecture: 'notallama'",
-                home -> chatModel(home, TinyGguf.llama().architecture("notallama").writeTo(home.resolve("m.gguf"))), ask));
+                home -> chatModel(home, SyntheticGguf.llama().architecture("notallama").writeTo(home.resolve("m.gguf"))), ask));
         cases.add(fails("a directory", 1, "is a folder, not a model file", home -> chatModel(home, Files.createDirectories(home.resolve("m.gguf"))), ask));
         var pasted = "the lamp of the lighthouse is lit at dusk ".repeat(2_223); // 20,007 words
         cases.add(fails("a pasted 20,000-word question in chat mode", 1, "shorten it or raise [llama].ctx_size",
-                home -> chatModel(home, TinyGguf.llama().writeTo(home.resolve("m.gguf"))), "ask", "--mode", "chat", pasted));
+                home -> chatModel(home, SyntheticGguf.llama().writeTo(home.resolve("m.gguf"))), "ask", "--mode", "chat", pasted));
         cases.add(fails("a pasted 20,000-word question in RAG mode", 1, "shorten it or raise [llama].ctx_size", home -> {
-            var model = TinyGguf.llama().writeTo(home.resolve("m.gguf"));
+            var model = SyntheticGguf.llama().writeTo(home.resolve("m.gguf"));
             var docs = Files.createDirectories(home.resolve("docs"));
             Files.writeString(docs.resolve("lamp.md"), "The lamp of the lighthouse is lit at dusk.\n");
             config(home, "[models.rag]\npath = \"" + model + "\"\n");

@@ -2,7 +2,7 @@ package dev.ragdesk.cli;
 
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.ragdesk.testing.Fixtures;
-import dev.ragdesk.testing.TinyGguf;
+import dev.ragdesk.bench.SyntheticGguf;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,7 +43,7 @@ class RagCommandsTest {
     }
 
     private void configureModels(Path rag) throws Exception {
-        var chat = TinyGguf.llama().seed(5).writeTo(home.resolve("chat.gguf"));
+        var chat = SyntheticGguf.llama().seed(5).writeTo(home.resolve("chat.gguf"));
         Files.writeString(home.resolve("config.toml"), "[models.rag]\npath = \"" + rag + "\"\n[models.chat]\npath = \"" + chat
                 + "\"\n[llama]\nctx_size = 2048\n[retrieval]\ntop_k = 3\n");
     }
@@ -92,7 +92,7 @@ class RagCommandsTest {
 
     @Test
     void ragAnswerCitesTheRetrievedPassages() throws Exception {
-        configureModels(TinyGguf.llama().writeTo(home.resolve("rag.gguf")));
+        configureModels(SyntheticGguf.llama().writeTo(home.resolve("rag.gguf")));
         run("index", docs.toString());
         var answer = run("ask", "--mode", "rag", "--json", "--max-tokens", "8", "When is the lighthouse lamp lit?").json();
         assertEquals("rag", answer.get("mode").asText());
@@ -123,7 +123,7 @@ class RagCommandsTest {
 
     @Test
     void nothingRelevantInRagModeIsAClearMessageAndAutoModeFallsBackToChat() throws Exception {
-        configureModels(TinyGguf.llama().writeTo(home.resolve("rag.gguf")));
+        configureModels(SyntheticGguf.llama().writeTo(home.resolve("rag.gguf")));
         run("index", docs.toString());
         var named = run("ask", "--mode", "rag", "hi");
         assertEquals(ExitCodes.RUNTIME_ERROR, named.code());

@@ -2,7 +2,7 @@ package dev.ragdesk.cli;
 
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.ragdesk.session.InstanceState;
-import dev.ragdesk.testing.TinyGguf;
+import dev.ragdesk.bench.SyntheticGguf;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,7 +28,7 @@ class StatusCommandTest {
 
     @Test
     void jsonHasTheDocumentedFields() throws Exception {
-        var model = TinyGguf.llama().layers(3).writeTo(home.resolve("m.gguf"));
+        var model = SyntheticGguf.llama().layers(3).writeTo(home.resolve("m.gguf"));
         Files.writeString(home.resolve("config.toml"), "[models.chat]\npath = \"" + model + "\"\n");
         var json = JsonMapper.builder().build().readTree(run("--json"));
         for (var field : List.of("gpu", "natives", "current_model", "models", "index", "paths", "versions")) {

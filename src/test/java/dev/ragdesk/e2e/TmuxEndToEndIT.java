@@ -1,6 +1,6 @@
 package dev.ragdesk.e2e;
 
-import dev.ragdesk.testing.TinyGguf;
+import dev.ragdesk.bench.SyntheticGguf;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,8 +60,8 @@ class TmuxEndToEndIT {
     void aPersonCanDoTheWholeLoopWithTheKeyboard() throws Exception {
         assumeTrue(Tmux.available(), "skipped: tmux is not installed");
         var repo = Path.of(System.getProperty("ragdesk.repo", "."));
-        var rag = TinyGguf.llama().seed(1).writeTo(home.resolve("rag-tiny.gguf"));
-        var chat = TinyGguf.llama().seed(2).chatTemplate("{% for m in messages %}{{ m['content'] }}\n{% endfor %}").writeTo(home.resolve("chat-tiny.gguf"));
+        var rag = SyntheticGguf.llama().seed(1).writeTo(home.resolve("rag-tiny.gguf"));
+        var chat = SyntheticGguf.llama().seed(2).chatTemplate("{% for m in messages %}{{ m['content'] }}\n{% endfor %}").writeTo(home.resolve("chat-tiny.gguf"));
         Files.writeString(home.resolve("config.toml"), """
                 [models.rag]
                 path = "%s"

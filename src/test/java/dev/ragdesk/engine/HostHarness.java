@@ -1,6 +1,6 @@
 package dev.ragdesk.engine;
 
-import dev.ragdesk.testing.TinyGguf;
+import dev.ragdesk.bench.SyntheticGguf;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +30,7 @@ final class HostHarness implements AutoCloseable {
     }
 
     Path tinyModel(String name, long seed) throws Exception {
-        return TinyGguf.llama().seed(seed).writeTo(dir.resolve(name));
+        return SyntheticGguf.llama().seed(seed).writeTo(dir.resolve(name));
     }
 
     static ModelRequest request(String role, Path file) {

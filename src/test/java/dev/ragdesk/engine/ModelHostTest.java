@@ -159,7 +159,7 @@ class ModelHostTest {
     @Test
     void wrongArchitectureGivesLlamaCppsReasonAndHostStaysUsable() throws Exception {
         h = new HostHarness(dir, false);
-        var alien = dev.ragdesk.testing.TinyGguf.llama().architecture("notallama").writeTo(dir.resolve("alien.gguf"));
+        var alien = dev.ragdesk.bench.SyntheticGguf.llama().architecture("notallama").writeTo(dir.resolve("alien.gguf"));
         var e = assertThrows(RagdeskException.class, () -> h.host.activate(request("rag", alien)));
         assertTrue(e.getMessage().startsWith("could not load alien.gguf: "), e.getMessage());
         assertTrue(e.getMessage().contains("unknown model architecture: 'notallama'"), e.getMessage());
@@ -174,7 +174,7 @@ class ModelHostTest {
     void failedSwapReloadsThePreviousModelAndSaysBoth() throws Exception {
         h = new HostHarness(dir, true);
         var good = h.host.activate(request("chat", h.tinyModel("good.gguf", 1)));
-        var alien = dev.ragdesk.testing.TinyGguf.llama().architecture("notallama").writeTo(dir.resolve("alien.gguf"));
+        var alien = dev.ragdesk.bench.SyntheticGguf.llama().architecture("notallama").writeTo(dir.resolve("alien.gguf"));
         var e = assertThrows(RagdeskException.class, () -> h.host.activate(request("rag", alien)));
         assertTrue(e.getMessage().contains("could not load alien.gguf"), e.getMessage());
         assertTrue(e.getMessage().endsWith("the chat model good is loaded again"), e.getMessage());

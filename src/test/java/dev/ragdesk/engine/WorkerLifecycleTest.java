@@ -1,6 +1,6 @@
 package dev.ragdesk.engine;
 
-import dev.ragdesk.testing.TinyGguf;
+import dev.ragdesk.bench.SyntheticGguf;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,7 +18,7 @@ class WorkerLifecycleTest {
 
     @Test
     void workerExitsWithin2sWhenItsHostIsKilled() throws Exception {
-        var model = TinyGguf.llama().writeTo(dir.resolve("m.gguf"));
+        var model = SyntheticGguf.llama().writeTo(dir.resolve("m.gguf"));
         var cmd = JvmCommand.current().build(List.of("-Xmx128m"), HostProbe.class.getName(),
                 List.of(dir.toString(), model.toString()));
         var hostProcess = new ProcessBuilder(cmd).redirectError(dir.resolve("host-err.txt").toFile()).start();

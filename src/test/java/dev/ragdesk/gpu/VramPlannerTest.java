@@ -1,7 +1,7 @@
 package dev.ragdesk.gpu;
 
 import dev.ragdesk.models.GgufHeader;
-import dev.ragdesk.testing.TinyGguf;
+import dev.ragdesk.bench.SyntheticGguf;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -74,7 +74,7 @@ class VramPlannerTest {
 
     @Test
     void plansTheGeneratedModelFromItsRealHeader(@TempDir Path dir) throws Exception {
-        var header = GgufHeader.read(TinyGguf.llama().layers(4).writeTo(dir.resolve("t.gguf")));
+        var header = GgufHeader.read(SyntheticGguf.llama().layers(4).writeTo(dir.resolve("t.gguf")));
         var plan = VramPlanner.plan(header, 512, 4096 * MB, 4096 * MB, true);
         assertEquals(4, plan.totalLayers());
         assertEquals(5, plan.gpuLayers(), "a tiny model fits whole");

@@ -2,7 +2,7 @@ package dev.ragdesk.models;
 
 import dev.ragdesk.RagdeskException;
 import dev.ragdesk.testing.Fixtures;
-import dev.ragdesk.testing.TinyGguf;
+import dev.ragdesk.bench.SyntheticGguf;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,7 +17,7 @@ class GgufHeaderTest {
 
     @Test
     void readsTheGeneratedModel() throws Exception {
-        var file = TinyGguf.llama().layers(3).embedding(64).writeTo(dir.resolve("t.gguf"));
+        var file = SyntheticGguf.llama().layers(3).embedding(64).writeTo(dir.resolve("t.gguf"));
         var h = GgufHeader.read(file);
         assertEquals(3, h.version());
         assertEquals("llama", h.architecture());
@@ -30,7 +30,7 @@ class GgufHeaderTest {
         assertEquals(Files.size(file), h.dataOffset() + h.dataBytes() + padding(h), "tensors end at the file's end");
         assertFalse(h.hasChatTemplate());
         var tokens = (GgufHeader.ArrayValue) h.metadata().get("tokenizer.ggml.tokens");
-        assertEquals(TinyGguf.llama().vocabularySize(), tokens.length());
+        assertEquals(SyntheticGguf.llama().vocabularySize(), tokens.length());
         assertEquals("<unk>", tokens.elements().get(0));
     }
 

@@ -6,7 +6,7 @@ import dev.ragdesk.engine.ModelHost;
 import dev.ragdesk.engine.WorkerCensus;
 import dev.ragdesk.rag.Documents;
 import dev.ragdesk.testing.LlamaServerBinary;
-import dev.ragdesk.testing.TinyGguf;
+import dev.ragdesk.bench.SyntheticGguf;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -29,8 +29,8 @@ class ServerSessionTest {
 
     Session open(java.util.function.Consumer<SessionEvent> listener) throws Exception {
         var server = LlamaServerBinary.require();
-        var rag = TinyGguf.llama().seed(1).writeTo(home.resolve("rag.gguf"));
-        var chat = TinyGguf.llama().seed(2).chatTemplate("{% for m in messages %}{{ m['content'] }}\n{% endfor %}").writeTo(home.resolve("chat.gguf"));
+        var rag = SyntheticGguf.llama().seed(1).writeTo(home.resolve("rag.gguf"));
+        var chat = SyntheticGguf.llama().seed(2).chatTemplate("{% for m in messages %}{{ m['content'] }}\n{% endfor %}").writeTo(home.resolve("chat.gguf"));
         Files.writeString(home.resolve("config.toml"), "[engine]\nkind = \"llama-server\"\nllama_server = \"" + server + "\"\n"
                 + "[models.rag]\npath = \"" + rag + "\"\n[models.chat]\npath = \"" + chat + "\"\n[llama]\nctx_size = 2048\n"
                 + "[chat]\nmax_tokens = 6\n[rag]\nmax_tokens = 6\n");

@@ -5,7 +5,7 @@ import dev.ragdesk.config.ConfigLoader;
 import dev.ragdesk.config.Workspace;
 import dev.ragdesk.engine.ModelHost;
 import dev.ragdesk.rag.Documents;
-import dev.ragdesk.testing.TinyGguf;
+import dev.ragdesk.bench.SyntheticGguf;
 import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
 import okio.Buffer;
@@ -44,8 +44,8 @@ class SessionTest {
     }
 
     Config configure(int ctx, String extraToml) throws Exception {
-        var rag = TinyGguf.llama().writeTo(home.resolve("rag.gguf"));
-        var chat = TinyGguf.llama().seed(5).writeTo(home.resolve("chat.gguf"));
+        var rag = SyntheticGguf.llama().writeTo(home.resolve("rag.gguf"));
+        var chat = SyntheticGguf.llama().seed(5).writeTo(home.resolve("chat.gguf"));
         Files.writeString(home.resolve("config.toml"), "[models.rag]\npath = \"" + rag + "\"\n[models.chat]\npath = \"" + chat + "\"\n"
                 + "[llama]\nctx_size = " + ctx + "\n[chat]\nmax_tokens = 6\n[rag]\nmax_tokens = 6\n" + extraToml);
         return new ConfigLoader().load(home.resolve("config.toml")).config();

@@ -10,7 +10,7 @@ import dev.ragdesk.session.Mode;
 import dev.ragdesk.session.Session;
 import dev.ragdesk.session.Ticket;
 import dev.ragdesk.testing.LlamaServerBinary;
-import dev.ragdesk.testing.TinyGguf;
+import dev.ragdesk.bench.SyntheticGguf;
 import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
 import org.junit.jupiter.api.AfterAll;
@@ -48,7 +48,7 @@ class RemoteEngineTest {
     static void startRemote() throws Exception {
         var binary = LlamaServerBinary.find();
         if (binary.isEmpty()) return;
-        var model = TinyGguf.llama().seed(4).chatTemplate("{% for m in messages %}{{ m['content'] }}\n{% endfor %}").writeTo(shared.resolve("remote.gguf"));
+        var model = SyntheticGguf.llama().seed(4).chatTemplate("{% for m in messages %}{{ m['content'] }}\n{% endfor %}").writeTo(shared.resolve("remote.gguf"));
         int port;
         try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = socket.getLocalPort();

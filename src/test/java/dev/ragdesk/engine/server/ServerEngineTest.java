@@ -8,7 +8,7 @@ import dev.ragdesk.engine.ModelRequest;
 import dev.ragdesk.engine.WorkerCensus;
 import dev.ragdesk.testing.Fixtures;
 import dev.ragdesk.testing.LlamaServerBinary;
-import dev.ragdesk.testing.TinyGguf;
+import dev.ragdesk.bench.SyntheticGguf;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -95,7 +95,7 @@ class ServerEngineTest {
 
     @Test
     void cancelStopsTheStreamAndTheSlotGoesIdle() throws Exception {
-        var model = TinyGguf.llama().layers(4).embedding(128).writeTo(dir.resolve("long.gguf"));
+        var model = SyntheticGguf.llama().layers(4).embedding(128).writeTo(dir.resolve("long.gguf"));
         var h = host();
         h.activate(request("chat", model, 8192));
         var tokens = new AtomicInteger();
@@ -122,8 +122,8 @@ class ServerEngineTest {
 
     @Test
     void swapsNeverLeaveTwoServersHoldingAModel() throws Exception {
-        var rag = TinyGguf.llama().seed(1).writeTo(dir.resolve("rag.gguf"));
-        var chat = TinyGguf.llama().seed(2).writeTo(dir.resolve("chat.gguf"));
+        var rag = SyntheticGguf.llama().seed(1).writeTo(dir.resolve("rag.gguf"));
+        var chat = SyntheticGguf.llama().seed(2).writeTo(dir.resolve("chat.gguf"));
         var h = host();
         var samples = Collections.synchronizedList(new ArrayList<WorkerCensus.Count>());
         var sampling = new AtomicBoolean(true);
@@ -152,7 +152,7 @@ class ServerEngineTest {
 
     @Test
     void aServerKilledMidAnswerIsReportedAndTheNextQuestionWorks() throws Exception {
-        var model = TinyGguf.llama().layers(4).embedding(128).writeTo(dir.resolve("m.gguf"));
+        var model = SyntheticGguf.llama().layers(4).embedding(128).writeTo(dir.resolve("m.gguf"));
         var h = host();
         var active = h.activate(request("chat", model, 8192));
         var started = new java.util.concurrent.CountDownLatch(3);
@@ -170,7 +170,7 @@ class ServerEngineTest {
 
     @Test
     void llamaCppsReasonForABadModelReachesTheUserInOneLine() throws Exception {
-        var alien = TinyGguf.llama().architecture("notallama").writeTo(dir.resolve("alien.gguf"));
+        var alien = SyntheticGguf.llama().architecture("notallama").writeTo(dir.resolve("alien.gguf"));
         var h = host();
         var e = assertThrows(RagdeskException.class, () -> h.activate(request("rag", alien, 1024)));
         assertTrue(e.getMessage().startsWith("could not load alien.gguf: "), e.getMessage());

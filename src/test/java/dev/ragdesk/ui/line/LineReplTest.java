@@ -6,7 +6,7 @@ import dev.ragdesk.config.Workspace;
 import dev.ragdesk.engine.ModelHost;
 import dev.ragdesk.session.Session;
 import dev.ragdesk.testing.Fixtures;
-import dev.ragdesk.testing.TinyGguf;
+import dev.ragdesk.bench.SyntheticGguf;
 import org.jline.reader.Candidate;
 import org.jline.reader.impl.DefaultParser;
 import org.jline.terminal.TerminalBuilder;
@@ -42,7 +42,7 @@ class LineReplTest {
     }
 
     void open(String extraToml, dev.ragdesk.voice.Transcriber transcriber) throws Exception {
-        var chat = TinyGguf.llama().writeTo(home.resolve("chat.gguf"));
+        var chat = SyntheticGguf.llama().writeTo(home.resolve("chat.gguf"));
         Files.writeString(home.resolve("config.toml"), "[models.chat]\npath = \"" + chat + "\"\n[chat]\nmax_tokens = 8\n" + extraToml);
         var config = new ConfigLoader().load(home.resolve("config.toml")).config();
         var workspace = new Workspace(home).ensureDataDirs();

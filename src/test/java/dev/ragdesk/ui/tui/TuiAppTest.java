@@ -14,7 +14,7 @@ import dev.ragdesk.gpu.GpuSample;
 import dev.ragdesk.session.Mode;
 import dev.ragdesk.session.Session;
 import dev.ragdesk.session.SessionEvent;
-import dev.ragdesk.testing.TinyGguf;
+import dev.ragdesk.bench.SyntheticGguf;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -140,7 +140,7 @@ class TuiAppTest {
     void aRealRagAnswerStreamsInWithItsSources() throws Exception {
         var docs = Files.createDirectories(home.resolve("docs"));
         Files.writeString(docs.resolve("lighthouse.md"), "# Lighthouse\n\nThe lamp of the lighthouse is lit at dusk by the keeper.\n");
-        var rag = TinyGguf.llama().writeTo(home.resolve("rag.gguf"));
+        var rag = SyntheticGguf.llama().writeTo(home.resolve("rag.gguf"));
         Files.writeString(home.resolve("config.toml"), "[models.rag]\npath = \"" + rag + "\"\n[rag]\nmax_tokens = 12\ntemperature = 0.0\n");
         var config = new dev.ragdesk.config.ConfigLoader().load(home.resolve("config.toml")).config();
         try (var index = dev.ragdesk.rag.Documents.openForWriting(new Workspace(home).ensureDataDirs(), config)) {

@@ -1,4 +1,7 @@
-package dev.ragdesk.testing;
+package dev.ragdesk.bench;
+
+import dev.ragdesk.testing.ChildJvm;
+import dev.ragdesk.testing.GenerateProbe;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -11,13 +14,13 @@ import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-class TinyGgufTest {
+class SyntheticGgufTest {
 
     @TempDir Path dir;
 
     @Test
     void headerIsGgufV3WithAlignedData() throws Exception {
-        var bytes = TinyGguf.llama().bytes();
+        var bytes = SyntheticGguf.llama().bytes();
         var buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         assertEquals("GGUF", new String(bytes, 0, 4, java.nio.charset.StandardCharsets.US_ASCII));
         assertEquals(3, buf.getInt(4));
@@ -27,13 +30,13 @@ class TinyGgufTest {
 
     @Test
     void sameSeedSameFileOtherSeedOtherWeights() {
-        assertArrayEquals(TinyGguf.llama().seed(7).bytes(), TinyGguf.llama().seed(7).bytes());
-        assertFalse(java.util.Arrays.equals(TinyGguf.llama().seed(7).bytes(), TinyGguf.llama().seed(8).bytes()));
+        assertArrayEquals(SyntheticGguf.llama().seed(7).bytes(), SyntheticGguf.llama().seed(7).bytes());
+        assertFalse(java.util.Arrays.equals(SyntheticGguf.llama().seed(7).bytes(), SyntheticGguf.llama().seed(8).bytes()));
     }
 
     @Test
     void javaLlamaCppLoadsItAndGenerates16Tokens() throws Exception {
-        var model = TinyGguf.llama().writeTo(dir.resolve("tiny.gguf"));
+        var model = SyntheticGguf.llama().writeTo(dir.resolve("tiny.gguf"));
         var result = new ChildJvm(dir).run(Duration.ofSeconds(60), GenerateProbe.class, model.toString(), "16");
         assertEquals(0, result.exitCode(), result.stderr());
         assertEquals("16", result.lastLineStartingWith("tokens="), result.stdout());
@@ -42,7 +45,7 @@ class TinyGgufTest {
 
     @Test
     void generationIsDeterministicAtTemperatureZero() throws Exception {
-        var model = TinyGguf.llama().writeTo(dir.resolve("tiny.gguf"));
+        var model = SyntheticGguf.llama().writeTo(dir.resolve("tiny.gguf"));
         var first = new ChildJvm(dir).run(Duration.ofSeconds(60), GenerateProbe.class, model.toString(), "8");
         var second = new ChildJvm(dir).run(Duration.ofSeconds(60), GenerateProbe.class, model.toString(), "8");
         assertEquals(first.lastLineStartingWith("text="), second.lastLineStartingWith("text="));
@@ -50,7 +53,7 @@ class TinyGgufTest {
 
     @Test
     void chatTemplateIsStoredInTheHeader() throws Exception {
-        var file = TinyGguf.llama().chatTemplate("{{ bos_token }}{% for m in messages %}{{ m['content'] }}{% endfor %}")
+        var file = SyntheticGguf.llama().chatTemplate("{{ bos_token }}{% for m in messages %}{{ m['content'] }}{% endfor %}")
                 .writeTo(dir.resolve("templated.gguf"));
         var text = new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.ISO_8859_1);
         assertTrue(text.contains("tokenizer.chat_template"));

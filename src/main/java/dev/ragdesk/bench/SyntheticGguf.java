@@ -1,6 +1,5 @@
-package dev.ragdesk.testing;
+package dev.ragdesk.bench;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -14,11 +13,13 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * Writes a tiny but real GGUF v3 llama model (F32, seeded random weights, byte-fallback
- * SentencePiece-style vocabulary) that java-llama.cpp loads and generates with. It keeps the
- * always-on tests independent of any downloaded or shared model file.
+ * Writes a real GGUF v3 llama model (F32, seeded random weights, byte-fallback
+ * SentencePiece-style vocabulary) that java-llama.cpp and llama-server load and generate with.
+ * Tiny by default, for the always-on tests, which need no downloaded or shared model file; of a
+ * chosen size for {@code bench generate --synthetic-mb}, where compute dominates as it does for
+ * users. Tensors are generated while they are written, so a 1 GB model needs no 1 GB of heap.
  */
-public final class TinyGguf {
+public final class SyntheticGguf {
 
     /** Words of the vocabulary besides the special and byte tokens; "▁" marks a leading space. */
     private static final List<String> WORDS = List.of(
@@ -36,32 +37,58 @@ public final class TinyGguf {
     private String architecture = "llama";
     private String chatTemplate;
 
-    public static TinyGguf llama() { return new TinyGguf(); }
+    public static SyntheticGguf llama() { return new SyntheticGguf(); }
 
-    public TinyGguf layers(int n) { this.layers = n; return this; }
-    public TinyGguf embedding(int n) { this.embedding = n; return this; }
-    public TinyGguf seed(long s) { this.seed = s; return this; }
-    public TinyGguf chatTemplate(String template) { this.chatTemplate = template; return this; }
+    /**
+     * About {@code megabytes} of weights: a 1024-wide model (16 heads, 4 KV heads, 2816 FFN)
+     * with as many layers as fit, each about 45 MB in F32.
+     */
+    public static SyntheticGguf ofSize(int megabytes) {
+        var g = new SyntheticGguf();
+        g.embedding = 1024;
+        g.heads = 16;
+        g.kvHeads = 4;
+        g.feedForward = 2816;
+        g.contextLength = 4096;
+        g.layers = Math.max(1, Math.round(megabytes / 45f));
+        return g;
+    }
+
+    public SyntheticGguf layers(int n) { this.layers = n; return this; }
+    public SyntheticGguf embedding(int n) { this.embedding = n; return this; }
+    public SyntheticGguf seed(long s) { this.seed = s; return this; }
+    public SyntheticGguf chatTemplate(String template) { this.chatTemplate = template; return this; }
     /** An architecture llama.cpp does not know, for "wrong architecture" tests. */
-    public TinyGguf architecture(String arch) { this.architecture = arch; return this; }
+    public SyntheticGguf architecture(String arch) { this.architecture = arch; return this; }
 
     public int vocabularySize() { return 3 + 256 + WORDS.size(); }
 
     public Path writeTo(Path file) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
-        Files.write(file, bytes());
+        try (var stream = new java.io.BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
+            write(new Out(stream));
+        }
         return file;
     }
 
     public byte[] bytes() {
+        var buffer = new java.io.ByteArrayOutputStream();
+        try {
+            write(new Out(buffer));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return buffer.toByteArray();
+    }
+
+    private void write(Out out) throws IOException {
         var tensors = tensors();
         var kv = metadata();
-        var out = new Out();
         out.raw("GGUF".getBytes(StandardCharsets.US_ASCII));
         out.u32(3);
         out.u64(tensors.size());
         out.u64(kv.size());
-        kv.forEach((key, value) -> { out.string(key); out.value(value); });
+        for (var e : kv.entrySet()) { out.string(e.getKey()); out.value(e.getValue()); }
 
         long offset = 0;
         for (var t : tensors) {
@@ -70,16 +97,14 @@ public final class TinyGguf {
             for (long d : t.dims) out.u64(d);
             out.u32(0); // GGML_TYPE_F32
             out.u64(offset);
-            offset = align(offset + t.data.length * 4L);
+            offset = align(offset + t.elements() * 4L);
         }
         out.padTo(ALIGNMENT);
+        var random = new Random(seed); // drawn in writing order, so a seed always gives the same weights
         for (var t : tensors) {
-            var buf = ByteBuffer.allocate(t.data.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-            for (float f : t.data) buf.putFloat(f);
-            out.raw(buf.array());
+            t.fill.write(random, t, out);
             out.padTo(ALIGNMENT);
         }
-        return out.toByteArray();
     }
 
     private static final int ALIGNMENT = 32;
@@ -119,72 +144,91 @@ public final class TinyGguf {
         return kv;
     }
 
-    private record Tensor(String name, long[] dims, float[] data) {}
+    /** How a tensor's values are made, as it is written. */
+    private interface Fill {
+        void write(Random random, Tensor t, Out out) throws IOException;
+    }
+
+    private record Tensor(String name, long[] dims, Fill fill) {
+        long elements() {
+            long n = 1;
+            for (long d : dims) n *= d;
+            return n;
+        }
+    }
 
     private List<Tensor> tensors() {
-        var random = new Random(seed);
         int vocab = vocabularySize();
         int kvDim = embedding / heads * kvHeads;
         var list = new ArrayList<Tensor>();
-        list.add(matrix(random, "token_embd.weight", embedding, vocab));
+        list.add(matrix("token_embd.weight", embedding, vocab));
         list.add(ones("output_norm.weight", embedding));
-        list.add(outputWithWordsOnly(random, embedding, vocab));
+        list.add(outputWithWordsOnly(embedding, vocab));
         for (int l = 0; l < layers; l++) {
             var p = "blk." + l + ".";
             list.add(ones(p + "attn_norm.weight", embedding));
-            list.add(matrix(random, p + "attn_q.weight", embedding, embedding));
-            list.add(matrix(random, p + "attn_k.weight", embedding, kvDim));
-            list.add(matrix(random, p + "attn_v.weight", embedding, kvDim));
-            list.add(matrix(random, p + "attn_output.weight", embedding, embedding));
+            list.add(matrix(p + "attn_q.weight", embedding, embedding));
+            list.add(matrix(p + "attn_k.weight", embedding, kvDim));
+            list.add(matrix(p + "attn_v.weight", embedding, kvDim));
+            list.add(matrix(p + "attn_output.weight", embedding, embedding));
             list.add(ones(p + "ffn_norm.weight", embedding));
-            list.add(matrix(random, p + "ffn_gate.weight", embedding, feedForward));
-            list.add(matrix(random, p + "ffn_down.weight", feedForward, embedding));
-            list.add(matrix(random, p + "ffn_up.weight", embedding, feedForward));
+            list.add(matrix(p + "ffn_gate.weight", embedding, feedForward));
+            list.add(matrix(p + "ffn_down.weight", feedForward, embedding));
+            list.add(matrix(p + "ffn_up.weight", embedding, feedForward));
         }
         return list;
     }
 
     /** ne0 = columns (the input dimension), as GGUF lists dimensions innermost first. */
-    private static Tensor matrix(Random random, String name, int ne0, int ne1) {
-        var data = new float[ne0 * ne1];
-        for (int i = 0; i < data.length; i++) data[i] = (float) (random.nextGaussian() * 0.3);
-        return new Tensor(name, new long[] {ne0, ne1}, data);
+    private static Tensor matrix(String name, int ne0, int ne1) {
+        return new Tensor(name, new long[] {ne0, ne1}, (random, t, out) -> {
+            for (long i = 0; i < t.elements(); i++) out.f32((float) (random.nextGaussian() * 0.3));
+        });
     }
 
     /**
      * Zero logits for the special and byte tokens, so greedy decoding emits whole words: a random
      * byte sequence is rarely valid UTF-8 and would be merged into fewer streamed pieces.
      */
-    private static Tensor outputWithWordsOnly(Random random, int embedding, int vocab) {
-        var t = matrix(random, "output.weight", embedding, vocab);
-        java.util.Arrays.fill(t.data, 0, (3 + 256) * embedding, 0f);
-        return t;
+    private static Tensor outputWithWordsOnly(int embedding, int vocab) {
+        long zeros = (3L + 256) * embedding;
+        return new Tensor("output.weight", new long[] {embedding, vocab}, (random, t, out) -> {
+            for (long i = 0; i < t.elements(); i++) {
+                float v = (float) (random.nextGaussian() * 0.3);
+                out.f32(i < zeros ? 0f : v);
+            }
+        });
     }
 
     private static Tensor ones(String name, int n) {
-        var data = new float[n];
-        java.util.Arrays.fill(data, 1f);
-        return new Tensor(name, new long[] {n}, data);
+        return new Tensor(name, new long[] {n}, (random, t, out) -> {
+            for (int i = 0; i < n; i++) out.f32(1f);
+        });
     }
 
     private record U32(int value) {}
 
-    /** Little-endian GGUF serialiser for the handful of value types this file uses. */
+    /** Little-endian GGUF serialiser for the handful of value types this file uses, counting bytes for padding. */
     private static final class Out {
-        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private final java.io.OutputStream stream;
+        private final byte[] scratch = new byte[8];
+        private final ByteBuffer le = ByteBuffer.wrap(scratch).order(ByteOrder.LITTLE_ENDIAN);
+        private long written;
 
-        void raw(byte[] b) { bytes.writeBytes(b); }
-        void u32(int v) { raw(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(v).array()); }
-        void i32(int v) { u32(v); }
-        void u64(long v) { raw(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(v).array()); }
-        void f32(float v) { raw(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(v).array()); }
-        void string(String s) { var b = s.getBytes(StandardCharsets.UTF_8); u64(b.length); raw(b); }
+        Out(java.io.OutputStream stream) { this.stream = stream; }
 
-        void padTo(int alignment) {
-            while (bytes.size() % alignment != 0) bytes.write(0);
+        void raw(byte[] b) throws IOException { stream.write(b); written += b.length; }
+        void u32(int v) throws IOException { le.putInt(0, v); stream.write(scratch, 0, 4); written += 4; }
+        void i32(int v) throws IOException { u32(v); }
+        void u64(long v) throws IOException { le.putLong(0, v); stream.write(scratch, 0, 8); written += 8; }
+        void f32(float v) throws IOException { u32(Float.floatToRawIntBits(v)); }
+        void string(String s) throws IOException { var b = s.getBytes(StandardCharsets.UTF_8); u64(b.length); raw(b); }
+
+        void padTo(int alignment) throws IOException {
+            while (written % alignment != 0) { stream.write(0); written++; }
         }
 
-        void value(Object v) {
+        void value(Object v) throws IOException {
             if (v instanceof U32 u) { u32(4); u32(u.value); }
             else if (v instanceof Float f) { u32(6); f32(f); }
             else if (v instanceof String s) { u32(8); string(s); }
@@ -203,7 +247,5 @@ public final class TinyGguf {
                 }
             } else throw new IllegalArgumentException("unsupported GGUF value " + v);
         }
-
-        byte[] toByteArray() { return bytes.toByteArray(); }
     }
 }

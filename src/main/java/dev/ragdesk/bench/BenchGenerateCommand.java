@@ -1,0 +1,286 @@
+package dev.ragdesk.bench;
+
+import dev.ragdesk.RagdeskException;
+import dev.ragdesk.cli.ExitCodes;
+import dev.ragdesk.cli.Json;
+import dev.ragdesk.cli.VersionInfo;
+import dev.ragdesk.engine.Engines;
+import dev.ragdesk.engine.GenerateRequest;
+import dev.ragdesk.engine.Launcher;
+import dev.ragdesk.engine.ModelHost;
+import dev.ragdesk.engine.ModelRequest;
+import dev.ragdesk.engine.WorkerLauncher;
+import dev.ragdesk.engine.server.LlamaServers;
+import dev.ragdesk.engine.server.ServerLauncher;
+import dev.ragdesk.models.ModelFiles;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Generation speed of each way to run one model, side by side in one run: java-llama.cpp
+ * in-process (a bare JVM), ragdesk's jvm worker, ragdesk's llama-server worker, and
+ * llama-server alone with no ragdesk. Same model, prompt, threads and greedy sampling for all;
+ * every figure is measured the same way, from the client's side.
+ */
+@Command(name = "generate", mixinStandardHelpOptions = true,
+        description = {"Prompt and generation tokens/s, time to first token and peak RSS for: java-llama.cpp in-process,",
+                "the jvm worker, the llama-server worker and llama-server alone, on the same model, prompt and threads.",
+                "Prints numbers and ratios; never fails on a threshold."})
+final class BenchGenerateCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "GGUF", description = "The model (default: the chat role's file).")
+    Path model;
+
+    @Option(names = "--synthetic-mb", paramLabel = "N",
+            description = "Instead, a random-weight llama of about N MB, written to .data/tmp/bench/, so compute dominates as it does for users.")
+    Integer syntheticMb;
+
+    @Option(names = "--tokens", defaultValue = "128", paramLabel = "N", description = "Tokens to generate (default: ${DEFAULT-VALUE}).")
+    int tokens;
+
+    @Option(names = "--runs", defaultValue = "3", paramLabel = "N", description = "Measured runs per variant, after one warm-up (default: ${DEFAULT-VALUE}).")
+    int runs;
+
+    @Option(names = "--threads", paramLabel = "N", description = "CPU threads (default: [llama].threads).")
+    Integer threads;
+
+    @Option(names = "--json", description = "Print one JSON object.")
+    boolean json;
+
+    static final String PROMPT = ("Once upon a time there was a little dog and a cat. They played under the big tree in the sun "
+            + "and the dog was happy. ").repeat(6);
+
+    @Override
+    public Integer call() throws Exception {
+        var ctx = BenchCommand.context(spec);
+        var err = spec.commandLine().getErr();
+        var config = ctx.config();
+        int t = threads != null ? threads : config.llama().effectiveThreads();
+        Path file;
+        if (syntheticMb != null) {
+            file = ctx.workspace().tmp().resolve("bench").resolve("synthetic-" + syntheticMb + "mb.gguf");
+            if (!Files.isRegularFile(file)) {
+                if (!json) err.println("writing a synthetic model of about " + syntheticMb + " MB ...");
+                SyntheticGguf.ofSize(syntheticMb).writeTo(file);
+            }
+        } else {
+            file = model != null ? model.toAbsolutePath() : new ModelFiles(ctx.workspace(), config).require("chat");
+        }
+        int context = 2048;
+        var request = new ModelRequest("bench", ModelRequest.displayNameOf(file), file, context, 0, t, false);
+        var notes = new ArrayList<String>();
+        var server = LlamaServers.find(ctx.workspace(), config.engine().llamaServer(), ctx.env(), notes);
+        var llamaVersion = VersionInfo.properties().getProperty("llama");
+
+        var report = new LinkedHashMap<String, Object>();
+        report.put("model", file.toString());
+        report.put("model_mb", Files.size(file) >> 20);
+        report.put("threads", t);
+        report.put("tokens", tokens);
+        report.put("runs", runs);
+        var variants = new LinkedHashMap<String, Map<String, Object>>();
+        progress(err, "java-llama.cpp in-process");
+        variants.put("in_process", summarise(inProcess(Engines.launcher(ctx.workspace(), config, llamaVersion), request, t)));
+        progress(err, "the jvm worker");
+        variants.put("jvm_worker", summarise(viaHost(Engines.launcher(ctx.workspace(), config, llamaVersion), request)));
+        if (server.isPresent()) {
+            progress(err, "the llama-server worker");
+            var launcher = new ServerLauncher(server.get());
+            variants.put("server_worker", summarise(viaHost(launcher, request)));
+            progress(err, "llama-server alone");
+            variants.put("server_alone", summarise(serverAlone(server.get().path(), request)));
+            report.put("llama_server", server.get().path() + " (" + server.get().version() + ")");
+        } else {
+            report.put("llama_server", "none found" + (notes.isEmpty() ? "" : ": " + notes) + "; run `ragdesk engine install`");
+        }
+        report.put("variants", variants);
+        var ratios = new LinkedHashMap<String, Object>();
+        ratios.put("jvm_worker_vs_in_process_generation", ratio(variants, "jvm_worker", "in_process", "generation_tokens_per_s"));
+        ratios.put("server_worker_vs_server_alone_generation", ratio(variants, "server_worker", "server_alone", "generation_tokens_per_s"));
+        ratios.put("server_worker_vs_jvm_worker_generation", ratio(variants, "server_worker", "jvm_worker", "generation_tokens_per_s"));
+        ratios.put("server_worker_vs_jvm_worker_prompt", ratio(variants, "server_worker", "jvm_worker", "prompt_tokens_per_s"));
+        report.put("ratios", ratios);
+
+        var out = spec.commandLine().getOut();
+        if (json) {
+            out.println(Json.pretty(report));
+        } else {
+            out.printf(Locale.ROOT, "bench generate: %s (%d MB), %d threads, %d tokens, median of %d runs%n",
+                    file.getFileName(), Files.size(file) >> 20, t, tokens, runs);
+            out.printf(Locale.ROOT, "  %-16s %12s %12s %9s %10s%n", "variant", "prompt t/s", "gen t/s", "ttft ms", "peak RSS");
+            variants.forEach((name, v) -> out.printf(Locale.ROOT, "  %-16s %12.0f %12.0f %9.1f %7d MB%n", name,
+                    (double) v.get("prompt_tokens_per_s"), (double) v.get("generation_tokens_per_s"), (double) v.get("ttft_ms"),
+                    (long) v.get("peak_rss_mb")));
+            ratios.forEach((name, value) -> out.printf(Locale.ROOT, "  %-44s %s%n", name, value));
+        }
+        out.flush();
+        return ExitCodes.OK;
+    }
+
+    private void progress(java.io.PrintWriter err, String what) {
+        if (!json) {
+            err.println("measuring " + what + " ...");
+            err.flush();
+        }
+    }
+
+    /** One measured run, seen from the client: first token, whole answer, tokens, and the model process's peak RSS. */
+    record Run(double ttftMs, double totalMs, int tokens, int promptTokens, long peakRssKb) {}
+
+    private List<Run> inProcess(WorkerLauncher launcher, ModelRequest request, int threads) throws Exception {
+        var prompt = java.util.Base64.getEncoder().encodeToString(PROMPT.getBytes(StandardCharsets.UTF_8));
+        var cmd = launcher.command(BareGenerate.class, List.of(request.path().toString(), String.valueOf(request.ctxSize()),
+                String.valueOf(threads), String.valueOf(tokens), String.valueOf(runs), prompt));
+        var p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        var list = new ArrayList<Run>();
+        try (var out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = out.readLine()) != null) {
+                if (!line.startsWith("run ")) continue;
+                var f = new LinkedHashMap<String, String>();
+                for (var kv : line.substring(4).split(" ")) f.put(kv.split("=")[0], kv.split("=")[1]);
+                list.add(new Run(Double.parseDouble(f.get("ttft_ms")), Double.parseDouble(f.get("total_ms")),
+                        Integer.parseInt(f.get("tokens")), Integer.parseInt(f.get("prompt_tokens")), Long.parseLong(f.get("hwm_kb"))));
+            }
+        } finally {
+            p.destroyForcibly().waitFor();
+        }
+        if (list.isEmpty()) throw new RagdeskException("the in-process baseline could not run " + request.path());
+        return list;
+    }
+
+    private List<Run> viaHost(Launcher launcher, ModelRequest request) throws Exception {
+        try (var host = new ModelHost(launcher, e -> {}, ModelHost.Options.defaults().withPrestart(false))) {
+            var active = host.activate(request);
+            int promptTokens = host.countTokens(PROMPT);
+            var list = new ArrayList<Run>();
+            for (int r = 0; r <= runs; r++) {
+                long t0 = System.nanoTime();
+                var first = new long[] {-1};
+                var result = host.generate(new GenerateRequest(PROMPT, tokens, 0.0, 1, List.of()), s -> {
+                    if (first[0] < 0) first[0] = System.nanoTime();
+                }).await();
+                long end = System.nanoTime();
+                if (r > 0) list.add(new Run((first[0] - t0) / 1e6, (end - t0) / 1e6, result.tokens(), promptTokens, peakRssKb(active.pid())));
+            }
+            return list;
+        }
+    }
+
+    /** llama-server with the same flags, no ragdesk in the way: a plain streamed /completion from this process. */
+    private List<Run> serverAlone(Path binary, ModelRequest request) throws Exception {
+        int port;
+        try (var socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+        }
+        var p = new ProcessBuilder(binary.toString(), "-m", request.path().toString(), "-c", String.valueOf(request.ctxSize()),
+                "-ngl", "0", "-t", String.valueOf(request.threads()), "--host", "127.0.0.1", "--port", String.valueOf(port),
+                "--no-webui", "-np", "1").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            var client = new okhttp3.OkHttpClient.Builder().readTimeout(java.time.Duration.ofMinutes(10)).build();
+            var base = "http://127.0.0.1:" + port;
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+            while (true) {
+                try (var r = client.newCall(new okhttp3.Request.Builder().url(base + "/health").build()).execute()) {
+                    if (r.code() == 200) break;
+                } catch (java.io.IOException notYet) {
+                    // starting
+                }
+                if (!p.isAlive() || System.nanoTime() > deadline) throw new RagdeskException("llama-server alone did not start on " + request.path());
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(25));
+            }
+            var mapper = com.fasterxml.jackson.databind.json.JsonMapper.builder().build();
+            int promptTokens;
+            try (var r = client.newCall(new okhttp3.Request.Builder().url(base + "/tokenize").post(okhttp3.RequestBody.create(
+                    mapper.writeValueAsBytes(Map.of("content", PROMPT)), okhttp3.MediaType.get("application/json"))).build()).execute()) {
+                promptTokens = mapper.readTree(r.body().byteStream()).path("tokens").size();
+            }
+            var body = mapper.writeValueAsBytes(Map.of("prompt", PROMPT, "n_predict", tokens, "temperature", 0.0, "seed", 1,
+                    "stream", true, "cache_prompt", true));
+            var list = new ArrayList<Run>();
+            for (int r = 0; r <= runs; r++) {
+                long t0 = System.nanoTime();
+                long first = -1;
+                int count = 0;
+                try (var response = client.newCall(new okhttp3.Request.Builder().url(base + "/completion")
+                        .post(okhttp3.RequestBody.create(body, okhttp3.MediaType.get("application/json"))).build()).execute()) {
+                    var lines = new BufferedReader(new InputStreamReader(response.body().byteStream(), StandardCharsets.UTF_8));
+                    String line;
+                    while ((line = lines.readLine()) != null) {
+                        if (!line.startsWith("data: ")) continue;
+                        var event = mapper.readTree(line.substring(6));
+                        if (!event.path("content").asText("").isEmpty()) {
+                            if (first < 0) first = System.nanoTime();
+                            count++;
+                        }
+                        if (event.path("stop").asBoolean(false)) {
+                            count = event.path("tokens_predicted").asInt(count);
+                            break;
+                        }
+                    }
+                }
+                long end = System.nanoTime();
+                if (r > 0) list.add(new Run((first - t0) / 1e6, (end - t0) / 1e6, count, promptTokens, peakRssKb(p.pid())));
+            }
+            return list;
+        } finally {
+            p.destroyForcibly().waitFor();
+        }
+    }
+
+    /** Medians over the runs, each figure computed the same way for every variant. */
+    private static Map<String, Object> summarise(List<Run> runs) {
+        var ttft = runs.stream().mapToDouble(Run::ttftMs).sorted().toArray();
+        var gen = runs.stream().mapToDouble(r -> r.tokens() > 1 ? (r.tokens() - 1) * 1000.0 / Math.max(0.001, r.totalMs() - r.ttftMs()) : 0)
+                .sorted().toArray();
+        var prompt = runs.stream().mapToDouble(r -> r.promptTokens() * 1000.0 / Math.max(0.001, r.ttftMs())).sorted().toArray();
+        var m = new LinkedHashMap<String, Object>();
+        m.put("prompt_tokens", runs.get(0).promptTokens());
+        m.put("generated_tokens", runs.get(0).tokens());
+        m.put("prompt_tokens_per_s", round(median(prompt)));
+        m.put("generation_tokens_per_s", round(median(gen)));
+        m.put("ttft_ms", round(median(ttft)));
+        m.put("peak_rss_mb", runs.stream().mapToLong(Run::peakRssKb).max().orElse(0) >> 10);
+        return m;
+    }
+
+    private static Object ratio(Map<String, Map<String, Object>> variants, String a, String b, String field) {
+        if (!variants.containsKey(a) || !variants.containsKey(b)) return "n/a";
+        double x = (double) variants.get(a).get(field);
+        double y = (double) variants.get(b).get(field);
+        return y <= 0 ? "n/a" : round(x / y);
+    }
+
+    private static double median(double[] sorted) {
+        return sorted.length == 0 ? 0 : sorted[(sorted.length - 1) / 2];
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+
+    /** The most memory a process has held (VmHWM), in KiB; 0 where /proc is not available. */
+    static long peakRssKb(long pid) {
+        try (var lines = Files.lines(Path.of("/proc", String.valueOf(pid), "status"))) {
+            return lines.filter(l -> l.startsWith("VmHWM:")).mapToLong(l -> Long.parseLong(l.replaceAll("\\D+", ""))).findFirst().orElse(0);
+        } catch (java.io.IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+}
