@@ -16,12 +16,13 @@ public final class BareGenerate {
         int threads = Integer.parseInt(args[2]);
         int predict = Integer.parseInt(args[3]);
         int runs = Integer.parseInt(args[4]);
-        var prompt = new String(java.util.Base64.getDecoder().decode(args[5]), java.nio.charset.StandardCharsets.UTF_8);
+        int warmUps = Integer.parseInt(args[5]);
+        var prompt = new String(java.util.Base64.getDecoder().decode(args[6]), java.nio.charset.StandardCharsets.UTF_8);
         var out = new java.io.PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true);
         System.setOut(System.err);
         var model = new LlamaModel(new ModelParameters().setModel(path).setCtxSize(ctx).setThreads(threads).setGpuLayers(0));
         int promptTokens = model.encode(prompt).length;
-        for (int r = 0; r <= runs; r++) { // run 0 warms up
+        for (int r = -warmUps; r < runs; r++) { // the negative ones warm up
             long t0 = System.nanoTime();
             long first = -1;
             int tokens = 0;
@@ -32,7 +33,7 @@ public final class BareGenerate {
                 tokens++;
             }
             long end = System.nanoTime();
-            if (r > 0) {
+            if (r >= 0) {
                 out.println("run ttft_ms=" + (first - t0) / 1_000_000.0 + " total_ms=" + (end - t0) / 1_000_000.0 + " tokens=" + tokens
                         + " prompt_tokens=" + promptTokens + " hwm_kb=" + BenchGenerateCommand.peakRssKb(ProcessHandle.current().pid()));
             }

@@ -54,7 +54,7 @@ final class BenchGenerateCommand implements Callable<Integer> {
     @Option(names = "--tokens", defaultValue = "128", paramLabel = "N", description = "Tokens to generate (default: ${DEFAULT-VALUE}).")
     int tokens;
 
-    @Option(names = "--runs", defaultValue = "3", paramLabel = "N", description = "Measured runs per variant, after one warm-up (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--runs", defaultValue = "3", paramLabel = "N", description = "Measured runs per variant, after three warm-ups (default: ${DEFAULT-VALUE}).")
     int runs;
 
     @Option(names = "--threads", paramLabel = "N", description = "CPU threads (default: [llama].threads).")
@@ -62,6 +62,9 @@ final class BenchGenerateCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
+
+    /** Runs before the measured ones, in every variant alike: JIT, caches and the prompt cache settle. */
+    static final int WARM_UPS = 3;
 
     static final String PROMPT = ("Once upon a time there was a little dog and a cat. They played under the big tree in the sun "
             + "and the dog was happy. ").repeat(6);
@@ -146,7 +149,7 @@ final class BenchGenerateCommand implements Callable<Integer> {
     private List<Run> inProcess(WorkerLauncher launcher, ModelRequest request, int threads) throws Exception {
         var prompt = java.util.Base64.getEncoder().encodeToString(PROMPT.getBytes(StandardCharsets.UTF_8));
         var cmd = launcher.command(BareGenerate.class, List.of(request.path().toString(), String.valueOf(request.ctxSize()),
-                String.valueOf(threads), String.valueOf(tokens), String.valueOf(runs), prompt));
+                String.valueOf(threads), String.valueOf(tokens), String.valueOf(runs), String.valueOf(WARM_UPS), prompt));
         var p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         var list = new ArrayList<Run>();
         try (var out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -170,14 +173,14 @@ final class BenchGenerateCommand implements Callable<Integer> {
             var active = host.activate(request);
             int promptTokens = host.countTokens(PROMPT);
             var list = new ArrayList<Run>();
-            for (int r = 0; r <= runs; r++) {
+            for (int r = -WARM_UPS; r < runs; r++) {
                 long t0 = System.nanoTime();
                 var first = new long[] {-1};
                 var result = host.generate(new GenerateRequest(PROMPT, tokens, 0.0, 1, List.of()), s -> {
                     if (first[0] < 0) first[0] = System.nanoTime();
                 }).await();
                 long end = System.nanoTime();
-                if (r > 0) list.add(new Run((first[0] - t0) / 1e6, (end - t0) / 1e6, result.tokens(), promptTokens, peakRssKb(active.pid())));
+                if (r >= 0) list.add(new Run((first[0] - t0) / 1e6, (end - t0) / 1e6, result.tokens(), promptTokens, peakRssKb(active.pid())));
             }
             return list;
         }
@@ -214,7 +217,7 @@ final class BenchGenerateCommand implements Callable<Integer> {
             var body = mapper.writeValueAsBytes(Map.of("prompt", PROMPT, "n_predict", tokens, "temperature", 0.0, "seed", 1,
                     "stream", true, "cache_prompt", true));
             var list = new ArrayList<Run>();
-            for (int r = 0; r <= runs; r++) {
+            for (int r = -WARM_UPS; r < runs; r++) {
                 long t0 = System.nanoTime();
                 long first = -1;
                 int count = 0;
@@ -236,7 +239,7 @@ final class BenchGenerateCommand implements Callable<Integer> {
                     }
                 }
                 long end = System.nanoTime();
-                if (r > 0) list.add(new Run((first - t0) / 1e6, (end - t0) / 1e6, count, promptTokens, peakRssKb(p.pid())));
+                if (r >= 0) list.add(new Run((first - t0) / 1e6, (end - t0) / 1e6, count, promptTokens, peakRssKb(p.pid())));
             }
             return list;
         } finally {
