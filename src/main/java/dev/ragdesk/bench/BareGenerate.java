@@ -17,16 +17,15 @@ public final class BareGenerate {
         int predict = Integer.parseInt(args[3]);
         int runs = Integer.parseInt(args[4]);
         int warmUps = Integer.parseInt(args[5]);
-        var prompt = new String(java.util.Base64.getDecoder().decode(args[6]), java.nio.charset.StandardCharsets.UTF_8);
         var out = new java.io.PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true);
         System.setOut(System.err);
         var model = new LlamaModel(new ModelParameters().setModel(path).setCtxSize(ctx).setThreads(threads).setGpuLayers(0));
-        int promptTokens = model.encode(prompt).length;
+        int promptTokens = model.encode(BenchGenerateCommand.prompt(0)).length;
         for (int r = -warmUps; r < runs; r++) { // the negative ones warm up
             long t0 = System.nanoTime();
             long first = -1;
             int tokens = 0;
-            var it = model.generate(new InferenceParameters(prompt).setNPredict(predict).setTemperature(0f).setSeed(1)).iterator();
+            var it = model.generate(new InferenceParameters(BenchGenerateCommand.prompt(r)).setNPredict(predict).setTemperature(0f).setSeed(1)).iterator();
             while (it.hasNext()) {
                 it.next();
                 if (first < 0) first = System.nanoTime();

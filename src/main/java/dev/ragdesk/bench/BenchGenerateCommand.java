@@ -29,7 +29,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Generation speed of each way to run one model, side by side in one run: java-llama.cpp
@@ -65,6 +64,14 @@ final class BenchGenerateCommand implements Callable<Integer> {
 
     /** Runs before the measured ones, in every variant alike: JIT, caches and the prompt cache settle. */
     static final int WARM_UPS = 3;
+
+    /**
+     * Run r's prompt: the same text behind a different first words, so no engine can answer from
+     * a cache of the last run's prompt, and every variant sees the same prompts.
+     */
+    static String prompt(int run) {
+        return "Story " + (run + 100) + ". " + PROMPT;
+    }
 
     static final String PROMPT = ("Once upon a time there was a little dog and a cat. They played under the big tree in the sun "
             + "and the dog was happy. ").repeat(6);
@@ -147,9 +154,8 @@ final class BenchGenerateCommand implements Callable<Integer> {
     record Run(double ttftMs, double totalMs, int tokens, int promptTokens, long peakRssKb) {}
 
     private List<Run> inProcess(WorkerLauncher launcher, ModelRequest request, int threads) throws Exception {
-        var prompt = java.util.Base64.getEncoder().encodeToString(PROMPT.getBytes(StandardCharsets.UTF_8));
         var cmd = launcher.command(BareGenerate.class, List.of(request.path().toString(), String.valueOf(request.ctxSize()),
-                String.valueOf(threads), String.valueOf(tokens), String.valueOf(runs), String.valueOf(WARM_UPS), prompt));
+                String.valueOf(threads), String.valueOf(tokens), String.valueOf(runs), String.valueOf(WARM_UPS)));
         var p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         var list = new ArrayList<Run>();
         try (var out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -171,12 +177,12 @@ final class BenchGenerateCommand implements Callable<Integer> {
     private List<Run> viaHost(Launcher launcher, ModelRequest request) throws Exception {
         try (var host = new ModelHost(launcher, e -> {}, ModelHost.Options.defaults().withPrestart(false))) {
             var active = host.activate(request);
-            int promptTokens = host.countTokens(PROMPT);
+            int promptTokens = host.countTokens(prompt(0));
             var list = new ArrayList<Run>();
             for (int r = -WARM_UPS; r < runs; r++) {
                 long t0 = System.nanoTime();
                 var first = new long[] {-1};
-                var result = host.generate(new GenerateRequest(PROMPT, tokens, 0.0, 1, List.of()), s -> {
+                var result = host.generate(new GenerateRequest(prompt(r), tokens, 0.0, 1, List.of()), s -> {
                     if (first[0] < 0) first[0] = System.nanoTime();
                 }).await();
                 long end = System.nanoTime();
@@ -188,62 +194,14 @@ final class BenchGenerateCommand implements Callable<Integer> {
 
     /** llama-server with the same flags, no ragdesk in the way: a plain streamed /completion from this process. */
     private List<Run> serverAlone(Path binary, ModelRequest request) throws Exception {
-        int port;
-        try (var socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = socket.getLocalPort();
-        }
-        var p = new ProcessBuilder(binary.toString(), "-m", request.path().toString(), "-c", String.valueOf(request.ctxSize()),
-                "-ngl", "0", "-t", String.valueOf(request.threads()), "--host", "127.0.0.1", "--port", String.valueOf(port),
-                "--no-webui", "-np", "1").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        try {
-            var client = new okhttp3.OkHttpClient.Builder().readTimeout(java.time.Duration.ofMinutes(10)).build();
-            var base = "http://127.0.0.1:" + port;
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-            while (true) {
-                try (var r = client.newCall(new okhttp3.Request.Builder().url(base + "/health").build()).execute()) {
-                    if (r.code() == 200) break;
-                } catch (java.io.IOException notYet) {
-                    // starting
-                }
-                if (!p.isAlive() || System.nanoTime() > deadline) throw new RagdeskException("llama-server alone did not start on " + request.path());
-                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(25));
-            }
-            var mapper = com.fasterxml.jackson.databind.json.JsonMapper.builder().build();
-            int promptTokens;
-            try (var r = client.newCall(new okhttp3.Request.Builder().url(base + "/tokenize").post(okhttp3.RequestBody.create(
-                    mapper.writeValueAsBytes(Map.of("content", PROMPT)), okhttp3.MediaType.get("application/json"))).build()).execute()) {
-                promptTokens = mapper.readTree(r.body().byteStream()).path("tokens").size();
-            }
-            var body = mapper.writeValueAsBytes(Map.of("prompt", PROMPT, "n_predict", tokens, "temperature", 0.0, "seed", 1,
-                    "stream", true, "cache_prompt", true));
+        try (var server = BareServer.start(binary, request)) {
+            int promptTokens = server.countTokens(prompt(0));
             var list = new ArrayList<Run>();
             for (int r = -WARM_UPS; r < runs; r++) {
-                long t0 = System.nanoTime();
-                long first = -1;
-                int count = 0;
-                try (var response = client.newCall(new okhttp3.Request.Builder().url(base + "/completion")
-                        .post(okhttp3.RequestBody.create(body, okhttp3.MediaType.get("application/json"))).build()).execute()) {
-                    var lines = new BufferedReader(new InputStreamReader(response.body().byteStream(), StandardCharsets.UTF_8));
-                    String line;
-                    while ((line = lines.readLine()) != null) {
-                        if (!line.startsWith("data: ")) continue;
-                        var event = mapper.readTree(line.substring(6));
-                        if (!event.path("content").asText("").isEmpty()) {
-                            if (first < 0) first = System.nanoTime();
-                            count++;
-                        }
-                        if (event.path("stop").asBoolean(false)) {
-                            count = event.path("tokens_predicted").asInt(count);
-                            break;
-                        }
-                    }
-                }
-                long end = System.nanoTime();
-                if (r >= 0) list.add(new Run((first - t0) / 1e6, (end - t0) / 1e6, count, promptTokens, peakRssKb(p.pid())));
+                var answer = server.complete(prompt(r), tokens);
+                if (r >= 0) list.add(new Run(answer.ttftMs(), answer.totalMs(), answer.tokens(), promptTokens, peakRssKb(server.pid())));
             }
             return list;
-        } finally {
-            p.destroyForcibly().waitFor();
         }
     }
 

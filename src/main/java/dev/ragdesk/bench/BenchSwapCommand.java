@@ -56,28 +56,35 @@ final class BenchSwapCommand implements Callable<Integer> {
     @Option(names = "--question", defaultValue = "Hello", description = "What to ask after each swap (default: ${DEFAULT-VALUE}).")
     String question;
 
+    @Option(names = "--engine", paramLabel = "KIND",
+            description = "jvm or llama-server (default: what [engine].kind picks). The baseline is the same engine alone:"
+                    + " a fresh JVM with java-llama.cpp, or a fresh llama-server.")
+    String engine;
+
     @Override
     public Integer call() throws Exception {
         if (cycles < 1) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--cycles must be at least 1");
-        var ctx = BenchCommand.context(spec);
+        var ctx = forEngine(BenchCommand.context(spec));
         var files = new ModelFiles(ctx.workspace(), ctx.config());
         var llamaVersion = VersionInfo.properties().getProperty("llama");
         var rag = Engines.request("rag", files.require("rag"), ctx.config());
         var chat = Engines.request("chat", files.require("chat"), ctx.config());
         var err = spec.commandLine().getErr();
+        var choice = Engines.choose(ctx.workspace(), ctx.config(), llamaVersion, ctx.env());
 
-        if (!json) err.println("baseline: fresh JVM, load, one token ...");
         var baseline = new LinkedHashMap<String, Stats>();
         var launcher = Engines.launcher(ctx.workspace(), ctx.config(), llamaVersion);
         launcher.trainClassArchive();
-        var planner = new dev.ragdesk.gpu.LayerPlanner(ctx.config(), () -> dev.ragdesk.gpu.GpuMonitor.sampleOnce(ctx.env()),
-                dev.ragdesk.gpu.Natives.gpuCapable(Engines.nativeLibDir(ctx.workspace(), ctx.config())));
+        var planner = Engines.planner(choice, ctx.workspace(), ctx.config(), () -> dev.ragdesk.gpu.GpuMonitor.sampleOnce(ctx.env()));
+        var server = choice.launcher() instanceof dev.ragdesk.engine.server.ServerLauncher s ? s.path() : null;
+        if (!json) err.println("baseline: " + (server != null ? "fresh llama-server" : "fresh JVM") + ", load, one token ...");
         for (var r : List.of(rag, chat)) {
             var resolved = r.gpuLayers() == ModelRequest.AUTO_LAYERS ? r.withGpuLayers(planner.layersFor(r.path())) : r;
-            baseline.put(r.role(), bare(launcher, resolved, 3));
+            baseline.put(r.role(), server != null ? bareServer(server, resolved, 3) : bare(launcher, resolved, 3));
         }
 
         var report = new LinkedHashMap<String, Object>();
+        report.put("engine", choice.kind() + ": " + choice.why());
         report.put("cycles", cycles);
         report.put("pause_ms", pauseMs);
         report.put("worker_class_archive", launcher.hasClassArchive());
@@ -172,6 +179,32 @@ final class BenchSwapCommand implements Callable<Integer> {
         return run;
     }
 
+    /** The context with [engine].kind replaced by --engine, when given. */
+    private AppContext forEngine(AppContext ctx) {
+        if (engine == null) return ctx;
+        if (!engine.equals("jvm") && !engine.equals("llama-server")) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--engine must be jvm or llama-server");
+        }
+        var c = ctx.config();
+        var config = new dev.ragdesk.config.Config(c.models(), new dev.ragdesk.config.Config.Engine(engine, c.engine().llamaServer()),
+                c.llama(), c.retrieval(), c.chat(), c.rag(), c.ui(), c.hub(), c.vram(), c.voice());
+        return new AppContext(ctx.workspace(), new dev.ragdesk.config.ConfigLoader.Loaded(config, ctx.loaded().file(),
+                ctx.loaded().fromFile(), ctx.loaded().warnings()), ctx.env());
+    }
+
+    /** Time from starting a fresh llama-server to its first token, {@code runs} times. */
+    private static Stats bareServer(java.nio.file.Path binary, ModelRequest request, int runs) throws Exception {
+        var times = new ArrayList<Long>();
+        for (int i = 0; i < runs; i++) {
+            long t0 = System.nanoTime();
+            try (var server = BareServer.start(binary, request)) {
+                server.complete("Hello", 1);
+                times.add((System.nanoTime() - t0) / 1_000_000);
+            }
+        }
+        return new Stats(times);
+    }
+
     /** Time from starting a fresh JVM to its first token, {@code runs} times. */
     private static Stats bare(WorkerLauncher launcher, ModelRequest request, int runs) throws Exception {
         var times = new ArrayList<Long>();
@@ -195,7 +228,8 @@ final class BenchSwapCommand implements Callable<Integer> {
     private void printTable(java.io.PrintWriter out, Map<String, Object> report) {
         out.printf("bench swap: %d cycles, %d ms pause, rag=%s chat=%s%n", cycles, pauseMs,
                 ((Map<?, ?>) report.get("models")).get("rag"), ((Map<?, ?>) report.get("models")).get("chat"));
-        out.printf("baseline (fresh JVM -> first token): %s%n", report.get("baseline_first_token_ms"));
+        out.printf("engine: %s%n", report.get("engine"));
+        out.printf("baseline (the engine alone, fresh start -> first token): %s%n", report.get("baseline_first_token_ms"));
         for (var key : List.of("prestarted", "cold")) {
             var run = (Map<?, ?>) report.get(key);
             out.printf("%n%s worker%n", key.equals("prestarted") ? "pre-started" : "cold-started");
