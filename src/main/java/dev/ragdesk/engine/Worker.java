@@ -20,8 +20,10 @@ public interface Worker {
     /** True once it was told to stop or killed: an exit after that is expected, not a crash. */
     boolean isStopping();
 
-    /** Completes when the worker can take a {@link Protocol.Load}. */
-    CompletableFuture<Protocol.Ready> ready();
+    /** Completes when the worker can take a {@link Protocol.Load}; at once for engines that start with their model. */
+    default CompletableFuture<Protocol.Ready> ready() {
+        return CompletableFuture.completedFuture(new Protocol.Ready(0, 0));
+    }
 
     CompletableFuture<Protocol.Loaded> load(Protocol.Load request);
 

@@ -36,11 +36,7 @@ class ServerSessionTest {
                 + "[chat]\nmax_tokens = 6\n[rag]\nmax_tokens = 6\n");
         var config = new ConfigLoader().load(home.resolve("config.toml")).config();
         var workspace = new Workspace(home).ensureDataDirs();
-        var docs = Files.createDirectories(home.resolve("docs"));
-        Files.writeString(docs.resolve("lamp.md"), "# Lamp\n\nThe lamp of the lighthouse is lit at dusk.\n");
-        try (var index = Documents.openForWriting(workspace, config)) {
-            index.index(List.of(docs), p -> {}, () -> false);
-        }
+        dev.ragdesk.testing.LighthouseDocs.indexedIn(home, config);
         session = new Session(workspace, config, Map.of("PATH", "", "RAGDESK_GPU", "none"), "4.2.0", listener,
                 Session.Options.interactive("tui").withHost(ModelHost.Options.defaults().withPrestart(false)));
         return session;

@@ -65,17 +65,6 @@ class SessionTest {
         return session;
     }
 
-    void index(Config config, Path docs) throws Exception {
-        try (var index = Documents.openForWriting(new Workspace(home).ensureDataDirs(), config)) {
-            index.index(List.of(docs), p -> {}, () -> false);
-        }
-    }
-
-    Path docs() throws Exception {
-        var docs = Files.createDirectories(home.resolve("docs"));
-        Files.writeString(docs.resolve("lighthouse.md"), "# Lighthouse\n\nThe lamp of the lighthouse is lit at dusk by the keeper.\n");
-        return docs;
-    }
 
     <T extends SessionEvent> T await(Class<T> type) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -99,7 +88,7 @@ class SessionTest {
     @Test
     void aLongQuestionIsAnsweredInRagMode() throws Exception {
         var config = configure(32768, ""); // the tiny test vocabulary spells most words letter by letter
-        index(config, docs());
+        dev.ragdesk.testing.LighthouseDocs.indexedIn(home, config);
         open(config);
         var words = new StringBuilder("When is the lamp of the lighthouse lit? ");
         var vocabulary = List.of("harbour", "keeper", "night", "ship", "stone", "tower", "storm", "light", "rock", "wave");

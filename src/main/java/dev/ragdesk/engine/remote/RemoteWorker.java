@@ -67,10 +67,6 @@ public final class RemoteWorker implements Worker {
     @Override
     public boolean isStopping() { return stopping; }
 
-    @Override
-    public CompletableFuture<Protocol.Ready> ready() {
-        return CompletableFuture.completedFuture(new Protocol.Ready(0, 0));
-    }
 
     /** Asks {@code /v1/models}: the endpoint is there, takes the key, and serves the model. */
     @Override

@@ -102,11 +102,6 @@ public final class ServerWorker implements Worker {
     @Override
     public boolean isStopping() { return stopping; }
 
-    /** Nothing to wait for: the process starts with its model. */
-    @Override
-    public CompletableFuture<Protocol.Ready> ready() {
-        return CompletableFuture.completedFuture(new Protocol.Ready(0, 0));
-    }
 
     @Override
     public CompletableFuture<Protocol.Loaded> load(Protocol.Load request) {
@@ -176,13 +171,15 @@ public final class ServerWorker implements Worker {
         var health = new Request.Builder().url(url("/health")).get().build();
         // short timeouts: whatever answers on that port must answer /health at once, or it is not our server
         var probe = http.newBuilder().readTimeout(Duration.ofSeconds(2)).callTimeout(Duration.ofSeconds(3)).build();
+        long wait = 2;
         while (p.isAlive() && !stopping) {
             try (var response = probe.newCall(health).execute()) {
                 if (response.code() == 200) return Health.OK;
             } catch (IOException notYetListening) {
                 // the socket opens a moment after the process starts
             }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(25));
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(wait));
+            wait = Math.min(100, wait * 2); // a tiny model is ready in milliseconds, a big one takes minutes
             if (Thread.interrupted()) throw new InterruptedException();
         }
         p.waitFor(5, TimeUnit.SECONDS);

@@ -85,11 +85,7 @@ class RemoteEngineTest {
         Files.writeString(home.resolve("config.toml"), models + "[chat]\nmax_tokens = 8\n[rag]\nmax_tokens = 8\n");
         var config = new ConfigLoader().load(home.resolve("config.toml")).config();
         var workspace = new Workspace(home).ensureDataDirs();
-        var docs = Files.createDirectories(home.resolve("docs"));
-        Files.writeString(docs.resolve("lamp.md"), "# Lamp\n\nThe lamp of the lighthouse is lit at dusk.\n");
-        try (var index = Documents.openForWriting(workspace, config)) {
-            index.index(List.of(docs), p -> {}, () -> false);
-        }
+        dev.ragdesk.testing.LighthouseDocs.indexedIn(home, config);
         var fullEnv = new java.util.HashMap<>(env);
         fullEnv.put("PATH", "");
         fullEnv.put("RAGDESK_GPU", "none");

@@ -138,14 +138,10 @@ class TuiAppTest {
 
     @Test
     void aRealRagAnswerStreamsInWithItsSources() throws Exception {
-        var docs = Files.createDirectories(home.resolve("docs"));
-        Files.writeString(docs.resolve("lighthouse.md"), "# Lighthouse\n\nThe lamp of the lighthouse is lit at dusk by the keeper.\n");
         var rag = SyntheticGguf.llama().writeTo(home.resolve("rag.gguf"));
         Files.writeString(home.resolve("config.toml"), "[models.rag]\npath = \"" + rag + "\"\n[rag]\nmax_tokens = 12\ntemperature = 0.0\n");
         var config = new dev.ragdesk.config.ConfigLoader().load(home.resolve("config.toml")).config();
-        try (var index = dev.ragdesk.rag.Documents.openForWriting(new Workspace(home).ensureDataDirs(), config)) {
-            index.index(List.of(docs), p -> {}, () -> false);
-        }
+        var docs = dev.ragdesk.testing.LighthouseDocs.indexedIn(home, config);
         open(80, 24, config);
         assertEquals(Mode.RAG, session.mode(), "documents are indexed, so the console starts in RAG mode");
         type("when is the lamp lit?");
