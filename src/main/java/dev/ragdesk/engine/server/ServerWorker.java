@@ -150,10 +150,13 @@ public final class ServerWorker implements Worker {
         if (java.nio.file.Files.isExecutable(Path.of("/usr/bin/setsid"))) cmd.add("/usr/bin/setsid");
         cmd.addAll(List.of(binary.toString(), "-m", request.path(), "-c", String.valueOf(request.ctxSize()),
                 "-ngl", String.valueOf(request.gpuLayers()), "-t", String.valueOf(request.threads()),
-                "--host", "127.0.0.1", "--port", String.valueOf(port), "--api-key", apiKey, "--no-webui", "-np", "1"));
+                "--host", "127.0.0.1", "--port", String.valueOf(port), "--no-webui", "-np", "1"));
         if (request.flashAttn()) cmd.addAll(List.of("-fa", "on"));
         log.info("starting llama-server for {} on 127.0.0.1:{} ({} gpu layers)", request.path(), port, request.gpuLayers());
-        var p = new ProcessBuilder(cmd).start();
+        var builder = new ProcessBuilder(cmd);
+        // the key goes in the environment, which only this user can read; a command line is visible to every user in ps
+        builder.environment().put("LLAMA_API_KEY", apiKey);
+        var p = builder.start();
         process = p;
         p.getOutputStream().close();
         pipes.clear();

@@ -205,6 +205,7 @@ class ServerEngineTest {
         var args = WorkerCensus.arguments(h.current().orElseThrow().pid());
         assertEquals("127.0.0.1", args.get(args.indexOf("--host") + 1));
         assertTrue(args.contains("--no-webui"));
+        assertFalse(String.join(" ", args).contains("api-key"), "the key is not on the command line, which ps shows every user: " + args);
     }
 
     @Test
