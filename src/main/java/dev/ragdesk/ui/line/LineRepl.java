@@ -106,6 +106,7 @@ public final class LineRepl {
         if (config.ui().keymap().equals("vi")) r.setKeyMap(LineReader.VIINS);
         installDictation(r);
         reader = r;
+        r.printAbove("(models run on " + session.engineWhy() + ")");
         boolean interruptedOnce = false;
         try {
             while (true) {
