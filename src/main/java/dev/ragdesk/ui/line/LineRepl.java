@@ -106,7 +106,7 @@ public final class LineRepl {
         if (config.ui().keymap().equals("vi")) r.setKeyMap(LineReader.VIINS);
         installDictation(r);
         reader = r;
-        r.printAbove("(models run on " + session.engineWhy() + ")");
+        r.printAbove("(engine: " + session.engine() + " — " + session.engineWhy() + ")");
         boolean interruptedOnce = false;
         try {
             while (true) {
