@@ -53,7 +53,8 @@ final class BenchGenerateCommand implements Callable<Integer> {
     @Option(names = "--tokens", defaultValue = "128", paramLabel = "N", description = "Tokens to generate (default: ${DEFAULT-VALUE}).")
     int tokens;
 
-    @Option(names = "--runs", defaultValue = "3", paramLabel = "N", description = "Measured runs per variant, after three warm-ups (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--runs", defaultValue = "5", paramLabel = "N",
+            description = "Measured rounds, after three warm-up rounds; in each round every variant runs once (default: ${DEFAULT-VALUE}).")
     int runs;
 
     @Option(names = "--threads", paramLabel = "N", description = "CPU threads (default: [llama].threads).")
@@ -99,25 +100,38 @@ final class BenchGenerateCommand implements Callable<Integer> {
         var llamaVersion = VersionInfo.properties().getProperty("llama");
 
         var report = new LinkedHashMap<String, Object>();
+        var variants = new LinkedHashMap<String, Map<String, Object>>();
         report.put("model", file.toString());
         report.put("model_mb", Files.size(file) >> 20);
         report.put("threads", t);
         report.put("tokens", tokens);
         report.put("runs", runs);
-        var variants = new LinkedHashMap<String, Map<String, Object>>();
-        progress(err, "java-llama.cpp in-process");
-        variants.put("in_process", summarise(inProcess(Engines.launcher(ctx.workspace(), config, llamaVersion), request, t)));
-        progress(err, "the jvm worker");
-        variants.put("jvm_worker", summarise(viaHost(Engines.launcher(ctx.workspace(), config, llamaVersion), request)));
-        if (server.isPresent()) {
-            progress(err, "the llama-server worker");
-            var launcher = new ServerLauncher(server.get());
-            variants.put("server_worker", summarise(viaHost(launcher, request)));
-            progress(err, "llama-server alone");
-            variants.put("server_alone", summarise(serverAlone(server.get().path(), request)));
-            report.put("llama_server", server.get().path() + " (" + server.get().version() + ")");
-        } else {
-            report.put("llama_server", "none found" + (notes.isEmpty() ? "" : ": " + notes) + "; run `ragdesk engine install`");
+        // All variants stay up and take turns, one run each per round, so that a machine's drift
+        // (another tenant, the clock) lands on every variant alike rather than on whichever ran last.
+        var contenders = new LinkedHashMap<String, Variant>();
+        try {
+            progress(err, "starting java-llama.cpp in-process, the jvm worker" + (server.isPresent() ? ", the llama-server worker and llama-server alone" : ""));
+            contenders.put("in_process", new InProcess(Engines.launcher(ctx.workspace(), config, llamaVersion), request, t, tokens));
+            contenders.put("jvm_worker", new ViaHost(Engines.launcher(ctx.workspace(), config, llamaVersion), request, tokens));
+            if (server.isPresent()) {
+                contenders.put("server_worker", new ViaHost(new ServerLauncher(server.get()), request, tokens));
+                contenders.put("server_alone", new Alone(server.get().path(), request, tokens));
+                report.put("llama_server", server.get().path() + " (" + server.get().version() + ")");
+            } else {
+                report.put("llama_server", "none found" + (notes.isEmpty() ? "" : ": " + notes) + "; run `ragdesk engine install`");
+            }
+            var results = new LinkedHashMap<String, List<Run>>();
+            contenders.keySet().forEach(name -> results.put(name, new ArrayList<>()));
+            for (int r = -WARM_UPS; r < runs; r++) {
+                progress(err, r < 0 ? "warm-up round " + (r + WARM_UPS + 1) : "round " + (r + 1) + " of " + runs);
+                for (var e : contenders.entrySet()) {
+                    var run = e.getValue().run(r);
+                    if (r >= 0) results.get(e.getKey()).add(run);
+                }
+            }
+            results.forEach((name, list) -> variants.put(name, summarise(list)));
+        } finally {
+            for (var c : contenders.values()) c.close();
         }
         report.put("variants", variants);
         var ratios = new LinkedHashMap<String, Object>();
@@ -145,7 +159,7 @@ final class BenchGenerateCommand implements Callable<Integer> {
 
     private void progress(java.io.PrintWriter err, String what) {
         if (!json) {
-            err.println("measuring " + what + " ...");
+            err.println(what + " ...");
             err.flush();
         }
     }
@@ -153,55 +167,98 @@ final class BenchGenerateCommand implements Callable<Integer> {
     /** One measured run, seen from the client: first token, whole answer, tokens, and the model process's peak RSS. */
     record Run(double ttftMs, double totalMs, int tokens, int promptTokens, long peakRssKb) {}
 
-    private List<Run> inProcess(WorkerLauncher launcher, ModelRequest request, int threads) throws Exception {
-        var cmd = launcher.command(BareGenerate.class, List.of(request.path().toString(), String.valueOf(request.ctxSize()),
-                String.valueOf(threads), String.valueOf(tokens), String.valueOf(runs), String.valueOf(WARM_UPS)));
-        var p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        var list = new ArrayList<Run>();
-        try (var out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = out.readLine()) != null) {
-                if (!line.startsWith("run ")) continue;
-                var f = new LinkedHashMap<String, String>();
-                for (var kv : line.substring(4).split(" ")) f.put(kv.split("=")[0], kv.split("=")[1]);
-                list.add(new Run(Double.parseDouble(f.get("ttft_ms")), Double.parseDouble(f.get("total_ms")),
-                        Integer.parseInt(f.get("tokens")), Integer.parseInt(f.get("prompt_tokens")), Long.parseLong(f.get("hwm_kb"))));
-            }
-        } finally {
-            p.destroyForcibly().waitFor();
-        }
-        if (list.isEmpty()) throw new RagdeskException("the in-process baseline could not run " + request.path());
-        return list;
+    /** One way of running the model, kept up between its runs. */
+    interface Variant extends AutoCloseable {
+        Run run(int round) throws Exception;
+
+        @Override
+        void close();
     }
 
-    private List<Run> viaHost(Launcher launcher, ModelRequest request) throws Exception {
-        try (var host = new ModelHost(launcher, e -> {}, ModelHost.Options.defaults().withPrestart(false))) {
-            var active = host.activate(request);
-            int promptTokens = host.countTokens(prompt(0));
-            var list = new ArrayList<Run>();
-            for (int r = -WARM_UPS; r < runs; r++) {
-                long t0 = System.nanoTime();
-                var first = new long[] {-1};
-                var result = host.generate(new GenerateRequest(prompt(r), tokens, 0.0, 1, List.of()), s -> {
-                    if (first[0] < 0) first[0] = System.nanoTime();
-                }).await();
-                long end = System.nanoTime();
-                if (r >= 0) list.add(new Run((first[0] - t0) / 1e6, (end - t0) / 1e6, result.tokens(), promptTokens, peakRssKb(active.pid())));
-            }
-            return list;
+    /** java-llama.cpp in a bare JVM of its own, told to run once per line on its stdin. */
+    static final class InProcess implements Variant {
+        private final Process process;
+        private final java.io.Writer commands;
+        private final BufferedReader results;
+
+        InProcess(WorkerLauncher launcher, ModelRequest request, int threads, int tokens) throws Exception {
+            var cmd = launcher.command(BareGenerate.class, List.of(request.path().toString(), String.valueOf(request.ctxSize()),
+                    String.valueOf(threads), String.valueOf(tokens)));
+            process = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            commands = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+            results = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public Run run(int round) throws Exception {
+            commands.write(round + "\n");
+            commands.flush();
+            var line = results.readLine();
+            if (line == null || !line.startsWith("run ")) throw new RagdeskException("the in-process baseline stopped: " + line);
+            var f = new LinkedHashMap<String, String>();
+            for (var kv : line.substring(4).split(" ")) f.put(kv.split("=")[0], kv.split("=")[1]);
+            return new Run(Double.parseDouble(f.get("ttft_ms")), Double.parseDouble(f.get("total_ms")),
+                    Integer.parseInt(f.get("tokens")), Integer.parseInt(f.get("prompt_tokens")), Long.parseLong(f.get("hwm_kb")));
+        }
+
+        @Override
+        public void close() {
+            process.destroyForcibly();
+        }
+    }
+
+    /** A ragdesk engine behind ModelHost, timed from the host's side as the session sees it. */
+    static final class ViaHost implements Variant {
+        private final ModelHost host;
+        private final long pid;
+        private final int promptTokens;
+        private final int tokens;
+
+        ViaHost(Launcher launcher, ModelRequest request, int tokens) throws Exception {
+            this.host = new ModelHost(launcher, e -> {}, ModelHost.Options.defaults().withPrestart(false));
+            this.pid = host.activate(request).pid();
+            this.promptTokens = host.countTokens(prompt(0));
+            this.tokens = tokens;
+        }
+
+        @Override
+        public Run run(int round) throws Exception {
+            long t0 = System.nanoTime();
+            var first = new long[] {-1};
+            var result = host.generate(new GenerateRequest(prompt(round), tokens, 0.0, 1, List.of()), s -> {
+                if (first[0] < 0) first[0] = System.nanoTime();
+            }).await();
+            long end = System.nanoTime();
+            return new Run((first[0] - t0) / 1e6, (end - t0) / 1e6, result.tokens(), promptTokens, peakRssKb(pid));
+        }
+
+        @Override
+        public void close() {
+            host.close();
         }
     }
 
     /** llama-server with the same flags, no ragdesk in the way: a plain streamed /completion from this process. */
-    private List<Run> serverAlone(Path binary, ModelRequest request) throws Exception {
-        try (var server = BareServer.start(binary, request)) {
-            int promptTokens = server.countTokens(prompt(0));
-            var list = new ArrayList<Run>();
-            for (int r = -WARM_UPS; r < runs; r++) {
-                var answer = server.complete(prompt(r), tokens);
-                if (r >= 0) list.add(new Run(answer.ttftMs(), answer.totalMs(), answer.tokens(), promptTokens, peakRssKb(server.pid())));
-            }
-            return list;
+    static final class Alone implements Variant {
+        private final BareServer server;
+        private final int promptTokens;
+        private final int tokens;
+
+        Alone(Path binary, ModelRequest request, int tokens) throws Exception {
+            this.server = BareServer.start(binary, request);
+            this.promptTokens = server.countTokens(prompt(0));
+            this.tokens = tokens;
+        }
+
+        @Override
+        public Run run(int round) throws Exception {
+            var answer = server.complete(prompt(round), tokens);
+            return new Run(answer.ttftMs(), answer.totalMs(), answer.tokens(), promptTokens, peakRssKb(server.pid()));
+        }
+
+        @Override
+        public void close() {
+            server.close();
         }
     }
 
