@@ -8,7 +8,6 @@ import dev.ragdesk.rag.Chunker;
 import dev.ragdesk.rag.DocumentIndex;
 import dev.ragdesk.rag.Extractors;
 import dev.ragdesk.rag.Languages;
-import dev.ragdesk.rag.Retriever;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.StringField;

@@ -6,7 +6,6 @@ import dev.ragdesk.cli.Json;
 import dev.ragdesk.cli.VersionInfo;
 
 import dev.ragdesk.RagdeskException;
-import dev.ragdesk.engine.EngineEvent;
 import dev.ragdesk.engine.Engines;
 import dev.ragdesk.engine.GenerateRequest;
 import dev.ragdesk.engine.ModelHost;

@@ -1,7 +1,6 @@
 package dev.ragdesk.cli;
 
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.ragdesk.session.InstanceState;
 import dev.ragdesk.bench.SyntheticGguf;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -4,7 +4,6 @@ import dev.ragdesk.config.ConfigLoader;
 import dev.ragdesk.config.Workspace;
 import dev.ragdesk.engine.ModelHost;
 import dev.ragdesk.engine.WorkerCensus;
-import dev.ragdesk.rag.Documents;
 import dev.ragdesk.testing.LlamaServerBinary;
 import dev.ragdesk.bench.SyntheticGguf;
 import org.junit.jupiter.api.AfterEach;

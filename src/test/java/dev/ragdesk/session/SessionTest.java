@@ -4,7 +4,6 @@ import dev.ragdesk.config.Config;
 import dev.ragdesk.config.ConfigLoader;
 import dev.ragdesk.config.Workspace;
 import dev.ragdesk.engine.ModelHost;
-import dev.ragdesk.rag.Documents;
 import dev.ragdesk.bench.SyntheticGguf;
 import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
@@ -16,7 +15,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

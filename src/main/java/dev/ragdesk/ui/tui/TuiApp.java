@@ -4,7 +4,6 @@ import com.googlecode.lanterna.input.KeyStroke;
 import com.googlecode.lanterna.input.KeyType;
 import com.googlecode.lanterna.screen.Screen;
 import dev.ragdesk.config.Config;
-import dev.ragdesk.io.Sizes;
 import dev.ragdesk.models.DownloadProgress;
 import dev.ragdesk.session.Mode;
 import dev.ragdesk.session.Session;
@@ -15,7 +14,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;

@@ -4,7 +4,6 @@ import dev.ragdesk.config.ConfigLoader;
 import dev.ragdesk.config.Workspace;
 import dev.ragdesk.engine.ModelHost;
 import dev.ragdesk.engine.WorkerCensus;
-import dev.ragdesk.rag.Documents;
 import dev.ragdesk.session.Assistant;
 import dev.ragdesk.session.Mode;
 import dev.ragdesk.session.Session;

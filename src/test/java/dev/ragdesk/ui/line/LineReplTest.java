@@ -1,6 +1,5 @@
 package dev.ragdesk.ui.line;
 
-import dev.ragdesk.config.Config;
 import dev.ragdesk.config.ConfigLoader;
 import dev.ragdesk.config.Workspace;
 import dev.ragdesk.engine.ModelHost;
