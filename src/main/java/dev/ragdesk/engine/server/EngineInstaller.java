@@ -145,7 +145,12 @@ public final class EngineInstaller {
         var missing = new ArrayList<String>();
         for (var tool : List.of("npm", "git", "tar", "cmake")) if (which(env, tool).isEmpty()) missing.add(tool);
         if (which(env, "c++").isEmpty() && which(env, "g++").isEmpty() && which(env, "clang++").isEmpty()) missing.add("a C++ compiler (g++)");
-        if (backend == Backend.CUDA && which(env, "nvcc").isEmpty()) missing.add("the CUDA toolkit (nvcc)");
+        var nvcc = which(env, "nvcc");
+        if (backend == Backend.CUDA && nvcc.isEmpty()) missing.add("the CUDA toolkit (nvcc)");
+        if (backend == Backend.CUDA && nvcc.isPresent() && !hasCublas(nvcc.get())) {
+            missing.add("cuBLAS, which this CUDA toolkit lacks (no cublas_v2.h beside " + nvcc.get()
+                    + "; install its cuBLAS development files, e.g. apt-get install libcublas-dev-13-0)");
+        }
         if (backend == Backend.VULKAN && which(env, "glslc").isEmpty()) missing.add("the Vulkan SDK (glslc, libvulkan-dev)");
         if (!missing.isEmpty()) {
             throw new RagdeskException("building llama-server needs " + String.join(", ", missing)
@@ -176,12 +181,14 @@ public final class EngineInstaller {
         var p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
         p.getOutputStream().close();
         String last = "";
+        String firstError = "";
         try (var reader = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = reader.readLine()) != null) {
                 log.info("[build] {}", line);
                 lines.accept(line);
                 if (!line.isBlank()) last = line.strip();
+                if (firstError.isEmpty() && line.matches("(?i).*\\berror\\b.*") && !line.startsWith("--")) firstError = line.strip();
             }
         } finally {
             if (Thread.currentThread().isInterrupted()) p.destroyForcibly();
@@ -189,7 +196,7 @@ public final class EngineInstaller {
         int code = p.waitFor();
         if (code != 0) {
             throw new RagdeskException(cmd.get(0) + " " + cmd.get(1) + " failed (exit " + code + "): "
-                    + (last.length() > 160 ? last.substring(0, 160) + "…" : last) + "; the full output is in .data/logs/ragdesk.log");
+                    + abbreviate(firstError.isEmpty() ? last : firstError) + "; the full output is in .data/logs/ragdesk.log");
         }
     }
 
@@ -206,6 +213,10 @@ public final class EngineInstaller {
         }
     }
 
+    private static String abbreviate(String line) {
+        return line.length() > 160 ? line.substring(0, 160) + "…" : line;
+    }
+
     private static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) return;
         try (var walk = Files.walk(dir)) {
@@ -220,6 +231,19 @@ public final class EngineInstaller {
             if (Files.isExecutable(candidate)) return Optional.of(candidate);
         }
         return Optional.empty();
+    }
+
+    /** llama.cpp's CUDA backend links cuBLAS; some toolkits (containers, minimal installs) ship nvcc without it. */
+    static boolean hasCublas(Path nvcc) {
+        var candidates = new ArrayList<Path>();
+        try {
+            candidates.add(nvcc.toRealPath().getParent().getParent().resolve("include"));
+        } catch (IOException e) {
+            candidates.add(nvcc.getParent().getParent().resolve("include"));
+        }
+        candidates.add(Path.of("/usr/local/cuda/include"));
+        candidates.add(Path.of("/usr/include"));
+        return candidates.stream().anyMatch(dir -> Files.isRegularFile(dir.resolve("cublas_v2.h")));
     }
 
     static boolean nvidiaGpu() {
