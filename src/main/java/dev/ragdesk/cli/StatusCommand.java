@@ -67,8 +67,13 @@ final class StatusCommand implements Callable<Integer> {
         var natives = new LinkedHashMap<String, Object>();
         natives.put("library", Natives.describe(libDir));
         natives.put("gpu_offload", gpuNatives);
-        natives.put("warning", sample.hasGpu() && !gpuNatives
-                ? "a GPU is present but the natives are CPU-only: build libjllama.so with -DGGML_CUDA=ON and set [llama].native_lib_dir" : "");
+        boolean engineOffloads = choice.launcher() instanceof dev.ragdesk.engine.server.ServerLauncher s
+                ? dev.ragdesk.engine.server.LlamaServers.hasGpuDevice(s.binary()) : gpuNatives;
+        natives.put("warning", !sample.hasGpu() || engineOffloads ? ""
+                : choice.kind().equals("llama-server")
+                ? "a GPU is present but this llama-server is a CPU build: run `ragdesk engine install --backend cuda`"
+                : "a GPU is present but the natives are CPU-only: run `ragdesk engine install --backend cuda` for the llama-server engine, "
+                  + "or build libjllama.so with -DGGML_CUDA=ON and set [llama].native_lib_dir");
         report.put("natives", natives);
 
         var live = InstanceState.readLive(ws.data());

@@ -102,6 +102,9 @@ public final class Engines {
 
     /** The layer planner for the chosen engine: GPU samples from {@code gpu}. */
     public static LayerPlanner planner(Choice choice, Workspace workspace, Config config, java.util.function.Supplier<dev.ragdesk.gpu.GpuSample> gpu) {
-        return new LayerPlanner(config, gpu, gpuCapable(choice, workspace, config));
+        var cpuOnly = choice.launcher() instanceof ServerLauncher
+                ? "this llama-server has no GPU backend (a CPU build); `ragdesk engine install --backend cuda` builds one that offloads"
+                : null;
+        return new LayerPlanner(config, gpu, gpuCapable(choice, workspace, config), cpuOnly);
     }
 }

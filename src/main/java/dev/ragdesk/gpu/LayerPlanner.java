@@ -16,11 +16,18 @@ public final class LayerPlanner {
     private final Config config;
     private final Supplier<GpuSample> gpu;
     private final boolean gpuNatives;
+    private final String cpuOnlyReason;
 
     public LayerPlanner(Config config, Supplier<GpuSample> gpu, boolean gpuNatives) {
+        this(config, gpu, gpuNatives, null);
+    }
+
+    /** @param cpuOnlyReason what to say when the engine cannot offload (null: the java-llama.cpp natives' reason) */
+    public LayerPlanner(Config config, Supplier<GpuSample> gpu, boolean gpuNatives, String cpuOnlyReason) {
         this.config = config;
         this.gpu = gpu;
         this.gpuNatives = gpuNatives;
+        this.cpuOnlyReason = cpuOnlyReason;
     }
 
     /** For CPU-only setups and tests: always 0 unless config fixes a number. */
@@ -31,7 +38,10 @@ public final class LayerPlanner {
     public VramPlan plan(Path model) throws RagdeskException {
         var header = GgufHeader.read(model);
         long budget = (long) config.vram().budgetMb() << 20;
-        return VramPlanner.plan(header, config.llama().ctxSize(), gpu.get().largestFreeBytes(), budget, gpuNatives);
+        var plan = VramPlanner.plan(header, config.llama().ctxSize(), gpu.get().largestFreeBytes(), budget, gpuNatives);
+        if (gpuNatives || cpuOnlyReason == null) return plan;
+        return new VramPlan(plan.gpuLayers(), plan.totalLayers(), plan.weightBytes(), plan.kvBytes(), plan.computeBytes(),
+                plan.estimatedBytes(), plan.limitBytes(), cpuOnlyReason);
     }
 
     /** The plan behind the last {@link #layersFor} of each model, to compare with what the card reports once loaded. */

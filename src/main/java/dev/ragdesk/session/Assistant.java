@@ -98,7 +98,7 @@ public final class Assistant {
     private Reply askRag(String question, Sampling sampling, Consumer<String> onToken) throws RagdeskException {
         if (!hasDocuments()) {
             throw new RagdeskException("RAG mode answers from your documents, but no documents are indexed yet; "
-                    + "index some first (`ragdesk index PATH`), or ask in chat mode (--mode chat)");
+                    + "index some first (`ragdesk index PATH`, or /index PATH), or ask in chat mode (/mode chat, or --mode chat)");
         }
         var found = passages.retrieve(question, config.retrieval().topK());
         if (found.isEmpty()) throw new NothingRelevant();

@@ -56,8 +56,13 @@ class EngineCommandTest {
         assertEquals(0, run.code(), run.err());
         assertTrue(run.out().startsWith("llama-server: llama-server "), run.out());
         assertTrue(run.out().contains("from PATH (" + server + ")"), run.out());
+        var model = dev.ragdesk.bench.SyntheticGguf.llama().writeTo(home.resolve("chat.gguf"));
+        Files.writeString(home.resolve("config.toml"), "[models.chat]\npath = \"" + model + "\"\n");
         var status = CliRun.in(home, env, "status", "--json");
         assertEquals("llama-server", status.json().get("engine").get("kind").asText());
+        var chat = status.json().get("models").get(1);
+        assertEquals(0, chat.get("planned_gpu_layers").asInt());
+        assertTrue(chat.get("plan").asText().startsWith("this llama-server has no GPU backend"), "the plan speaks of the engine in use: " + chat);
         var text = CliRun.in(home, env, "status");
         assertTrue(text.out().contains("engine: llama-server (llama-server "), text.out());
     }
