@@ -287,9 +287,18 @@ public final class Session implements AutoCloseable {
         }
     }
 
+    /** Ends a ticket once: its event first, then its future, so whoever waits on the future has seen the event. */
     private void end(Ticket ticket, Ticket.End end) {
         open.remove(ticket);
-        if (!ticket.finish(end)) return;
+        if (!ticket.claimEnd()) return;
+        try {
+            emitEnd(ticket, end);
+        } finally {
+            ticket.finish(end);
+        }
+    }
+
+    private void emitEnd(Ticket ticket, Ticket.End end) {
         if (end instanceof Ticket.End.Answered a) {
             listener.accept(new SessionEvent.AnswerFinished(ticket.id(), a.result(), a.citations()));
         } else if (end instanceof Ticket.End.Failed f) {

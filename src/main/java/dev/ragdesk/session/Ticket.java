@@ -76,7 +76,14 @@ public final class Ticket {
         if (stop) g.cancel();
     }
 
-    boolean finish(End end) {
-        return done.complete(end);
+    private final java.util.concurrent.atomic.AtomicBoolean ending = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** The right to end this ticket: true once only, so it ends once even when a close races the model thread. */
+    boolean claimEnd() {
+        return ending.compareAndSet(false, true);
+    }
+
+    void finish(End end) {
+        done.complete(end);
     }
 }
