@@ -165,7 +165,10 @@ public final class LineRepl {
                 else if (outcome instanceof SlashCommands.Outcome.Copy) say("(/copy works in the full-screen console)");
                 else if (outcome instanceof SlashCommands.Outcome.Downloading d) say("(downloading " + d.target() + " in the background)");
             } catch (IOException e) {
-                say("(" + e.getMessage() + ")");
+                say("(cannot do that: " + e.getMessage() + ")");
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(LineRepl.class).error("{} failed", line, e);
+                say("(" + dev.ragdesk.Failures.oneLine(e) + ")"); // one command failed; the REPL goes on
             }
             return true;
         }

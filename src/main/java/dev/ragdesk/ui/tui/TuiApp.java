@@ -149,7 +149,19 @@ public final class TuiApp {
         screen.refresh();
     }
 
+    /** One event; whatever it throws ends that action with a notice, never the console. */
     private void handle(Event event) throws IOException {
+        try {
+            dispatch(event);
+        } catch (IOException e) {
+            state.notice = "cannot do that: " + e.getMessage();
+        } catch (RuntimeException e) {
+            log.error("handling {} failed", event, e);
+            state.notice = dev.ragdesk.Failures.oneLine(e);
+        }
+    }
+
+    private void dispatch(Event event) throws IOException {
         if (event instanceof Event.Key k) key(k.key());
         else if (event instanceof Event.FromSession s) sessionEvent(s.event());
         else if (event instanceof Event.Tick && session.recording()) showRecording();

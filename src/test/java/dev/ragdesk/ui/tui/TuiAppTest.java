@@ -297,6 +297,20 @@ class TuiAppTest {
         assertTrue(screenText().contains("[1] docs/lamp.md, lines 3-5"), "sources come back with the answer");
     }
 
+    /** A command that fails (a saved conversation that is a folder) ends with a notice; the console goes on. */
+    @Test
+    void aFailingCommandIsANoticeNotTheEndOfTheConsole() throws Exception {
+        Files.createDirectories(home.resolve(".data/sessions/20260101-000000-000.jsonl"));
+        open(80, 24);
+        type("/open 1");
+        press(KeyType.Enter);
+        assertTrue(row(22).startsWith("cannot do that: "), row(22));
+        assertFalse(app.state().quit);
+        type("/help");
+        press(KeyType.Enter);
+        assertTrue(screenText().contains("ragdesk — keys"), "still answering keys");
+    }
+
     @Test
     void copyUsesOsc52() throws Exception {
         open(80, 24);
