@@ -297,14 +297,9 @@ public final class ServerWorker implements Worker {
         var check = new Thread(() -> {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
             while (System.nanoTime() < deadline && isAlive()) {
-                try (var response = http.newCall(new Request.Builder().url(url("/slots")).header("Authorization", "Bearer " + apiKey).get().build()).execute()) {
-                    if (response.isSuccessful()) {
-                        var slots = JSON.readTree(response.body().byteStream());
-                        boolean busy = false;
-                        for (var slot : slots) busy |= slot.path("is_processing").asBoolean(false);
-                        if (!busy) return;
-                    }
-                } catch (IOException e) {
+                try {
+                    if (!slotBusy()) return;
+                } catch (IOException | RuntimeException e) {
                     return; // the server is going away anyway
                 }
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
