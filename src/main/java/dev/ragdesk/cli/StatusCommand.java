@@ -67,9 +67,7 @@ final class StatusCommand implements Callable<Integer> {
         var natives = new LinkedHashMap<String, Object>();
         natives.put("library", Natives.describe(libDir));
         natives.put("gpu_offload", gpuNatives);
-        boolean engineOffloads = choice.launcher() instanceof dev.ragdesk.engine.server.ServerLauncher s
-                ? dev.ragdesk.engine.server.LlamaServers.hasGpuDevice(s.binary()) : gpuNatives;
-        natives.put("warning", !sample.hasGpu() || engineOffloads ? ""
+        natives.put("warning", !sample.hasGpu() || planner.offloads() ? ""
                 : choice.kind().equals("llama-server")
                 ? "a GPU is present but this llama-server is a CPU build: run `ragdesk engine install --backend cuda`"
                 : "a GPU is present but the natives are CPU-only: run `ragdesk engine install --backend cuda` for the llama-server engine, "

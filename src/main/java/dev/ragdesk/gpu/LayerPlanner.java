@@ -35,6 +35,11 @@ public final class LayerPlanner {
         return new LayerPlanner(config, () -> new GpuSample("none", java.util.List.of(), -1, -1), false);
     }
 
+    /** Whether the engine behind this planner can put layers on a GPU at all. */
+    public boolean offloads() {
+        return gpuNatives;
+    }
+
     public VramPlan plan(Path model) throws RagdeskException {
         var header = GgufHeader.read(model);
         long budget = (long) config.vram().budgetMb() << 20;

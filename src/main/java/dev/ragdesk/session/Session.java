@@ -248,7 +248,6 @@ public final class Session implements AutoCloseable {
             end = new Ticket.End.Failed(Failures.oneLine(e) + "; ask again, or start over with /new");
         }
         end(ticket, end);
-        publishState();
     }
 
     private Ticket.End answer(Ticket ticket) throws RagdeskException, InterruptedException {
@@ -272,7 +271,6 @@ public final class Session implements AutoCloseable {
         }
         ticket.attach(reply.generation());
         listener.accept(new SessionEvent.AnswerStarted(ticket.id(), asked, ticket.question(), reply.citations()));
-        publishState();
         var result = reply.generation().await();
         save(conv, new Turn("assistant", result.text(), asked.role(), Turn.citations(reply.citations()), Instant.now().toString()));
         var model = reply.model();
@@ -433,8 +431,11 @@ public final class Session implements AutoCloseable {
         return new ModelInfo(m.role(), m.displayName(), m.gpuLayers(), m.spawnMs() + m.loadMs());
     }
 
-    /** Tells `ragdesk status` in another shell what this instance holds. */
-    void publishState() {
+    /**
+     * Tells `ragdesk status` in another shell what this instance holds: written (atomically,
+     * fsynced) when the model or the mode changes, not per question.
+     */
+    private void publishState() {
         if (!options.interactive()) return;
         var m = host.current();
         var state = new InstanceState(ProcessHandle.current().pid(), options.ui(), mode.role(),

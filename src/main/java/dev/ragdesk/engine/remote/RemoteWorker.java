@@ -66,7 +66,6 @@ public final class RemoteWorker implements Worker {
     @Override
     public boolean isStopping() { return stopping; }
 
-
     /** Asks {@code /v1/models}: the endpoint is there, takes the key, and serves the model. */
     @Override
     public CompletableFuture<Protocol.Loaded> load(Protocol.Load request) {

@@ -50,6 +50,8 @@ public final class ServerWorker implements Worker {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final MediaType JSON_TYPE = MediaType.get("application/json");
     private static final int PORT_TRIES = 3;
+    /** Runs a program in a session of its own, so the terminal's Ctrl-C does not reach it; absent on some systems. */
+    private static final Path SETSID = Path.of("/usr/bin/setsid");
 
     /** Where ports come from; a parameter so a test can hand out one that is taken. */
     public interface Ports {
@@ -59,6 +61,8 @@ public final class ServerWorker implements Worker {
     private final Path binary;
     private final Ports ports;
     private final OkHttpClient http;
+    /** For streams: no read timeout, since a long prompt on a CPU sends nothing for a while. */
+    private final OkHttpClient streaming;
     private final String apiKey = HexFormat.of().formatHex(randomBytes());
     private final LogTail tail = new LogTail();
     private final CompletableFuture<Protocol.Loaded> loaded = new CompletableFuture<>();
@@ -66,8 +70,6 @@ public final class ServerWorker implements Worker {
     /** Streams not yet ended: a user's cancel takes one out; the server's exit fails whatever is left. */
     private final Map<String, Stream> streams = new ConcurrentHashMap<>();
     private final List<Thread> pipes = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-    private record Stream(Call call, Consumer<Protocol.Event> sink) {}
     private volatile Process process;
     private volatile Process watchdog;
     private volatile int port;
@@ -75,10 +77,13 @@ public final class ServerWorker implements Worker {
     /** True until the start ends, healthy or not: exits before then are the starter's to handle (a taken port is retried). */
     private volatile boolean starting = true;
 
+    private record Stream(Call call, Consumer<Protocol.Event> sink) {}
+
     ServerWorker(Path binary, Ports ports, OkHttpClient http) {
         this.binary = binary;
         this.ports = ports;
         this.http = http;
+        this.streaming = http.newBuilder().readTimeout(Duration.ZERO).build();
     }
 
     private static byte[] randomBytes() {
@@ -101,7 +106,6 @@ public final class ServerWorker implements Worker {
 
     @Override
     public boolean isStopping() { return stopping; }
-
 
     @Override
     public CompletableFuture<Protocol.Loaded> load(Protocol.Load request) {
@@ -147,7 +151,7 @@ public final class ServerWorker implements Worker {
 
     private Process launch(Protocol.Load request, int port) throws IOException {
         var cmd = new ArrayList<String>();
-        if (java.nio.file.Files.isExecutable(Path.of("/usr/bin/setsid"))) cmd.add("/usr/bin/setsid");
+        if (java.nio.file.Files.isExecutable(SETSID)) cmd.add(SETSID.toString());
         cmd.addAll(List.of(binary.toString(), "-m", request.path(), "-c", String.valueOf(request.ctxSize()),
                 "-ngl", String.valueOf(request.gpuLayers()), "-t", String.valueOf(request.threads()),
                 "--host", "127.0.0.1", "--port", String.valueOf(port), "--no-webui", "-np", "1"));
@@ -227,7 +231,7 @@ public final class ServerWorker implements Worker {
         body.put("stop", request.stop());
         body.put("stream", true);
         body.put("cache_prompt", true);
-        var call = http.newBuilder().readTimeout(Duration.ZERO).build().newCall(post("/completion", body));
+        var call = streaming.newCall(post("/completion", body));
         streams.put(request.id(), new Stream(call, sink));
         var reader = new Thread(() -> readStream(request.id(), call, sink), "llama-server-stream-" + request.id());
         reader.setDaemon(true);
@@ -412,7 +416,7 @@ public final class ServerWorker implements Worker {
     private void startWatchdog(long serverPid) {
         try {
             var cmd = new ArrayList<String>();
-            if (java.nio.file.Files.isExecutable(Path.of("/usr/bin/setsid"))) cmd.add("/usr/bin/setsid");
+            if (java.nio.file.Files.isExecutable(SETSID)) cmd.add(SETSID.toString());
             cmd.addAll(List.of("/bin/sh", "-c", "trap '' INT; cat >/dev/null; kill -9 " + serverPid + " 2>/dev/null"));
             watchdog = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(ProcessBuilder.Redirect.DISCARD).start();
