@@ -183,6 +183,9 @@ public final class RemoteWorker implements Worker {
             if (!call.isCanceled()) sink.accept(new Protocol.Error(id, base + " stopped answering (nothing for 60 s); try again later"));
         } catch (IOException e) {
             if (!call.isCanceled()) sink.accept(new Protocol.Error(id, unreachable(e)));
+        } catch (RuntimeException e) {
+            // the stream must end whatever happened, or the answer would wait for good
+            sink.accept(new Protocol.Error(id, base + " sent something unreadable (" + e.getClass().getSimpleName() + ")"));
         } finally {
             streams.remove(id);
         }

@@ -146,6 +146,12 @@ public final class ServerWorker implements Worker {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             kill();
+        } catch (RuntimeException e) {
+            log.error("starting llama-server failed", e); // the load must still end, or the host would wait for its timeout
+            starting = false;
+            kill();
+            loaded.completeExceptionally(new IOException("cannot start " + binary + " (" + e + ")", e));
+            exited.complete(-1);
         }
     }
 
@@ -268,6 +274,9 @@ public final class ServerWorker implements Worker {
             fail(id, "llama-server closed the stream early");
         } catch (IOException e) {
             fail(id, "lost the model server (" + e.getMessage() + ")");
+        } catch (RuntimeException e) {
+            log.error("reading llama-server's stream failed", e); // the stream must still end, or the answer would wait for good
+            fail(id, "llama-server sent something unreadable; see .data/logs/ragdesk.log");
         }
     }
 
@@ -358,7 +367,7 @@ public final class ServerWorker implements Worker {
                     reply.complete(request instanceof Protocol.Tokenize
                             ? new Protocol.Tokens(id, json.path("tokens").size())
                             : new Protocol.Template(id, json.path("prompt").asText()));
-                } catch (IOException e) {
+                } catch (IOException | RuntimeException e) {
                     reply.completeExceptionally(e);
                 }
             }
