@@ -44,7 +44,7 @@ final class BenchSearchCommand implements Callable<Integer> {
             for (int i = 0; i < queries; i++) {
                 var q = corpus.query();
                 long t0 = System.nanoTime();
-                hits += retriever.search(q, topK).size();
+                hits += retriever.search(q, topK).hits().size();
                 micros[i] = (System.nanoTime() - t0) / 1000;
             }
             Arrays.sort(micros);

@@ -30,10 +30,10 @@ final class DownloadCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Parameters(paramLabel = "ROLE|ORG/NAME:FILE", arity = "0..*",
-            description = "rag, chat, whisper, tts, or any hub file as ORG/NAME:FILE.")
+            description = "rag, chat, whisper, embed, tts, or any hub file as ORG/NAME:FILE.")
     List<String> targets = new ArrayList<>();
 
-    @Option(names = "--all", description = "Every model the app uses: rag, chat and whisper.")
+    @Option(names = "--all", description = "Every model the app uses: rag, chat, whisper and embed.")
     boolean all;
 
     @Override
@@ -45,7 +45,7 @@ final class DownloadCommand implements Callable<Integer> {
         if (all) wanted.addAll(new dev.ragdesk.models.Catalogue(ctx.config()).usedRoles());
         if (wanted.isEmpty()) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "name what to download: a role (rag, chat, whisper, tts), ORG/NAME:FILE, or --all");
+                    "name what to download: a role (rag, chat, whisper, embed, tts), ORG/NAME:FILE, or --all");
         }
         var catalogue = new Catalogue(ctx.config());
         var files = new ModelFiles(ctx.workspace(), ctx.config());
@@ -60,12 +60,13 @@ final class DownloadCommand implements Callable<Integer> {
                 var transfer = new Transfer();
                 interrupts.onInterrupt(transfer::cancel);
                 try {
-                    var target = ModelInstaller.target(argument, catalogue, files, ctx.workspace().models());
-                    err.println(argument + ": " + target.repo() + " " + target.file() + licenceNote(catalogue, argument));
-                    var progress = new ProgressLine(err, terminal);
-                    var outcome = installer.install(target, progress::update, transfer);
-                    var verified = outcome.record().verified().equals("sha256") ? "sha256 verified" : "size checked";
-                    out.println(argument + ": " + outcome.how() + " " + outcome.file() + " (" + verified + ")");
+                    for (var target : ModelInstaller.targets(argument, catalogue, files, ctx.workspace().models())) {
+                        err.println(target.label() + ": " + target.repo() + " " + target.file() + licenceNote(catalogue, target.label()));
+                        var progress = new ProgressLine(err, terminal);
+                        var outcome = installer.install(target, progress::update, transfer);
+                        var verified = outcome.record().verified().equals("sha256") ? "sha256 verified" : "size checked";
+                        out.println(target.label() + ": " + outcome.how() + " " + outcome.file() + " (" + verified + ")");
+                    }
                 } catch (Downloader.DownloadCancelled e) {
                     err.println();
                     err.println("ragdesk download: " + e.getMessage());

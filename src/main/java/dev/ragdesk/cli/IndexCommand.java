@@ -1,5 +1,6 @@
 package dev.ragdesk.cli;
 
+import dev.ragdesk.embed.Embeddings;
 import dev.ragdesk.io.Sizes;
 import dev.ragdesk.rag.Documents;
 import dev.ragdesk.rag.IndexProgress;
@@ -21,6 +22,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 @Command(name = "index", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Index documents into index/ for RAG: text, Markdown, code, HTML, PDF, DOCX.",
                 "Re-running only re-reads files whose content changed and drops files that disappeared.",
+                "With an embed model (`ragdesk download embed`), chunks also get vectors for search by meaning;",
+                "--embed gives vectors to every chunk still without them (an index built before there was one).",
                 "Ctrl-C stops after the current file; everything indexed so far stays searchable."})
 final class IndexCommand implements Callable<Integer> {
 
@@ -32,6 +35,9 @@ final class IndexCommand implements Callable<Integer> {
 
     @Option(names = "--remove", paramLabel = "PATH", description = "Remove a file, or everything under a folder, from the index.")
     Path remove;
+
+    @Option(names = "--embed", description = "Give every indexed chunk a vector from the embed model, where it has none.")
+    boolean embed;
 
     @Option(names = "--status", description = "Show what the index holds.")
     boolean status;
@@ -45,12 +51,16 @@ final class IndexCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
         if (status) {
-            try (var retriever = Documents.retriever(ctx.workspace())) {
+            try (var embeddings = Embeddings.of(ctx.workspace(), ctx.config());
+                 var retriever = Documents.retriever(ctx.workspace(), ctx.config(), embeddings)) {
                 var s = retriever.status();
                 if (json) out.println(Json.pretty(s));
                 else if (!s.exists()) out.println("no index yet in " + ctx.workspace().index() + "; run `ragdesk index PATH`");
-                else out.printf("%s: %d files, %d chunks, %d skipped, %s on disk, updated %s%n", ctx.workspace().index(),
-                            s.files(), s.chunks(), s.skippedFiles(), Sizes.human(s.bytesOnDisk()), s.updatedAt());
+                else {
+                    out.printf("%s: %d files, %d chunks (%d with vectors), %d skipped, %s on disk, updated %s%n", ctx.workspace().index(),
+                            s.files(), s.chunks(), s.vectorChunks(), s.skippedFiles(), Sizes.human(s.bytesOnDisk()), s.updatedAt());
+                    out.println("retrieval: " + s.retrieval());
+                }
             }
             return ExitCodes.OK;
         }
@@ -61,15 +71,27 @@ final class IndexCommand implements Callable<Integer> {
             }
             return ExitCodes.OK;
         }
-        if (paths.isEmpty()) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "name files or folders to index, or use --remove / --status");
+        if (paths.isEmpty() && !embed) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "name files or folders to index, or use --embed / --remove / --status");
         }
         var stop = new AtomicBoolean();
         IndexSummary summary;
-        try (var interrupts = new Interrupts(); var index = Documents.openForWriting(ctx.workspace(), ctx.config())) {
+        try (var interrupts = new Interrupts(); var embeddings = Embeddings.of(ctx.workspace(), ctx.config());
+             var index = Documents.openForWriting(ctx.workspace(), ctx.config(), embeddings)) {
             interrupts.onInterrupt(() -> stop.set(true));
+            var mode = ctx.config().retrieval().mode();
+            if (embed && !embeddings.available()) throw new dev.ragdesk.RagdeskException(embeddings.missingReason());
+            if (embed && mode.equals("bm25")) {
+                throw new dev.ragdesk.RagdeskException("[retrieval].mode is \"bm25\", which uses no vectors; set it to auto or hybrid first");
+            }
+            if (!embeddings.available() && (mode.equals("hybrid") || mode.equals("vector"))) {
+                err.println("ragdesk index: no vectors this time (" + embeddings.missingReason() + "); then run `ragdesk index --embed`");
+            }
             var progress = new Progress(err, System.console() != null && !json);
-            summary = index.index(paths, progress::update, stop::get);
+            if (!paths.isEmpty()) summary = index.index(paths, progress::update, stop::get);
+            else summary = index.embedMissing(progress::update, stop::get);
+            if (embed && !paths.isEmpty() && !stop.get()) summary = index.embedMissing(progress::update, stop::get);
             progress.finish();
         }
         if (json) {
@@ -82,7 +104,7 @@ final class IndexCommand implements Callable<Integer> {
         return summary.cancelled() ? ExitCodes.INTERRUPTED : ExitCodes.OK;
     }
 
-    /** "[ 12/340] path" redrawn on a terminal; every tenth of the way as plain lines otherwise. */
+    /** "[#####-----] 12/340 files, 560 chunks embedded  path" redrawn on a terminal; every tenth of the way as plain lines otherwise. */
     private static final class Progress {
         private final java.io.PrintWriter err;
         private final boolean terminal;
@@ -95,7 +117,10 @@ final class IndexCommand implements Callable<Integer> {
 
         void update(IndexProgress p) {
             if (p.finished() || p.filesTotal() == 0) return;
-            var line = String.format(Locale.ROOT, "[%d/%d] %s", p.filesDone() + 1, p.filesTotal(), p.currentFile());
+            int filled = p.filesDone() * 20 / p.filesTotal();
+            var line = String.format(Locale.ROOT, "[%s%s] %d/%d files%s  %s", "#".repeat(filled), "-".repeat(20 - filled),
+                    p.filesDone() + 1, p.filesTotal(), p.chunksEmbedded() > 0 ? ", " + p.chunksEmbedded() + " chunks embedded" : "",
+                    p.currentFile());
             if (terminal) {
                 err.print("\r\033[K" + (line.length() > 120 ? line.substring(0, 117) + "..." : line));
                 err.flush();

@@ -50,7 +50,7 @@ final class ModelsCommand implements Callable<Integer> {
 
     private static Map<String, Object> row(Catalogue.Entry entry, ModelFiles files) throws java.io.IOException {
         var path = files.location(entry.role());
-        boolean present = Files.isRegularFile(path);
+        boolean present = files.present(entry.role());
         var record = InstalledModel.readBeside(path).filter(r -> r.stillMatches(path));
         String state;
         if (!present) state = "missing";
@@ -61,9 +61,12 @@ final class ModelsCommand implements Callable<Integer> {
         row.put("repo", entry.spec().repo());
         row.put("file", entry.spec().file());
         row.put("revision", entry.spec().revision());
-        row.put("size_bytes", present ? Files.size(path) : entry.approxBytes());
+        var tokenizer = files.tokenizerLocation(entry.role());
+        long bytes = present ? Files.size(path) + (tokenizer.isPresent() ? Files.size(tokenizer.get()) : 0) : entry.approxBytes();
+        row.put("size_bytes", bytes);
         row.put("size_is_estimate", !present);
         row.put("path", path.toString());
+        tokenizer.ifPresent(t -> row.put("tokenizer", t.toString()));
         row.put("present", present);
         row.put("verified", record.map(InstalledModel::verified).orElse(""));
         row.put("sha256", record.map(InstalledModel::sha256).orElse(""));

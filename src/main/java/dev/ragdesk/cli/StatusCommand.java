@@ -112,9 +112,11 @@ final class StatusCommand implements Callable<Integer> {
         }
         report.put("models", models);
 
-        try (var retriever = Documents.retriever(ws)) {
+        try (var embeddings = dev.ragdesk.embed.Embeddings.of(ws, ctx.config());
+             var retriever = Documents.retriever(ws, ctx.config(), embeddings)) {
             var s = retriever.status();
             report.put("index", s.exists() ? s : "not built");
+            report.put("retrieval", retriever.describeRetrieval());
         }
         var paths = new LinkedHashMap<String, Object>();
         paths.put("home", ws.home().toString());
@@ -170,7 +172,9 @@ final class StatusCommand implements Callable<Integer> {
         }
         var index = report.get("index");
         out.println("index: " + (index instanceof dev.ragdesk.rag.IndexStatus s
-                ? s.files() + " files, " + s.chunks() + " chunks, " + Sizes.human(s.bytesOnDisk()) : "not built"));
+                ? s.files() + " files, " + s.chunks() + " chunks (" + s.vectorChunks() + " with vectors), "
+                  + Sizes.human(s.bytesOnDisk()) : "not built"));
+        out.println("retrieval: " + report.get("retrieval"));
         var paths = (Map<String, Object>) report.get("paths");
         paths.forEach((k, v) -> out.println(k + ": " + v));
         out.println("versions: " + report.get("versions"));

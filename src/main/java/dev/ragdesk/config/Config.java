@@ -8,16 +8,17 @@ import java.util.Map;
  * optional; a section or key left out takes the default given here (and in the committed
  * {@code config.toml}, which documents each one).
  */
-public record Config(Models models, Engine engine, Llama llama, Retrieval retrieval, Chat chat, Rag rag,
-                     Ui ui, Hub hub, Vram vram, Voice voice) {
+public record Config(Models models, Engine engine, Llama llama, Retrieval retrieval, Embedding embedding, Chat chat,
+                     Rag rag, Ui ui, Hub hub, Vram vram, Voice voice) {
 
-    public static final Config DEFAULTS = new Config(null, null, null, null, null, null, null, null, null, null);
+    public static final Config DEFAULTS = new Config(null, null, null, null, null, null, null, null, null, null, null);
 
     public Config {
         engine = engine == null ? new Engine(null, null) : engine;
-        models = models == null ? new Models(null, null, null, null) : models;
+        models = models == null ? new Models(null, null, null, null, null) : models;
         llama = llama == null ? new Llama(null, null, null, null, null) : llama;
-        retrieval = retrieval == null ? new Retrieval(null, null, null, null) : retrieval;
+        retrieval = retrieval == null ? new Retrieval(null, null, null, null, null, null, null, null, null) : retrieval;
+        embedding = embedding == null ? new Embedding(null, null, null, null, null, null) : embedding;
         chat = chat == null ? new Chat(null, null, null) : chat;
         rag = rag == null ? new Rag(null, null, null) : rag;
         ui = ui == null ? new Ui(null, null, null) : ui;
@@ -26,17 +27,21 @@ public record Config(Models models, Engine engine, Llama llama, Retrieval retrie
         voice = voice == null ? new Voice(null, null, null, null) : voice;
     }
 
-    public record Models(ModelSpec rag, ModelSpec chat, ModelSpec whisper, ModelSpec tts) {
+    public record Models(ModelSpec rag, ModelSpec chat, ModelSpec whisper, ModelSpec embed, ModelSpec tts) {
         public static final ModelSpec DEFAULT_RAG = ModelSpec.hub("QuantFactory/sarvam-1-GGUF", "sarvam-1.Q4_K_M.gguf");
         public static final ModelSpec DEFAULT_CHAT =
                 ModelSpec.hub("bartowski/Llama-3.2-3B-Instruct-GGUF", "Llama-3.2-3B-Instruct-Q4_K_M.gguf");
         public static final ModelSpec DEFAULT_WHISPER = ModelSpec.hub("ggerganov/whisper.cpp", "ggml-base.bin");
         public static final ModelSpec DEFAULT_TTS = ModelSpec.hub("hexgrad/Kokoro-82M", "kokoro-v1_0.pth");
+        /** Multilingual (94 languages, Sarvam-1's Indic ones among them), 384 dimensions, MIT. */
+        public static final ModelSpec DEFAULT_EMBED =
+                ModelSpec.hub("intfloat/multilingual-e5-small", "onnx/model.onnx", "tokenizer.json");
 
         public Models {
             rag = rag == null ? DEFAULT_RAG : rag.over(DEFAULT_RAG);
             chat = chat == null ? DEFAULT_CHAT : chat.over(DEFAULT_CHAT);
             whisper = whisper == null ? DEFAULT_WHISPER : whisper.over(DEFAULT_WHISPER);
+            embed = embed == null ? DEFAULT_EMBED : embed.over(DEFAULT_EMBED);
             tts = tts == null ? DEFAULT_TTS : tts.over(DEFAULT_TTS);
         }
     }
@@ -71,12 +76,49 @@ public record Config(Models models, Engine engine, Llama llama, Retrieval retrie
         }
     }
 
-    public record Retrieval(Integer topK, Integer chunkChars, Integer chunkOverlap, Integer maxFileMb) {
+    /**
+     * How passages are found. {@code mode}: "bm25" (words), "vector" (meaning, from the embed
+     * model), "hybrid" (both, fused by reciprocal rank: each list adds weight / (rrfK + rank)),
+     * or "auto": hybrid when an embed model is present, else bm25. {@code candidates} is how deep
+     * each list goes before fusing.
+     */
+    public record Retrieval(Integer topK, Integer chunkChars, Integer chunkOverlap, Integer maxFileMb, String mode,
+                            Integer rrfK, Integer candidates, Double bm25Weight, Double vectorWeight) {
+        public static final java.util.Set<String> MODES = java.util.Set.of("auto", "hybrid", "bm25", "vector");
+
         public Retrieval {
             topK = topK == null ? 5 : topK;
             chunkChars = chunkChars == null ? 1200 : chunkChars;
             chunkOverlap = chunkOverlap == null ? 150 : chunkOverlap;
             maxFileMb = maxFileMb == null ? 50 : maxFileMb;
+            mode = mode == null || mode.isBlank() ? "auto" : mode.trim();
+            rrfK = rrfK == null ? 60 : rrfK;
+            candidates = candidates == null ? 50 : candidates;
+            bm25Weight = bm25Weight == null ? 1.0 : bm25Weight;
+            vectorWeight = vectorWeight == null ? 1.0 : vectorWeight;
+        }
+    }
+
+    /**
+     * How the embed model is run (ONNX Runtime, on the CPU). The prefixes and pooling are the
+     * model's conventions: e5 models want "query: " and "passage: " and mean pooling; a model
+     * trained otherwise needs its own. {@code threads} 0 = one per core.
+     */
+    public record Embedding(String queryPrefix, String passagePrefix, String pooling, Integer maxTokens, Integer batchSize,
+                            Integer threads) {
+        public static final java.util.Set<String> POOLINGS = java.util.Set.of("mean", "cls");
+
+        public Embedding {
+            queryPrefix = queryPrefix == null ? "query: " : queryPrefix;
+            passagePrefix = passagePrefix == null ? "passage: " : passagePrefix;
+            pooling = pooling == null || pooling.isBlank() ? "mean" : pooling.trim();
+            maxTokens = maxTokens == null ? 512 : maxTokens;
+            batchSize = batchSize == null ? 16 : batchSize;
+            threads = threads == null ? 0 : threads;
+        }
+
+        public int effectiveThreads() {
+            return threads > 0 ? threads : Math.max(1, Runtime.getRuntime().availableProcessors());
         }
     }
 

@@ -22,7 +22,7 @@ final class ConfigValidator {
     static List<Violation> validate(Config c) {
         var v = new ConfigValidator();
         var models = Map.of("rag", c.models().rag(), "chat", c.models().chat(),
-                "whisper", c.models().whisper(), "tts", c.models().tts());
+                "whisper", c.models().whisper(), "embed", c.models().embed(), "tts", c.models().tts());
         models.forEach((role, spec) -> {
             if (!spec.sha256().isEmpty() && !spec.sha256().matches("[0-9a-f]{64}")) {
                 v.fail("must be 64 hexadecimal characters (a sha256), or empty", "models", role, "sha256");
@@ -52,6 +52,17 @@ final class ConfigValidator {
         v.range(r.chunkChars(), 200, 100_000, "retrieval", "chunk_chars");
         v.range(r.chunkOverlap(), 0, r.chunkChars() - 1, "retrieval", "chunk_overlap");
         v.range(r.maxFileMb(), 1, 10_000, "retrieval", "max_file_mb");
+        v.choice(r.mode(), Config.Retrieval.MODES, "retrieval", "mode");
+        v.range(r.rrfK(), 0, 100_000, "retrieval", "rrf_k");
+        v.range(r.candidates(), 1, 10_000, "retrieval", "candidates");
+        v.range(r.bm25Weight(), 0, 100, "retrieval", "bm25_weight");
+        v.range(r.vectorWeight(), 0, 100, "retrieval", "vector_weight");
+
+        var e = c.embedding();
+        v.choice(e.pooling(), Config.Embedding.POOLINGS, "embedding", "pooling");
+        v.range(e.maxTokens(), 8, 8192, "embedding", "max_tokens");
+        v.range(e.batchSize(), 1, 1024, "embedding", "batch_size");
+        v.range(e.threads(), 0, 1024, "embedding", "threads");
 
         v.range(c.chat().temperature(), 0, 2, "chat", "temperature");
         v.range(c.chat().maxTokens(), 1, 32_768, "chat", "max_tokens");

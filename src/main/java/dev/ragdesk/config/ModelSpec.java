@@ -4,10 +4,12 @@ package dev.ragdesk.config;
  * Where one model comes from. A non-empty {@code endpoint} names a remote OpenAI-compatible
  * server (vLLM, llama-server, Ollama, LM Studio) that serves {@code model}, with the API key in
  * the environment variable {@code apiKeyEnv}; it wins over everything else. A non-empty
- * {@code path} names a local file and wins over {@code repo}/{@code file}.
+ * {@code path} names a local file and wins over {@code repo}/{@code file}. {@code tokenizer} is
+ * a second file the role needs (the embed role's tokenizer.json): a file of the same repository,
+ * or with a local {@code path}, a file beside it.
  */
 public record ModelSpec(String repo, String file, String revision, String sha256, String path,
-                        String endpoint, String model, String apiKeyEnv) {
+                        String endpoint, String model, String apiKeyEnv, String tokenizer) {
 
     public ModelSpec {
         repo = blankToEmpty(repo);
@@ -18,10 +20,16 @@ public record ModelSpec(String repo, String file, String revision, String sha256
         endpoint = blankToEmpty(endpoint);
         model = blankToEmpty(model);
         apiKeyEnv = blankToEmpty(apiKeyEnv);
+        tokenizer = blankToEmpty(tokenizer);
     }
 
     public static ModelSpec hub(String repo, String file) {
-        return new ModelSpec(repo, file, "main", "", "", "", "", "");
+        return new ModelSpec(repo, file, "main", "", "", "", "", "", "");
+    }
+
+    /** A model made of a network file and its tokenizer.json, in one repository. */
+    public static ModelSpec hub(String repo, String file, String tokenizer) {
+        return new ModelSpec(repo, file, "main", "", "", "", "", "", tokenizer);
     }
 
     public boolean hasLocalPath() { return !path.isEmpty(); }
@@ -38,7 +46,8 @@ public record ModelSpec(String repo, String file, String revision, String sha256
                 revision,
                 sha256.isEmpty() ? defaults.sha256 : sha256,
                 path.isEmpty() ? defaults.path : path,
-                endpoint, model, apiKeyEnv);
+                endpoint, model, apiKeyEnv,
+                tokenizer.isEmpty() ? defaults.tokenizer : tokenizer);
     }
 
     private static String blankToEmpty(String s) { return s == null ? "" : s.trim(); }

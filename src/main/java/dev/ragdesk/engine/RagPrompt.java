@@ -16,9 +16,15 @@ public final class RagPrompt {
     /** Strings that end an answer: the model starting a new question or passage block. */
     public static final List<String> STOP = List.of("\nQuestion:", "\n\nQuestion", "</s>", "\n\n\n");
 
+    /**
+     * Search by meaning finds passages in other languages than the question (a Hindi question,
+     * English documents), so the prompt says which language the answer takes: the question's.
+     */
     static final String INSTRUCTION = """
             Answer the question using only the numbered passages below. Cite the passages you use \
-            as [1], [2] and so on. If the passages do not contain the answer, say that they do not.
+            as [1], [2] and so on. If the passages do not contain the answer, say that they do not. \
+            The passages may be in a different language from the question; write the answer in the \
+            language of the question.
             """;
 
     /** The prompt and the passages it numbers, in citation order. */
@@ -44,8 +50,33 @@ public final class RagPrompt {
             blocks.append(block);
             used += cost;
         }
-        var text = INSTRUCTION + "\n" + blocks + "Question: " + question.strip() + "\nAnswer:";
+        var language = answerLanguage(question);
+        var text = INSTRUCTION + "\n" + blocks + "Question: " + question.strip() + "\nAnswer" + (language.isEmpty() ? "" : " (in " + language + ")") + ":";
         return new Built(text, model.countTokens(text), List.copyOf(cited));
+    }
+
+    /**
+     * The language a base model should answer in, named from the question's script, when that
+     * is not Latin: a cue like "Answer (in Tamil):" steers it better than the instruction alone.
+     * Devanagari serves Hindi and Marathi alike, so it names the script.
+     */
+    static String answerLanguage(String question) {
+        var counts = new java.util.EnumMap<Character.UnicodeScript, Integer>(Character.UnicodeScript.class);
+        question.codePoints().filter(Character::isLetter).forEach(c -> counts.merge(Character.UnicodeScript.of(c), 1, Integer::sum));
+        var top = counts.entrySet().stream().max(java.util.Map.Entry.comparingByValue()).map(java.util.Map.Entry::getKey).orElse(null);
+        if (top == null) return "";
+        return switch (top) {
+            case DEVANAGARI -> "the question's language, in Devanagari script";
+            case BENGALI -> "Bengali";
+            case TAMIL -> "Tamil";
+            case TELUGU -> "Telugu";
+            case GUJARATI -> "Gujarati";
+            case GURMUKHI -> "Punjabi";
+            case KANNADA -> "Kannada";
+            case MALAYALAM -> "Malayalam";
+            case ORIYA -> "Odia";
+            default -> "";
+        };
     }
 
     private static String block(int n, Passage p) {

@@ -5,7 +5,7 @@ import dev.ragdesk.config.ModelSpec;
 
 import java.util.List;
 
-/** The four model roles: where each comes from (config over defaults), what it is for, its licence. */
+/** The model roles: where each comes from (config over defaults), what it is for, its licence. */
 public final class Catalogue {
 
     /**
@@ -29,13 +29,17 @@ public final class Catalogue {
                 new Entry("whisper", m.whisper(), "dictation (Whisper; multilingual models handle Indic speech)",
                         "MIT (whisper.cpp, OpenAI Whisper)", true,
                         approx(m.whisper(), Config.Models.DEFAULT_WHISPER, 148_000_000L)),
+                new Entry("embed", m.embed(), "finds passages by meaning, across languages (multilingual-e5-small, ONNX, CPU)",
+                        "MIT (intfloat/multilingual-e5-small)", true,
+                        approx(m.embed(), Config.Models.DEFAULT_EMBED, 470_000_000L + 17_100_000L)),
                 new Entry("tts", m.tts(), "text to speech (Kokoro-82M)",
                         "Apache-2.0; listed and downloadable, nothing in ragdesk uses it yet", false,
                         approx(m.tts(), Config.Models.DEFAULT_TTS, 327_000_000L)));
     }
 
     private static long approx(ModelSpec spec, ModelSpec defaults, long bytes) {
-        return spec.repo().equals(defaults.repo()) && spec.file().equals(defaults.file()) ? bytes : -1;
+        return spec.repo().equals(defaults.repo()) && spec.file().equals(defaults.file()) && spec.tokenizer().equals(defaults.tokenizer())
+                ? bytes : -1;
     }
 
     public List<Entry> entries() { return entries; }

@@ -34,6 +34,22 @@ public final class ModelInstaller {
         this.cache = cache;
     }
 
+    /**
+     * Every file {@code argument} needs: one for most roles, the network and its tokenizer for
+     * the embed role. Each is installed on its own (resumed, verified, moved into place), so an
+     * interrupted role finishes where it stopped.
+     */
+    public static java.util.List<Target> targets(String argument, Catalogue catalogue, ModelFiles files, Path modelsDir)
+            throws RagdeskException {
+        var main = target(argument, catalogue, files, modelsDir);
+        if (argument.contains(":")) return java.util.List.of(main);
+        var spec = catalogue.entry(argument).spec();
+        var tokenizer = files.tokenizerLocation(argument);
+        if (tokenizer.isEmpty()) return java.util.List.of(main);
+        return java.util.List.of(main, new Target(argument + " tokenizer", spec.repo(), spec.revision(), spec.tokenizer(), "",
+                tokenizer.get()));
+    }
+
     /** A role of the catalogue, or {@code org/name:file} for any hub file. */
     public static Target target(String argument, Catalogue catalogue, ModelFiles files, Path modelsDir) throws RagdeskException {
         if (argument.contains(":")) {

@@ -3,6 +3,7 @@ package dev.ragdesk.rag;
 import dev.ragdesk.RagdeskException;
 import dev.ragdesk.config.Config;
 import dev.ragdesk.config.Workspace;
+import dev.ragdesk.embed.Embeddings;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -11,14 +12,29 @@ import java.nio.file.Path;
 public final class Documents {
     private Documents() {}
 
+    /** BM25 only: no vectors are made. */
     public static DocumentIndex openForWriting(Workspace workspace, Config config) throws RagdeskException {
-        var r = config.retrieval();
-        return DocumentIndex.open(workspace.index(), new Extractors((long) r.maxFileMb() * 1_000_000),
-                new Chunker(r.chunkChars(), r.chunkOverlap()));
+        return openForWriting(workspace, config, Embeddings.none());
     }
 
+    /**
+     * Chunks get vectors when there is an embed model and [retrieval].mode is not "bm25" (a
+     * user who chose words alone does not pay for vectors).
+     */
+    public static DocumentIndex openForWriting(Workspace workspace, Config config, Embeddings embeddings) throws RagdeskException {
+        var r = config.retrieval();
+        var vectors = embeddings.available() && !r.mode().equals(Retriever.BM25) ? embeddings : Embeddings.none();
+        return DocumentIndex.open(workspace.index(), new Extractors((long) r.maxFileMb() * 1_000_000),
+                new Chunker(r.chunkChars(), r.chunkOverlap()), DocumentIndex.CommitPolicy.DEFAULT, vectors);
+    }
+
+    /** BM25 only. */
     public static Retriever retriever(Workspace workspace) {
         return new Retriever(workspace.index());
+    }
+
+    public static Retriever retriever(Workspace workspace, Config config, Embeddings embeddings) {
+        return new Retriever(workspace.index(), config.retrieval(), embeddings);
     }
 
     /** The index is a folder; a file in its place is named rather than read as "no index". */

@@ -17,6 +17,12 @@ final class Fields {
     static final String CHUNKS = "chunks";
     static final String SKIPPED = "skipped";     // file docs: why the file was not indexed, or empty
     static final String SKIPPED_UNDER = "skipped_under"; // file docs: the settings a skip was decided under
+    static final String EMBED_MODEL = "embed_model"; // chunk and file docs: id of the model that made the vectors
+    static final String EMBED_NAME = "embed_name";   // commit data: that model's name, for messages
+    static final String EMBED_DIMS = "embed_dims";   // commit data: its dimensions
+
+    /** One vector field per dimension count: a model of another size never clashes with old vectors. */
+    static String vector(int dimensions) { return "vector_" + dimensions; }
 
     static final String CHUNK = "chunk";
     static final String FILE = "file";

@@ -5,13 +5,13 @@ import java.util.Locale;
 
 /** What an indexing run did. {@code skipped} lists files (newly) not indexed, with the reason. */
 public record IndexSummary(int filesSeen, int indexed, int unchanged, int removed, List<Skip> skipped, int chunks,
-                           double seconds, boolean cancelled) {
+                           int embedded, double seconds, boolean cancelled) {
     public record Skip(String path, String reason) {}
 
-    /** "indexed 2 files (4 chunks), 0 unchanged, 0 removed, 0 skipped in 0.2 s": the one way every UI says it. */
+    /** "indexed 2 files (4 chunks), 0 unchanged, 0 removed, 0 skipped; 4 chunks embedded in 0.2 s": the one way every UI says it. */
     public String describe() {
-        return String.format(Locale.ROOT, "%s %d file%s (%d chunks), %d unchanged, %d removed, %d skipped in %.1f s",
+        return String.format(Locale.ROOT, "%s %d file%s (%d chunks), %d unchanged, %d removed, %d skipped%s in %.1f s",
                 cancelled ? "stopped after indexing" : "indexed", indexed, indexed == 1 ? "" : "s", chunks, unchanged, removed,
-                skipped.size(), seconds);
+                skipped.size(), embedded > 0 ? "; " + embedded + " chunks embedded" : "", seconds);
     }
 }

@@ -1,6 +1,8 @@
 package dev.ragdesk.rag;
 
 import dev.ragdesk.RagdeskException;
+import dev.ragdesk.config.Config;
+import dev.ragdesk.embed.Embeddings;
 import dev.ragdesk.engine.Passage;
 import dev.ragdesk.engine.PassageSource;
 import org.apache.lucene.index.DirectoryReader;
@@ -9,6 +11,10 @@ import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.BoostQuery;
 import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.KnnFloatVectorQuery;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.search.TotalHits;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.TermQuery;
@@ -25,21 +31,41 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Ranks passages with BM25 across the base field and the stemmed field of each language the
- * query is written in, and cuts a highlighted excerpt from each hit. Reads the last commit
- * and refreshes before each search, so it works while another thread or process indexes.
+ * Ranks passages by words (BM25 across the base field and the stemmed field of each language
+ * the query is written in), by meaning (kNN over the embed model's vectors), or both fused by
+ * reciprocal rank, and cuts a highlighted excerpt from each hit. Reads the last commit and
+ * refreshes before each search, so it works while another thread or process indexes.
  */
 public final class Retriever implements PassageSource, AutoCloseable {
     /** Stemmed fields count a little less than the base field: an exact form should win. */
     static final float LANGUAGE_FIELD_BOOST = 0.7f;
 
+    public static final String BM25 = "bm25";
+    public static final String VECTOR = "vector";
+    public static final String HYBRID = "hybrid";
+
+    /** Which ranking a search ran, and anything the user should know about it (vectors missing). */
+    public record Plan(String mode, String note) {}
+
+    /** The hits of one search, and the plan it ran. */
+    public record Result(List<SearchHit> hits, Plan plan) {}
+
     private final Path dir;
+    private final Config.Retrieval settings;
+    private final Embeddings embeddings;
     private final org.apache.lucene.analysis.Analyzer baseAnalyzer = Languages.base();
     private Directory directory;
     private SearcherManager searchers;
 
+    /** BM25 only. */
     public Retriever(Path dir) {
+        this(dir, Config.DEFAULTS.retrieval(), Embeddings.none());
+    }
+
+    public Retriever(Path dir, Config.Retrieval settings, Embeddings embeddings) {
         this.dir = dir;
+        this.settings = settings;
+        this.embeddings = embeddings;
     }
 
     /** Most distinct terms one field's query keeps; Lucene refuses more than 1024 clauses in all. */
@@ -65,39 +91,40 @@ public final class Retriever implements PassageSource, AutoCloseable {
 
     @Override
     public List<Passage> retrieve(String question, int topK) throws RagdeskException {
-        return search(question, topK).stream().map(SearchHit::toPassage).toList();
+        return search(question, topK).hits().stream().map(SearchHit::toPassage).toList();
     }
 
-    public List<SearchHit> search(String queryText, int topK) throws RagdeskException {
+    /** Searches the way [retrieval].mode says. */
+    public Result search(String queryText, int topK) throws RagdeskException {
+        return search(queryText, topK, settings.mode());
+    }
+
+    /** {@code requested}: auto, hybrid, bm25 or vector. */
+    public Result search(String queryText, int topK, String requested) throws RagdeskException {
         Documents.requireFolder(dir);
         try {
             var manager = searchers();
-            if (manager == null) return List.of();
+            if (manager == null) return new Result(List.of(), new Plan(requested.equals("auto") ? BM25 : requested, ""));
             manager.maybeRefreshBlocking();
             var searcher = manager.acquire();
             try {
-                var query = query(queryText, searcher.getIndexReader());
-                if (query == null) return List.of();
-                var top = searcher.search(query, topK);
-                if (top.scoreDocs.length == 0) return List.of();
-                var highlighter = UnifiedHighlighter.builder(searcher, baseAnalyzer)
-                        .withFormatter(new DefaultPassageFormatter("**", "**", " … ", false))
-                        .withMaxLength(20_000)
-                        .build();
-                var excerpts = highlighter.highlight(Fields.TEXT, query, top, 2);
-                var stored = searcher.storedFields();
-                var hits = new ArrayList<SearchHit>();
-                for (int i = 0; i < top.scoreDocs.length; i++) {
-                    var doc = stored.document(top.scoreDocs[i].doc);
-                    int page = doc.getField(Fields.PAGE).numericValue().intValue();
-                    int start = doc.getField(Fields.START_LINE).numericValue().intValue();
-                    int end = doc.getField(Fields.END_LINE).numericValue().intValue();
-                    var chunk = new Chunk(doc.get(Fields.TEXT), doc.get(Fields.HEADING), page, start, end, 0);
-                    var excerpt = excerpts[i] != null ? excerpts[i] : firstWords(chunk.text());
-                    hits.add(new SearchHit(i + 1, top.scoreDocs[i].score, doc.get(Fields.PATH), chunk.location(),
-                            chunk.heading(), excerpt.replaceAll("\\s+", " ").strip(), chunk.text(), page, start, end));
+                var plan = plan(requested, searcher);
+                var words = query(queryText, searcher.getIndexReader());
+                boolean fused = plan.mode().equals(HYBRID);
+                int depth = fused ? Math.max(topK, settings.candidates()) : topK;
+                var rankings = new ArrayList<Fusion.Ranking>();
+                var scores = new java.util.HashMap<Integer, Float>();
+                if (!plan.mode().equals(VECTOR) && words != null) {
+                    rankings.add(ranking(BM25, settings.bm25Weight(), searcher.search(words, depth), scores));
                 }
-                return hits;
+                if (!plan.mode().equals(BM25)) {
+                    var embedder = embeddings.get();
+                    var knn = new KnnFloatVectorQuery(Fields.vector(embedder.dimensions()), embedder.query(queryText), depth,
+                            withVectorsOf(embeddings.id()));
+                    rankings.add(ranking(VECTOR, settings.vectorWeight(), searcher.search(knn, depth), scores));
+                }
+                var fusedHits = Fusion.reciprocalRank(rankings, settings.rrfK(), topK);
+                return new Result(hits(searcher, words, fusedHits, fused ? null : scores), plan);
             } finally {
                 manager.release(searcher);
             }
@@ -106,6 +133,144 @@ public final class Retriever implements PassageSource, AutoCloseable {
         } catch (IndexSearcher.TooManyClauses e) {
             throw new RagdeskException("the query is too long to search; shorten it", e);
         }
+    }
+
+    private static Fusion.Ranking ranking(String name, double weight, TopDocs top, java.util.Map<Integer, Float> scores) {
+        var ids = new ArrayList<Integer>(top.scoreDocs.length);
+        for (var d : top.scoreDocs) {
+            ids.add(d.doc);
+            scores.putIfAbsent(d.doc, d.score);
+        }
+        return new Fusion.Ranking(name, weight, ids);
+    }
+
+    /** Chunks whose vectors came from the embed model {@code id}: another model's vectors live in another space. */
+    private static Query withVectorsOf(String id) {
+        return new BooleanQuery.Builder()
+                .add(new TermQuery(new Term(Fields.KIND, Fields.CHUNK)), BooleanClause.Occur.FILTER)
+                .add(new TermQuery(new Term(Fields.EMBED_MODEL, id)), BooleanClause.Occur.FILTER)
+                .build();
+    }
+
+    /**
+     * Stored fields and excerpts for the fused list. Excerpts are cut with the query's words
+     * wherever they occur, so a passage found only by meaning still gets its best sentences
+     * (marked where a word matches, the passage's opening otherwise). {@code rawScores}: each
+     * hit's own list score for a single-list search; null to report the fused score.
+     */
+    private List<SearchHit> hits(IndexSearcher searcher, Query words, List<Fusion.Fused> fused,
+                                 java.util.Map<Integer, Float> rawScores) throws IOException {
+        if (fused.isEmpty()) return List.of();
+        var docs = new ScoreDoc[fused.size()];
+        for (int i = 0; i < docs.length; i++) docs[i] = new ScoreDoc(fused.get(i).item(), (float) fused.get(i).score());
+        String[] excerpts = new String[docs.length];
+        if (words != null) {
+            var highlighter = UnifiedHighlighter.builder(searcher, baseAnalyzer)
+                    .withFormatter(new DefaultPassageFormatter("**", "**", " … ", false))
+                    .withMaxLength(20_000)
+                    .build();
+            excerpts = highlighter.highlight(Fields.TEXT, words, new TopDocs(new TotalHits(docs.length, TotalHits.Relation.EQUAL_TO), docs), 2);
+        }
+        var stored = searcher.storedFields();
+        var hits = new ArrayList<SearchHit>();
+        for (int i = 0; i < docs.length; i++) {
+            var doc = stored.document(docs[i].doc);
+            int page = doc.getField(Fields.PAGE).numericValue().intValue();
+            int start = doc.getField(Fields.START_LINE).numericValue().intValue();
+            int end = doc.getField(Fields.END_LINE).numericValue().intValue();
+            var chunk = new Chunk(doc.get(Fields.TEXT), doc.get(Fields.HEADING), page, start, end, 0);
+            var excerpt = excerpts[i] != null ? excerpts[i] : firstWords(chunk.text());
+            float score = rawScores == null ? docs[i].score : rawScores.get(docs[i].doc);
+            hits.add(new SearchHit(i + 1, score, doc.get(Fields.PATH), chunk.location(), chunk.heading(),
+                    excerpt.replaceAll("\\s+", " ").strip(), chunk.text(), page, start, end, fused.get(i).ranks()));
+        }
+        return hits;
+    }
+
+    /** Vectors in the index: how many chunks have ones from the current model, and who made the last ones. */
+    private record Vectors(int chunks, int current, String lastModel, int lastDims) {}
+
+    private Vectors vectors(IndexSearcher searcher) throws IOException {
+        int chunks = searcher.count(new TermQuery(new Term(Fields.KIND, Fields.CHUNK)));
+        int current = embeddings.available() ? searcher.count(withVectorsOf(embeddings.id())) : 0;
+        var data = ((DirectoryReader) searcher.getIndexReader()).getIndexCommit().getUserData();
+        int dims = 0;
+        try {
+            dims = Integer.parseInt(data.getOrDefault(Fields.EMBED_DIMS, "0"));
+        } catch (NumberFormatException e) {
+            // an unreadable number is no record of vectors
+        }
+        return new Vectors(chunks, current, data.getOrDefault(Fields.EMBED_NAME, ""), dims);
+    }
+
+    /**
+     * What a search asked for {@code requested} runs. "auto" is hybrid with an embed model and
+     * vectors, else BM25. Hybrid without vectors runs BM25 and says how to add them; asking for
+     * vectors outright when there are none is an error that says the same.
+     */
+    private Plan plan(String requested, IndexSearcher searcher) throws IOException, RagdeskException {
+        if (requested.equals(BM25)) return new Plan(BM25, "");
+        if (!embeddings.available()) {
+            if (requested.equals("auto")) return new Plan(BM25, "");
+            throw new RagdeskException(requested + " search needs the embed model: " + embeddings.missingReason()
+                    + "; or search with --mode bm25");
+        }
+        var v = vectors(searcher);
+        var mode = requested.equals("auto") ? HYBRID : requested;
+        if (v.chunks() == 0) return new Plan(mode, "");
+        if (v.current() == 0) {
+            var note = missingVectors(v, requested.equals(VECTOR));
+            if (requested.equals(VECTOR)) throw new RagdeskException(note);
+            return new Plan(BM25, note);
+        }
+        if (v.current() < v.chunks()) {
+            return new Plan(mode, (v.chunks() - v.current()) + " of " + v.chunks() + " chunks have no vectors from "
+                    + embeddings.displayName() + " yet; run `ragdesk index --embed`");
+        }
+        return new Plan(mode, "");
+    }
+
+    private String missingVectors(Vectors v, boolean loadToCompare) throws RagdeskException {
+        if (v.lastModel().isEmpty()) {
+            return "the index has no vectors yet (it was built without an embed model); run `ragdesk index --embed` to add them";
+        }
+        String dims = "";
+        if (loadToCompare && v.lastDims() > 0) {
+            int ours = embeddings.get().dimensions();
+            if (ours != v.lastDims()) dims = "; its vectors have " + v.lastDims() + " dimensions and " + embeddings.displayName()
+                    + " makes " + ours;
+        }
+        return "the index's vectors come from another embed model (" + v.lastModel() + dims + "); run `ragdesk index --embed` "
+                + "to embed it again with " + embeddings.displayName();
+    }
+
+    /** Which mode a search runs now, as status shows it: "hybrid (BM25 + …)", or the reason it cannot. */
+    public String describeRetrieval() {
+        try {
+            var manager = searchers();
+            if (manager == null) return describe(new Plan(settings.mode().equals("auto") ? BM25 : settings.mode(), ""));
+            manager.maybeRefreshBlocking();
+            var searcher = manager.acquire();
+            try {
+                return describe(plan(settings.mode(), searcher));
+            } finally {
+                manager.release(searcher);
+            }
+        } catch (IOException e) {
+            return "cannot tell: " + unreadable(e).getMessage();
+        } catch (RagdeskException e) {
+            return "cannot run " + settings.mode() + ": " + e.getMessage();
+        }
+    }
+
+    private String describe(Plan plan) {
+        var what = switch (plan.mode()) {
+            case HYBRID -> "hybrid (BM25 + vectors from " + embeddings.displayName() + ", reciprocal-rank fusion k=" + settings.rrfK() + ")";
+            case VECTOR -> "vector (" + embeddings.displayName() + ")";
+            default -> "bm25" + (settings.mode().equals("auto") && !embeddings.available()
+                    ? " (no embed model: `ragdesk download embed` adds search by meaning)" : "");
+        };
+        return plan.note().isEmpty() ? what : what + "; " + plan.note();
     }
 
     /**
@@ -151,7 +316,9 @@ public final class Retriever implements PassageSource, AutoCloseable {
                 var updated = reader.getIndexCommit().getUserData().getOrDefault("updated", "");
                 long bytes = 0;
                 for (var name : directoryOrOpen().listAll()) bytes += directoryOrOpen().fileLength(name);
-                return new IndexStatus(true, files - skipped, skipped, chunks, bytes, updated);
+                var v = vectors(searcher);
+                return new IndexStatus(true, files - skipped, skipped, chunks, bytes, updated, v.current(), v.lastModel(),
+                        v.lastDims(), describeRetrieval());
             }
         } catch (IOException e) {
             throw unreadable(e);

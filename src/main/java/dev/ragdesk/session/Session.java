@@ -93,6 +93,8 @@ public final class Session implements AutoCloseable {
     private final Consumer<SessionEvent> listener;
     private final ModelHost host;
     private final Retriever retriever;
+    /** The embed model, loaded on first use and shared by searches (model lane) and indexing (index lane). */
+    private final dev.ragdesk.embed.Embeddings embeddings;
     private final GpuMonitor gpu;
     private final Assistant assistant;
     private final dev.ragdesk.gpu.LayerPlanner planner;
@@ -124,7 +126,8 @@ public final class Session implements AutoCloseable {
         // a fresh reading when a model is about to load: the previous one is gone by then
         this.planner = Engines.planner(engine, workspace, config, gpu::sample);
         this.host = Engines.host(engine, planner, this::onEngine, options.host());
-        this.retriever = Documents.retriever(workspace);
+        this.embeddings = dev.ragdesk.embed.Embeddings.of(workspace, config);
+        this.retriever = Documents.retriever(workspace, config, embeddings);
         this.assistant = new Assistant(host, new ModelFiles(workspace, config), config, retriever, env);
         this.dictation = new Dictation(workspace, config, options.transcriber());
         this.mode = startingMode();
@@ -320,12 +323,29 @@ public final class Session implements AutoCloseable {
     public void index(Path path) {
         indexCancel.set(false);
         indexLane.execute(guarded("indexing", e -> listener.accept(new SessionEvent.IndexFinished(null, e)), () -> {
-            try (var index = Documents.openForWriting(workspace, config)) {
+            try (var index = Documents.openForWriting(workspace, config, embeddings)) {
                 var summary = index.index(List.of(path), p -> listener.accept(new SessionEvent.Indexing(p)), indexCancel::get);
                 listener.accept(new SessionEvent.IndexFinished(summary, ""));
             }
             listener.accept(new SessionEvent.IndexState(retriever.status()));
         }));
+    }
+
+    /** Gives every indexed chunk a vector from the embed model (an index built before there was one). */
+    public void embedIndex() {
+        indexCancel.set(false);
+        indexLane.execute(guarded("embedding the index", e -> listener.accept(new SessionEvent.IndexFinished(null, e)), () -> {
+            try (var index = Documents.openForWriting(workspace, config, embeddings)) {
+                var summary = index.embedMissing(p -> listener.accept(new SessionEvent.Indexing(p)), indexCancel::get);
+                listener.accept(new SessionEvent.IndexFinished(summary, ""));
+            }
+            listener.accept(new SessionEvent.IndexState(retriever.status()));
+        }));
+    }
+
+    /** Which retrieval mode RAG mode runs now, and why: for /mode and the help. */
+    public String retrievalMode() {
+        return retriever.describeRetrieval();
     }
 
     /** Reads the index's size in the background and reports it as {@link SessionEvent.IndexState}. */
@@ -351,9 +371,12 @@ public final class Session implements AutoCloseable {
             var hub = HubClient.fromEnvironment(env, hubSettings.endpoint(), hubSettings.tokenEnv());
             var installer = new ModelInstaller(hub, Downloader.forHub(hub), HfCache.fromEnvironment(env));
             transfer = new Transfer();
-            var t = ModelInstaller.target(target, new Catalogue(config), new ModelFiles(workspace, config), workspace.models());
-            var outcome = installer.install(t, p -> listener.accept(new SessionEvent.Download(p)), transfer);
-            listener.accept(new SessionEvent.DownloadFinished(target, outcome.how() + " " + outcome.file(), true));
+            var how = new java.util.ArrayList<String>();
+            for (var t : ModelInstaller.targets(target, new Catalogue(config), new ModelFiles(workspace, config), workspace.models())) {
+                var outcome = installer.install(t, p -> listener.accept(new SessionEvent.Download(p)), transfer);
+                how.add(outcome.how() + " " + outcome.file());
+            }
+            listener.accept(new SessionEvent.DownloadFinished(target, String.join("; ", how), true));
         }));
     }
 
@@ -465,6 +488,7 @@ public final class Session implements AutoCloseable {
         } catch (IOException ignored) {
             // closing a reader: nothing to lose
         }
+        embeddings.close();
         if (options.interactive()) {
             try {
                 Files.deleteIfExists(InstanceState.file(workspace.data()));

@@ -16,7 +16,7 @@ public final class SlashCommands {
 
     /** The commands as both UIs' help lists them. */
     public static final List<String> HELP = List.of(
-            "/mode rag|chat   /index PATH   /remove PATH",
+            "/mode rag|chat   /index PATH|--embed   /remove PATH",
             "/download ROLE   /models       /model ROLE",
             "/new   /sessions   /open N   /copy   /help   /quit");
 
@@ -60,6 +60,11 @@ public final class SlashCommands {
         var arg = parts.length > 1 ? parts[1].strip() : "";
         return switch (parts[0]) {
             case "/mode", "/model" -> {
+                if (arg.isEmpty()) {
+                    yield new Outcome.Show("mode: " + session.mode().name().toLowerCase(java.util.Locale.ROOT) + " (/mode "
+                            + String.join("|", Mode.names()) + " switches); RAG finds passages by " + session.retrievalMode()
+                            + " ([retrieval].mode: auto|hybrid|bm25|vector)");
+                }
                 try {
                     session.switchMode(Mode.parse(arg));
                     yield new Outcome.Done();
@@ -67,7 +72,11 @@ public final class SlashCommands {
                     yield new Outcome.Hint(parts[0] + " " + String.join("|", Mode.names()));
                 }
             }
-            case "/index" -> arg.isEmpty() ? new Outcome.Hint("/index PATH: a file or folder to index") : done(() -> session.index(resolve(cwd, arg)));
+            case "/index" -> {
+                if (arg.isEmpty()) yield new Outcome.Hint("/index PATH: a file or folder to index; /index --embed: give every chunk a vector");
+                if (arg.equals("--embed")) yield done(session::embedIndex);
+                yield done(() -> session.index(resolve(cwd, arg)));
+            }
             case "/remove" -> arg.isEmpty() ? new Outcome.Hint("/remove PATH: a file or folder to drop from the index") : done(() -> session.remove(resolve(cwd, arg)));
             case "/download" -> {
                 if (arg.isEmpty()) yield new Outcome.Hint("/download " + String.join("|", ModelFiles.ROLES));

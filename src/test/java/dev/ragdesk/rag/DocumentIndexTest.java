@@ -41,7 +41,7 @@ class DocumentIndexTest {
     }
 
     private SearchHit top(String query) throws Exception {
-        var hits = retriever.search(query, 3);
+        var hits = retriever.search(query, 3).hits();
         assertFalse(hits.isEmpty(), "no hit for " + query);
         return hits.get(0);
     }
@@ -103,8 +103,8 @@ class DocumentIndexTest {
         var html = top("sunlight tomatoes");
         assertTrue(html.path().endsWith("garden.html"));
         assertEquals("Tomatoes", html.heading());
-        assertTrue(retriever.search("zucchini", 3).isEmpty(), "script contents are not text");
-        assertTrue(retriever.search("zanzibar", 3).isEmpty(), "hidden folders are not indexed");
+        assertTrue(retriever.search("zucchini", 3).hits().isEmpty(), "script contents are not text");
+        assertTrue(retriever.search("zanzibar", 3).hits().isEmpty(), "hidden folders are not indexed");
     }
 
     @Test
@@ -126,7 +126,7 @@ class DocumentIndexTest {
         Files.writeString(docs.resolve("notes/biology.txt"), "Ribosomes assemble proteins from amino acids.\n");
         var summary = index(docs);
         assertEquals(1, summary.indexed());
-        assertTrue(retriever.search("powerhouse", 3).isEmpty(), "old text is gone");
+        assertTrue(retriever.search("powerhouse", 3).hits().isEmpty(), "old text is gone");
         assertTrue(top("ribosomes proteins").path().endsWith("biology.txt"));
     }
 
@@ -135,15 +135,15 @@ class DocumentIndexTest {
         index(docs);
         Files.delete(docs.resolve("notes/tamil.txt"));
         assertEquals(1, index(docs).removed());
-        assertTrue(retriever.search("சென்னை", 3).isEmpty());
+        assertTrue(retriever.search("சென்னை", 3).hits().isEmpty());
 
         try (var index = DocumentIndex.open(indexDir, new Extractors(50_000_000), new Chunker(400, 60))) {
             assertEquals(1, index.remove(docs.resolve("guide.md")));
             assertEquals(3, index.remove(docs.resolve("notes")), "hindi, bengali, biology");
         }
-        assertTrue(retriever.search("Polaris", 3).isEmpty());
-        assertTrue(retriever.search("किताब", 3).isEmpty());
-        assertFalse(retriever.search("quarterly revenue", 3).isEmpty(), "the rest stays");
+        assertTrue(retriever.search("Polaris", 3).hits().isEmpty());
+        assertTrue(retriever.search("किताब", 3).hits().isEmpty());
+        assertFalse(retriever.search("quarterly revenue", 3).hits().isEmpty(), "the rest stays");
     }
 
     @Test
@@ -154,7 +154,7 @@ class DocumentIndexTest {
             Files.writeString(docs.resolve("notes/more.txt"), "Saturn has rings of ice and rock.\n");
             index.index(List.of(docs), p -> {
                 try {
-                    seenDuringRun.add(retriever.search("powerhouse", 3).size());
+                    seenDuringRun.add(retriever.search("powerhouse", 3).hits().size());
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
@@ -189,7 +189,7 @@ class DocumentIndexTest {
             assertEquals(1, raised.indexed(), "the raised limit lets it in: " + raised);
             assertEquals(0, raised.unchanged());
         }
-        assertFalse(retriever.search("tide tables", 3).isEmpty());
+        assertFalse(retriever.search("tide tables", 3).hits().isEmpty());
     }
 
     /** Item 10: a retriever opened before anything was indexed kept saying the index was empty. */
@@ -200,9 +200,9 @@ class DocumentIndexTest {
         assertFalse(retriever.isEmpty(), "a new index appears");
         var extra = Files.createDirectories(tmp.resolve("extra"));
         Files.writeString(extra.resolve("otters.md"), "Sea otters hold hands while they sleep.\n");
-        assertTrue(retriever.search("otters", 3).isEmpty());
+        assertTrue(retriever.search("otters", 3).hits().isEmpty());
         index(extra);
-        assertEquals(1, retriever.search("otters", 3).size(), "and so do later commits");
+        assertEquals(1, retriever.search("otters", 3).hits().size(), "and so do later commits");
     }
 
     /** Item 7: a damaged index read as an empty one; it must say it is damaged and how to rebuild it. */
@@ -229,7 +229,7 @@ class DocumentIndexTest {
         index(docs);
         var query = new StringBuilder("chloroplasts ");
         for (int i = 0; query.length() < 100_000; i++) query.append("filler").append(i).append(" the a of ");
-        var hits = retriever.search(query.toString(), 3);
+        var hits = retriever.search(query.toString(), 3).hits();
         assertFalse(hits.isEmpty());
         assertTrue(hits.get(0).excerpt().contains("**chloroplasts**"), "the one telling word decided: " + hits.get(0).excerpt());
     }

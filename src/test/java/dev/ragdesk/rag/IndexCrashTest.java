@@ -40,7 +40,7 @@ class IndexCrashTest {
             var status = retriever.status();
             assertTrue(status.exists());
             assertEquals(128, status.files(), "the two batches committed before the kill survived (a commit every 64 files)");
-            assertFalse(retriever.search("harbour lighthouse", 5).isEmpty(), "and is searchable");
+            assertFalse(retriever.search("harbour lighthouse", 5).hits().isEmpty(), "and is searchable");
         }
         int committed;
         try (var retriever = new Retriever(indexDir)) {
@@ -53,7 +53,7 @@ class IndexCrashTest {
         }
         try (var retriever = new Retriever(indexDir)) {
             assertEquals(total, retriever.status().files());
-            assertEquals("note-399.txt", Path.of(retriever.search("topic399", 1).get(0).path()).getFileName().toString());
+            assertEquals("note-399.txt", Path.of(retriever.search("topic399", 1).hits().get(0).path()).getFileName().toString());
         }
     }
 }

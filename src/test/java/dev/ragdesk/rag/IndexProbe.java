@@ -11,7 +11,7 @@ public final class IndexProbe {
     public static void main(String[] args) throws Exception {
         int pauseAt = Integer.parseInt(args[2]);
         var every64 = new DocumentIndex.CommitPolicy(64, java.time.Duration.ofMinutes(5));
-        try (var index = DocumentIndex.open(Path.of(args[0]), new Extractors(50_000_000), new Chunker(400, 60), every64)) {
+        try (var index = DocumentIndex.open(Path.of(args[0]), new Extractors(50_000_000), new Chunker(400, 60), every64, dev.ragdesk.embed.Embeddings.none())) {
             index.index(List.of(Path.of(args[1])), p -> {
                 if (p.filesDone() == pauseAt) {
                     System.out.println("paused");
