@@ -27,8 +27,8 @@ import java.util.Map;
  * A sentence-embedding model in ONNX form, run by ONNX Runtime on the CPU (so it never takes
  * VRAM from the LLM), with its HuggingFace tokenizer.json. Pools the last hidden state over the
  * attention mask (or takes the first token) and L2-normalises. Texts are sorted by length and
- * cut into batches, so a batch pads little. Thread-safe: ONNX Runtime sessions and the
- * tokenizer allow concurrent calls, so the indexer and a search can share one model.
+ * cut into batches, so a batch pads little. Thread-safe: every native call runs on the model's
+ * own {@link NativeLane}, so the indexer and a search can share one model.
  */
 public final class OnnxEmbedder implements Embedder {
     private static final Logger log = LoggerFactory.getLogger(OnnxEmbedder.class);
@@ -43,10 +43,12 @@ public final class OnnxEmbedder implements Embedder {
     private final String output;
     private final boolean pooled;
     private final int dimensions;
+    private final NativeLane lane;
 
-    private OnnxEmbedder(String id, String displayName, Config.Embedding settings, HuggingFaceTokenizer tokenizer,
+    private OnnxEmbedder(NativeLane lane, String id, String displayName, Config.Embedding settings, HuggingFaceTokenizer tokenizer,
                          OrtEnvironment environment, OrtSession session, boolean wantsTokenTypes, String output,
                          boolean pooled, int dimensions) {
+        this.lane = lane;
         this.id = id;
         this.displayName = displayName;
         this.settings = settings;
@@ -65,6 +67,19 @@ public final class OnnxEmbedder implements Embedder {
      * than halfway through indexing.
      */
     public static OnnxEmbedder load(EmbedModelFiles files, Config.Embedding settings) throws RagdeskException {
+        var lane = new NativeLane();
+        try {
+            return lane.call(() -> loadOnLane(lane, files, settings));
+        } catch (RagdeskException e) {
+            lane.close();
+            throw e;
+        } catch (Exception e) {
+            lane.close();
+            throw new RagdeskException("cannot load the embed model " + files.model() + " (" + firstLine(e) + ")", e);
+        }
+    }
+
+    private static OnnxEmbedder loadOnLane(NativeLane lane, EmbedModelFiles files, Config.Embedding settings) throws RagdeskException {
         var tokenizer = tokenizer(files, settings);
         OrtSession session = null;
         try {
@@ -83,9 +98,9 @@ public final class OnnxEmbedder implements Embedder {
                 throw new RagdeskException(notAnEncoder(files, "its inputs are " + inputs + ", not input_ids and attention_mask"));
             }
             var chosen = chooseOutput(session, files);
-            var embedder = new OnnxEmbedder(files.id(settings), files.displayName(), settings, tokenizer, environment, session,
+            var embedder = new OnnxEmbedder(lane, files.id(settings), files.displayName(), settings, tokenizer, environment, session,
                     inputs.contains("token_type_ids"), chosen.name(), chosen.pooled(), chosen.dimensions());
-            embedder.probe(files);
+            embedder.probeOnLane(files);
             log.info("embed model {} loaded: {} dimensions, output {}, {} threads", files.displayName(), embedder.dimensions,
                     chosen.name(), settings.effectiveThreads());
             return embedder;
@@ -138,9 +153,9 @@ public final class OnnxEmbedder implements Embedder {
         throw new RagdeskException(notAnEncoder(files, "none of its outputs " + infos.keySet() + " is a vector per token or per text"));
     }
 
-    private void probe(EmbedModelFiles files) throws RagdeskException {
+    private void probeOnLane(EmbedModelFiles files) throws RagdeskException {
         // several scripts and rare words: a foreign tokenizer's ids overrun the model's vocabulary
-        var vector = query("ragdesk probe: भारत की नदियाँ, தமிழ், বাংলা, zygomorphic quasar 𝛑");
+        var vector = embedOnLane(List.of(settings.queryPrefix() + "ragdesk probe: भारत की नदियाँ, தமிழ், বাংলা, zygomorphic quasar 𝛑")).get(0);
         if (vector.length == 0 || !Float.isFinite(vector[0])) throw new RagdeskException(notAnEncoder(files, "it gave no vector"));
     }
 
@@ -167,6 +182,16 @@ public final class OnnxEmbedder implements Embedder {
 
     private List<float[]> embed(List<String> texts) throws RagdeskException {
         if (texts.isEmpty()) return List.of();
+        try {
+            return lane.call(() -> embedOnLane(texts));
+        } catch (RagdeskException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new RagdeskException("embedding failed (" + firstLine(e) + ")", e);
+        }
+    }
+
+    private List<float[]> embedOnLane(List<String> texts) throws RagdeskException {
         Encoding[] encodings;
         try {
             encodings = tokenizer.batchEncode(texts);
@@ -281,6 +306,15 @@ public final class OnnxEmbedder implements Embedder {
 
     @Override
     public void close() {
-        closeQuietly(session, tokenizer);
+        try {
+            lane.call(() -> {
+                closeQuietly(session, tokenizer);
+                return null;
+            });
+        } catch (Exception e) {
+            log.debug("closing the embed model: {}", e.toString());
+        } finally {
+            lane.close();
+        }
     }
 }
