@@ -4,6 +4,10 @@ import dev.ragdesk.cli.AppContext;
 import dev.ragdesk.cli.ExitCodes;
 import dev.ragdesk.cli.Json;
 
+import dev.ragdesk.embed.EmbedModelFiles;
+import dev.ragdesk.embed.Embedder;
+import dev.ragdesk.embed.Embeddings;
+import dev.ragdesk.embed.OnnxEmbedder;
 import dev.ragdesk.rag.Chunker;
 import dev.ragdesk.rag.DocumentIndex;
 import dev.ragdesk.rag.Extractors;
@@ -26,11 +30,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "index", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Index a generated corpus (about --chunks chunks) with ragdesk's indexer, and the same text",
                 "with a bare Lucene IndexWriter loop using the same analyzers; prints MB/s for both.",
+                "With an embed model: its chunks/s when indexing --embed-chunks chunks with vectors, beside ONNX",
+                "Runtime alone embedding the same chunks in a bare loop; the big index then gets a vector per chunk",
+                "(random, so it builds in minutes; queries use the real model) for `bench search --mode hybrid`.",
                 "Leaves the index in .data/tmp/bench-index for `ragdesk bench search`."})
 final class BenchIndexCommand implements Callable<Integer> {
 
@@ -38,6 +46,10 @@ final class BenchIndexCommand implements Callable<Integer> {
 
     @Option(names = "--chunks", paramLabel = "N", defaultValue = "100000", description = "Corpus size in chunks (default: ${DEFAULT-VALUE}).")
     int chunks;
+
+    @Option(names = "--embed-chunks", paramLabel = "N", defaultValue = "1000",
+            description = "Chunks embedded for real to measure the embed model (default: ${DEFAULT-VALUE}; 0: skip).")
+    int embedChunks;
 
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
@@ -58,20 +70,81 @@ final class BenchIndexCommand implements Callable<Integer> {
         if (!json) err.println("writing " + files + " files of " + perFile + " chunks ...");
         long bytes = new BenchCorpus(7).write(dir.resolve("corpus"), files, perFile, chunkChars);
 
-        if (!json) err.println("bare Lucene loop ...");
-        double bareSeconds = bare(dir.resolve("corpus"), dir.resolve("bare-index"), chunkChars);
-        if (!json) err.println("ragdesk indexer ...");
-        long t0 = System.nanoTime();
-        int indexedChunks;
-        try (var index = DocumentIndex.open(dir.resolve("index"), new Extractors(Long.MAX_VALUE),
-                new Chunker(chunkChars, ctx.config().retrieval().chunkOverlap()))) {
-            indexedChunks = index.index(List.of(dir.resolve("corpus")), p -> {}, () -> false).chunks();
+        var report = new LinkedHashMap<String, Object>();
+        var embedFiles = EmbedModelFiles.of(ctx.workspace(), ctx.config());
+        var settings = ctx.config().embedding();
+        var chunker = new Chunker(chunkChars, ctx.config().retrieval().chunkOverlap());
+        Embedder model = null;
+        try {
+            if (embedFiles.present()) {
+                model = OnnxEmbedder.load(embedFiles, settings);
+                if (embedChunks > 0) embedding(dir, model, embedFiles, settings, chunker, files, perFile, report);
+            } else if (!json) {
+                err.println("no embed model (`ragdesk download embed`, or [models.embed] path): measuring BM25 indexing only");
+            }
+            var vectors = model == null ? null : new RandomPassageVectors(model);
+
+            if (!json) err.println("bare Lucene loop ...");
+            double bareSeconds = bare(dir.resolve("corpus"), dir.resolve("bare-index"), chunkChars, vectors);
+            if (!json) err.println("ragdesk indexer" + (vectors == null ? "" : " (with a vector per chunk)") + " ...");
+            long t0 = System.nanoTime();
+            int indexedChunks;
+            var embeddings = vectors == null ? Embeddings.none() : Embeddings.of(vectors.id(), vectors.displayName(), settings, () -> vectors);
+            try (var index = DocumentIndex.open(dir.resolve("index"), new Extractors(Long.MAX_VALUE), chunker,
+                    DocumentIndex.CommitPolicy.DEFAULT, embeddings)) {
+                indexedChunks = index.index(List.of(dir.resolve("corpus")), p -> {}, () -> false).chunks();
+            }
+            double oursSeconds = (System.nanoTime() - t0) / 1e9;
+            deleteTree(dir.resolve("bare-index"));
+            printLucene(report, files, indexedChunks, bytes, bareSeconds, oursSeconds, vectors != null);
+        } finally {
+            if (model != null) model.close();
         }
-        double oursSeconds = (System.nanoTime() - t0) / 1e9;
-        deleteTree(dir.resolve("bare-index"));
+        return ExitCodes.OK;
+    }
+
+    /**
+     * Embedding throughput: the first files' chunks through ragdesk's indexer with the real
+     * model (into a scratch index), and the same chunk texts through {@link BareEmbed}.
+     */
+    private void embedding(Path dir, Embedder model, EmbedModelFiles files, dev.ragdesk.config.Config.Embedding settings,
+                           Chunker chunker, int totalFiles, int perFile, Map<String, Object> report) throws Exception {
+        var err = spec.commandLine().getErr();
+        var subset = Files.createDirectories(dir.resolve("embed-corpus"));
+        var texts = new ArrayList<String>();
+        try (var list = Files.list(dir.resolve("corpus"))) {
+            for (var file : list.sorted().limit(Math.max(1, Math.min(totalFiles, (embedChunks + perFile - 1) / perFile))).toList()) {
+                Files.copy(file, subset.resolve(file.getFileName()));
+                for (var chunk : chunker.chunk(new Extractors(Long.MAX_VALUE).extract(file))) texts.add(chunk.text());
+            }
+        }
+        if (!json) err.println("embedding " + texts.size() + " chunks: ONNX Runtime alone ...");
+        double bare = BareEmbed.seconds(files, settings, texts);
+        if (!json) err.println("embedding " + texts.size() + " chunks: ragdesk indexer ...");
+        var embeddings = Embeddings.of(model.id(), model.displayName(), settings, () -> model);
+        long t0 = System.nanoTime();
+        int embedded;
+        try (var index = DocumentIndex.open(dir.resolve("embed-index"), new Extractors(Long.MAX_VALUE), chunker,
+                DocumentIndex.CommitPolicy.DEFAULT, embeddings)) {
+            embedded = index.index(List.of(subset), p -> {}, () -> false).embedded();
+        }
+        double ours = (System.nanoTime() - t0) / 1e9;
+        deleteTree(dir.resolve("embed-index"));
+        deleteTree(subset);
+        report.put("embed_model", model.displayName());
+        report.put("embed_threads", settings.effectiveThreads());
+        report.put("embed_batch", settings.batchSize());
+        report.put("embedded_chunks", embedded);
+        report.put("ragdesk_chunks_per_s", round(embedded / ours));
+        report.put("bare_onnx_chunks_per_s", round(texts.size() / bare));
+        report.put("embed_ratio_vs_bare", round((embedded / ours) / (texts.size() / bare)));
+    }
+
+    private void printLucene(Map<String, Object> report, int files, int indexedChunks, long bytes, double bareSeconds,
+                             double oursSeconds, boolean vectors) throws java.io.IOException {
 
         double mb = bytes / 1048576.0;
-        var report = new LinkedHashMap<String, Object>();
+        report.put("vectors", vectors ? "random unit vectors, one per chunk, in both" : "none");
         report.put("files", files);
         report.put("chunks", indexedChunks);
         report.put("corpus_mb", round(mb));
@@ -85,21 +158,34 @@ final class BenchIndexCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "bench index: %d files, %d chunks, %.1f MB%n", files, indexedChunks, mb);
             out.printf(Locale.ROOT, "  ragdesk indexer:   %6.2f MB/s (%.1f s: walk, hash, extract, chunk, per-language fields, batched commits)%n", mb / oursSeconds, oursSeconds);
             out.printf(Locale.ROOT, "  bare Lucene loop:  %6.2f MB/s (%.1f s: same analyzers and fields, fixed-size pieces, one commit)%n", mb / bareSeconds, bareSeconds);
-            out.printf(Locale.ROOT, "  ratio:             %6.2f%n", bareSeconds / oursSeconds);
+            out.printf(Locale.ROOT, "  ratio:             %6.2f%s%n", bareSeconds / oursSeconds,
+                    vectors ? "  (both with a random vector per chunk in scalar-quantised HNSW)" : "");
+            if (report.containsKey("embedded_chunks")) {
+                out.printf(Locale.ROOT, "bench index, embedding with %s (%s threads, batch %s), %s chunks:%n", report.get("embed_model"),
+                        report.get("embed_threads"), report.get("embed_batch"), report.get("embedded_chunks"));
+                out.printf(Locale.ROOT, "  ragdesk indexer:   %8.1f chunks/s (extract, chunk, embed, index)%n", (double) report.get("ragdesk_chunks_per_s"));
+                out.printf(Locale.ROOT, "  ONNX Runtime alone:%8.1f chunks/s (tokenize, run, pool in a bare loop)%n", (double) report.get("bare_onnx_chunks_per_s"));
+                out.printf(Locale.ROOT, "  ratio:             %8.2f%n", (double) report.get("embed_ratio_vs_bare"));
+            }
         }
         out.flush();
-        return ExitCodes.OK;
     }
 
     /** The same text through a plain IndexWriter: read, cut into fixed pieces, same fields, one commit. */
-    private static double bare(Path corpus, Path indexDir, int chunkChars) throws Exception {
+    private static double bare(Path corpus, Path indexDir, int chunkChars, Embedder vectors) throws Exception {
         long t0 = System.nanoTime();
         List<Path> files;
         try (var list = Files.list(corpus)) {
             files = new ArrayList<>(list.sorted().toList());
         }
         try (var directory = FSDirectory.open(indexDir);
-             var writer = new IndexWriter(directory, new IndexWriterConfig(Languages.perField()).setRAMBufferSizeMB(64))) {
+             var writer = new IndexWriter(directory, new IndexWriterConfig(Languages.perField()).setRAMBufferSizeMB(64)
+                     .setCodec(new org.apache.lucene.codecs.lucene912.Lucene912Codec() {
+                         @Override
+                         public org.apache.lucene.codecs.KnnVectorsFormat getKnnVectorsFormatForField(String field) {
+                             return new org.apache.lucene.codecs.lucene99.Lucene99HnswScalarQuantizedVectorsFormat();
+                         }
+                     }))) {
             for (var file : files) {
                 var text = Files.readString(file);
                 for (int start = 0; start < text.length(); start += chunkChars) {
@@ -108,6 +194,10 @@ final class BenchIndexCommand implements Callable<Integer> {
                     doc.add(new StringField("path", file.toString(), Field.Store.YES));
                     doc.add(new Field("text", piece, DocumentIndexFieldTypes.TEXT_WITH_OFFSETS));
                     for (var lang : Languages.detect(piece)) doc.add(new TextField(lang.field(), piece, Field.Store.NO));
+                    if (vectors != null) {
+                        doc.add(new org.apache.lucene.document.KnnFloatVectorField("vector", vectors.passages(List.of(piece)).get(0),
+                                org.apache.lucene.index.VectorSimilarityFunction.DOT_PRODUCT));
+                    }
                     writer.addDocument(doc);
                 }
             }

@@ -1,8 +1,9 @@
 package dev.ragdesk.bench;
 
+import dev.ragdesk.RagdeskException;
 import dev.ragdesk.cli.ExitCodes;
 import dev.ragdesk.cli.Json;
-
+import dev.ragdesk.embed.Embeddings;
 import dev.ragdesk.rag.Retriever;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -12,11 +13,13 @@ import picocli.CommandLine.Spec;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "search", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Time --queries searches (top_k passages, highlighted excerpts) on the index that",
-                "`ragdesk bench index` built; prints p50 and p99 latency."})
+                "`ragdesk bench index` built; prints p50 and p99 latency for --mode beside BM25 alone in",
+                "the same run, and for hybrid and vector the query embedding on its own."})
 final class BenchSearchCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
@@ -24,49 +27,109 @@ final class BenchSearchCommand implements Callable<Integer> {
     @Option(names = "--queries", paramLabel = "N", defaultValue = "1000", description = "Timed queries (default: ${DEFAULT-VALUE}).")
     int queries;
 
+    @Option(names = "--mode", paramLabel = "MODE", description = "hybrid, vector or bm25 (default: [retrieval].mode).")
+    String mode;
+
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
+
+    /** p50, p99 and max of one timed series, in milliseconds. */
+    private record Latency(double p50, double p99, double max) {
+        static Latency of(long[] micros) {
+            Arrays.sort(micros);
+            int n = micros.length;
+            return new Latency(micros[(int) Math.ceil(n * 0.50) - 1] / 1000.0, micros[(int) Math.ceil(n * 0.99) - 1] / 1000.0,
+                    micros[n - 1] / 1000.0);
+        }
+    }
+
+    @FunctionalInterface
+    private interface Timed {
+        int run(String query) throws RagdeskException;
+    }
 
     @Override
     public Integer call() throws Exception {
         var ctx = BenchCommand.context(spec);
         var indexDir = BenchIndexCommand.benchDir(ctx).resolve("index");
         int topK = ctx.config().retrieval().topK();
-        try (var retriever = new Retriever(indexDir)) {
+        var requested = mode == null ? ctx.config().retrieval().mode() : mode;
+        try (var embeddings = Embeddings.of(ctx.workspace(), ctx.config());
+             var retriever = new Retriever(indexDir, ctx.config().retrieval(), embeddings)) {
             var status = retriever.status();
-            if (!status.exists()) {
-                throw new dev.ragdesk.RagdeskException("no benchmark index in " + indexDir + "; run `ragdesk bench index` first");
-            }
-            var corpus = new BenchCorpus(11);
-            for (int i = 0; i < 100; i++) retriever.search(corpus.query(), topK); // warm-up
-            var micros = new long[queries];
-            long hits = 0;
-            for (int i = 0; i < queries; i++) {
-                var q = corpus.query();
-                long t0 = System.nanoTime();
-                hits += retriever.search(q, topK).hits().size();
-                micros[i] = (System.nanoTime() - t0) / 1000;
-            }
-            Arrays.sort(micros);
-            double p50 = micros[(int) Math.ceil(queries * 0.50) - 1] / 1000.0;
-            double p99 = micros[(int) Math.ceil(queries * 0.99) - 1] / 1000.0;
+            if (!status.exists()) throw new RagdeskException("no benchmark index in " + indexDir + "; run `ragdesk bench index` first");
+            var ran = retriever.search("warm", topK, requested).plan();
             var report = new LinkedHashMap<String, Object>();
             report.put("chunks", status.chunks());
+            report.put("vector_chunks", status.vectorChunks());
             report.put("queries", queries);
             report.put("top_k", topK);
-            report.put("mean_hits", Math.round(hits * 10.0 / queries) / 10.0);
-            report.put("p50_ms", p50);
-            report.put("p99_ms", p99);
-            report.put("max_ms", micros[queries - 1] / 1000.0);
-            var out = spec.commandLine().getOut();
-            if (json) {
-                out.println(Json.pretty(report));
-            } else {
-                out.printf(Locale.ROOT, "bench search: %d queries, top %d, over %d chunks%n", queries, topK, status.chunks());
-                out.printf(Locale.ROOT, "  p50 %.2f ms, p99 %.2f ms, max %.2f ms (search + highlighted excerpts)%n", p50, p99, micros[queries - 1] / 1000.0);
+            report.put("mode", ran.mode());
+            if (!ran.note().isEmpty()) report.put("note", ran.note());
+            var corpus = new BenchCorpus(11);
+            // interleaved, so that both series see the same machine: BM25 alone is the baseline
+            var measured = time(corpus, q -> retriever.search(q, topK, ran.mode()).hits().size(),
+                    q -> retriever.search(q, topK, Retriever.BM25).hits().size());
+            put(report, ran.mode(), measured[0]);
+            put(report, "bm25_baseline", measured[1]);
+            report.put("ratio_vs_bm25_p50", Math.round(measured[0].p50() / measured[1].p50() * 100) / 100.0);
+            if (!ran.mode().equals(Retriever.BM25)) {
+                var embedder = embeddings.get();
+                var alone = time(corpus, q -> embedder.query(q).length, null)[0];
+                put(report, "query_embedding", alone);
             }
-            out.flush();
+            print(report, ran.mode());
         }
         return ExitCodes.OK;
+    }
+
+    /** 100 warm-up rounds, then {@code queries} timed rounds of each series, taking turns. */
+    private Latency[] time(BenchCorpus corpus, Timed first, Timed second) throws RagdeskException {
+        for (int i = 0; i < 100; i++) {
+            var q = corpus.query();
+            first.run(q);
+            if (second != null) second.run(q);
+        }
+        var a = new long[queries];
+        var b = new long[queries];
+        for (int i = 0; i < queries; i++) {
+            var q = corpus.query();
+            long t0 = System.nanoTime();
+            first.run(q);
+            a[i] = (System.nanoTime() - t0) / 1000;
+            if (second != null) {
+                t0 = System.nanoTime();
+                second.run(q);
+                b[i] = (System.nanoTime() - t0) / 1000;
+            }
+        }
+        return second == null ? new Latency[] {Latency.of(a)} : new Latency[] {Latency.of(a), Latency.of(b)};
+    }
+
+    private static void put(Map<String, Object> report, String name, Latency l) {
+        report.put(name + "_p50_ms", Math.round(l.p50() * 100) / 100.0);
+        report.put(name + "_p99_ms", Math.round(l.p99() * 100) / 100.0);
+        report.put(name + "_max_ms", Math.round(l.max() * 100) / 100.0);
+    }
+
+    private void print(Map<String, Object> report, String mode) throws java.io.IOException {
+        var out = spec.commandLine().getOut();
+        if (json) {
+            out.println(Json.pretty(report));
+        } else {
+            out.printf(Locale.ROOT, "bench search: %d queries, top %d, over %d chunks (%d with vectors)%n", queries,
+                    (int) report.get("top_k"), (int) report.get("chunks"), (int) report.get("vector_chunks"));
+            if (report.containsKey("note")) out.println("  note: " + report.get("note"));
+            line(out, report, mode, mode + " (search + excerpts" + (mode.equals(Retriever.BM25) ? ")" : ", query embedding included)"));
+            line(out, report, "bm25_baseline", "bm25 alone (baseline, same run)");
+            if (report.containsKey("query_embedding_p50_ms")) line(out, report, "query_embedding", "query embedding alone");
+            out.printf(Locale.ROOT, "  ratio %s / bm25 at p50: %.2f%n", mode, (double) report.get("ratio_vs_bm25_p50"));
+        }
+        out.flush();
+    }
+
+    private static void line(java.io.PrintWriter out, Map<String, Object> r, String key, String label) {
+        out.printf(Locale.ROOT, "  %-58s p50 %7.2f ms, p99 %7.2f ms, max %7.2f ms%n", label, (double) r.get(key + "_p50_ms"),
+                (double) r.get(key + "_p99_ms"), (double) r.get(key + "_max_ms"));
     }
 }

@@ -113,7 +113,7 @@ public record Config(Models models, Engine engine, Llama llama, Retrieval retrie
             passagePrefix = passagePrefix == null ? "passage: " : passagePrefix;
             pooling = pooling == null || pooling.isBlank() ? "mean" : pooling.trim();
             maxTokens = maxTokens == null ? 512 : maxTokens;
-            batchSize = batchSize == null ? 16 : batchSize;
+            batchSize = batchSize == null ? 8 : batchSize;
             threads = threads == null ? 0 : threads;
         }
 

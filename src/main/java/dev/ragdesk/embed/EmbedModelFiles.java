@@ -11,6 +11,16 @@ import java.util.HexFormat;
 /** The two files of an embed model, and the name its vectors go by. */
 public record EmbedModelFiles(Path model, Path tokenizer, String displayName) {
 
+    /** The embed role of config.toml, present or not. */
+    public static EmbedModelFiles of(dev.ragdesk.config.Workspace workspace, Config config) {
+        var files = new dev.ragdesk.models.ModelFiles(workspace, config);
+        var spec = config.models().embed();
+        var model = files.location("embed");
+        var tokenizer = files.tokenizerLocation("embed").orElse(model.resolveSibling("tokenizer.json"));
+        var name = spec.hasLocalPath() ? model.getFileName().toString() : spec.repo() + " " + spec.file();
+        return new EmbedModelFiles(model, tokenizer, name);
+    }
+
     public boolean present() {
         return Files.isRegularFile(model) && Files.isRegularFile(tokenizer);
     }

@@ -53,9 +53,6 @@ public final class Embeddings implements AutoCloseable {
     /** The embed role of config.toml. */
     public static Embeddings of(Workspace workspace, Config config) {
         var modelFiles = new ModelFiles(workspace, config);
-        var spec = config.models().embed();
-        var model = modelFiles.location("embed");
-        var tokenizer = modelFiles.tokenizerLocation("embed").orElse(model.resolveSibling("tokenizer.json"));
         useNativeCache(workspace.tmp());
         String missing = "";
         try {
@@ -64,8 +61,7 @@ public final class Embeddings implements AutoCloseable {
         } catch (RagdeskException e) {
             missing = e.getMessage();
         }
-        var name = spec.hasLocalPath() ? model.getFileName().toString() : spec.repo() + " " + spec.file();
-        return new Embeddings(new EmbedModelFiles(model, tokenizer, name), config.embedding(), missing);
+        return new Embeddings(EmbedModelFiles.of(workspace, config), config.embedding(), missing);
     }
 
     /** Given files (benchmarks, tests). */

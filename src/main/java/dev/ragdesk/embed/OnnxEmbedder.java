@@ -90,6 +90,9 @@ public final class OnnxEmbedder implements Embedder {
                 options.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL);
                 options.setIntraOpNumThreads(settings.effectiveThreads());
                 options.setInterOpNumThreads(1);
+                // ONNX Runtime's pool threads spin after each run by default; on a small machine
+                // that steals the cores Lucene (or the LLM) needs between embeddings
+                options.addConfigEntry("session.intra_op.allow_spinning", "0");
                 options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
                 session = environment.createSession(files.model().toString(), options);
             }

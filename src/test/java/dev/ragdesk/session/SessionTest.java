@@ -247,6 +247,36 @@ class SessionTest {
         session = null;
     }
 
+    /** The console's /index --embed and /mode, and a RAG answer whose passage only meaning could find. */
+    @Test
+    void theConsoleEmbedsAnOldIndexAndRagModeThenFindsPassagesByMeaning() throws Exception {
+        var config = configure(4096, dev.ragdesk.testing.MiniLm.configToml());
+        var docs = Files.createDirectories(home.resolve("docs"));
+        Files.writeString(docs.resolve("car.txt"), "The automobile would not start because its battery was flat.\n");
+        Files.writeString(docs.resolve("rice.txt"), "Monsoon rains flooded the rice fields near the river delta.\n");
+        var workspace = new Workspace(home).ensureDataDirs();
+        try (var index = dev.ragdesk.rag.Documents.openForWriting(workspace, config)) { // built before there was an embed model
+            index.index(List.of(docs), p -> {}, () -> false);
+        }
+        open(config);
+        var before = assertInstanceOf(SlashCommands.Outcome.Show.class, SlashCommands.run(session, config, "/mode", home));
+        assertTrue(before.text().contains("RAG finds passages by bm25; the index has no vectors yet"), before.text());
+
+        assertInstanceOf(SlashCommands.Outcome.Done.class, SlashCommands.run(session, config, "/index --embed", home));
+        var finished = await(SessionEvent.IndexFinished.class);
+        assertEquals("", finished.error());
+        assertEquals(2, finished.summary().embedded());
+        assertTrue(seen.stream().anyMatch(e -> e instanceof SessionEvent.Indexing i && i.progress().chunksEmbedded() == 2),
+                "progress counts the vectors made");
+
+        var after = assertInstanceOf(SlashCommands.Outcome.Show.class, SlashCommands.run(session, config, "/mode", home));
+        assertTrue(after.text().contains("RAG finds passages by hybrid (BM25 + vectors from all-minilm-l6-v2.onnx"), after.text());
+
+        var end = end(session.ask("my vehicle refuses to turn on", new Session.Ask(Mode.RAG, Assistant.Sampling.CONFIGURED, false)));
+        var answered = assertInstanceOf(Ticket.End.Answered.class, end, "answered: " + end);
+        assertTrue(answered.citations().get(0).source().endsWith("car.txt"), "the passage no word of the question is in: " + answered.citations());
+    }
+
     private int indexOf(Class<?> type) {
         var list = new ArrayList<>(seen);
         for (int i = 0; i < list.size(); i++) if (type.isInstance(list.get(i))) return i;

@@ -168,8 +168,9 @@ final class Renderer {
         if (s.indexing != null && row < rows) {
             var p = s.indexing;
             var frac = p.filesTotal() == 0 ? 0 : (double) p.filesDone() / p.filesTotal();
-            put(screen, 0, top + row++, w, String.format(Locale.ROOT, "index %s %3.0f%% %d/%d %s", bar(frac, 16), frac * 100,
-                    p.filesDone(), p.filesTotal(), p.currentFile()), TextColor.ANSI.CYAN, TextColor.ANSI.DEFAULT);
+            put(screen, 0, top + row++, w, String.format(Locale.ROOT, "index %s %3.0f%% %d/%d%s %s", bar(frac, 16), frac * 100,
+                    p.filesDone(), p.filesTotal(), p.chunksEmbedded() > 0 ? ", " + p.chunksEmbedded() + " embedded" : "",
+                    p.currentFile()), TextColor.ANSI.CYAN, TextColor.ANSI.DEFAULT);
         }
         for (var p : s.downloads.values()) {
             if (row >= rows) break;

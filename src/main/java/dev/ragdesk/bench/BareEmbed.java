@@ -1,0 +1,91 @@
+package dev.ragdesk.bench;
+
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtLoggingLevel;
+import ai.onnxruntime.OrtSession;
+import dev.ragdesk.config.Config;
+import dev.ragdesk.embed.EmbedModelFiles;
+
+import java.nio.LongBuffer;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.FutureTask;
+
+/**
+ * The baseline for embedding throughput: ONNX Runtime and the tokenizer alone, in the plainest
+ * loop (batches in corpus order, padded to the longest, mean pooling, L2), with nothing of
+ * ragdesk's embedder or indexer. Same threads and batch size as ragdesk's, so the ratio shows
+ * what the indexer and ragdesk's embedder cost on top.
+ */
+final class BareEmbed {
+    private BareEmbed() {}
+
+    /** Seconds to embed {@code texts} (the model load excluded); runs on a deep stack, as ONNX Runtime needs. */
+    static double seconds(EmbedModelFiles files, Config.Embedding settings, List<String> texts) throws Exception {
+        Callable<Double> work = () -> run(files, settings, texts);
+        var task = new FutureTask<>(work);
+        var thread = new Thread(null, task, "bare-embed", 16L << 20);
+        thread.start();
+        return task.get();
+    }
+
+    private static double run(EmbedModelFiles files, Config.Embedding settings, List<String> texts) throws Exception {
+        var env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL, "ragdesk");
+        try (var tokenizer = HuggingFaceTokenizer.newInstance(files.tokenizer(), Map.of("padding", "true", "truncation", "true",
+                "maxLength", String.valueOf(settings.maxTokens())));
+             var options = new OrtSession.SessionOptions()) {
+            options.setIntraOpNumThreads(settings.effectiveThreads());
+            try (var session = env.createSession(files.model().toString(), options)) {
+                boolean types = session.getInputNames().contains("token_type_ids");
+                embed(env, session, tokenizer, types, texts.subList(0, Math.min(texts.size(), settings.batchSize())), settings); // warm-up
+                long t0 = System.nanoTime();
+                embed(env, session, tokenizer, types, texts, settings);
+                return (System.nanoTime() - t0) / 1e9;
+            }
+        }
+    }
+
+    private static void embed(OrtEnvironment env, OrtSession session, HuggingFaceTokenizer tokenizer, boolean types, List<String> texts,
+                              Config.Embedding settings) throws Exception {
+        for (int from = 0; from < texts.size(); from += settings.batchSize()) {
+            var batch = texts.subList(from, Math.min(texts.size(), from + settings.batchSize())).stream()
+                    .map(t -> settings.passagePrefix() + t).toList();
+            var encodings = tokenizer.batchEncode(batch);
+            int rows = encodings.length;
+            int width = encodings[0].getIds().length;
+            var ids = new long[rows * width];
+            var mask = new long[rows * width];
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(encodings[r].getIds(), 0, ids, r * width, width);
+                System.arraycopy(encodings[r].getAttentionMask(), 0, mask, r * width, width);
+            }
+            long[] shape = {rows, width};
+            var inputs = new HashMap<String, OnnxTensor>();
+            inputs.put("input_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape));
+            inputs.put("attention_mask", OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape));
+            if (types) inputs.put("token_type_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(new long[rows * width]), shape));
+            try (var result = session.run(inputs)) {
+                var out = ((OnnxTensor) result.get(0)).getFloatBuffer();
+                int dims = out.capacity() / (rows * width);
+                for (int r = 0; r < rows; r++) {
+                    var v = new float[dims];
+                    int kept = 0;
+                    for (int t = 0; t < width; t++) {
+                        if (mask[r * width + t] == 0) continue;
+                        kept++;
+                        for (int d = 0; d < dims; d++) v[d] += out.get((r * width + t) * dims + d);
+                    }
+                    double norm = 0;
+                    for (int d = 0; d < dims; d++) norm += (v[d] / kept) * (v[d] / kept);
+                    if (norm == 0) throw new IllegalStateException("zero vector");
+                }
+            } finally {
+                inputs.values().forEach(OnnxTensor::close);
+            }
+        }
+    }
+}
