@@ -85,4 +85,14 @@ class PromptTest {
         assertEquals(1, built.cited().size());
         assertTrue(built.text().length() < big.text().length());
     }
+
+    @Test
+    void theAnswerCueNamesTheQuestionsLanguageWhenItsScriptTellsIt() {
+        assertEquals("Tamil", RagPrompt.answerLanguage("கலங்கரை விளக்கம் எப்போது ஏற்றப்படுகிறது?"));
+        assertEquals("Bengali", RagPrompt.answerLanguage("বাতিঘরের আলো কখন জ্বলে?"));
+        assertEquals("the question's language, in Devanagari script", RagPrompt.answerLanguage("दीया कब जलता है? (lamp)"));
+        assertEquals("", RagPrompt.answerLanguage("When is the lamp lit? दीया"), "mostly Latin: no cue");
+        assertEquals("", RagPrompt.answerLanguage("42?"));
+        assertTrue(RagPrompt.INSTRUCTION.contains("write the answer in the language of the question"));
+    }
 }
