@@ -115,10 +115,17 @@ public final class Embeddings implements AutoCloseable {
         }
     }
 
-    /** The tokenizer library unpacks its native code into the workspace, not into ~/.djl.ai. */
+    /**
+     * Native code is unpacked into the workspace once: the tokenizer's (not into ~/.djl.ai) and
+     * ONNX Runtime's, which would otherwise copy 28 MB into a new /tmp folder on every start and
+     * leave it there whenever the process is killed.
+     */
     private static void useNativeCache(Path tmp) {
         if (System.getenv("DJL_CACHE_DIR") == null && System.getProperty("DJL_CACHE_DIR") == null) {
             System.setProperty("DJL_CACHE_DIR", tmp.resolve("djl").toString());
+        }
+        if (System.getProperty("onnxruntime.native.path") == null) {
+            OnnxNatives.unpack(tmp.resolve("onnxruntime")).ifPresent(dir -> System.setProperty("onnxruntime.native.path", dir.toString()));
         }
     }
 

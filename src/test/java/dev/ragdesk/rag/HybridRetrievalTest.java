@@ -6,7 +6,6 @@ import dev.ragdesk.embed.Embedder;
 import dev.ragdesk.embed.Embeddings;
 import dev.ragdesk.embed.OnnxEmbedder;
 import dev.ragdesk.testing.MiniLm;
-import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -14,7 +13,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -102,20 +100,6 @@ class HybridRetrievalTest {
         return new Retriever(index, Config.DEFAULTS.retrieval(), embeddings);
     }
 
-    /** The independent check that a paraphrase really shares no word: the index's own analyzer. */
-    private static Set<String> terms(String text) throws Exception {
-        // the base field's words and the English field's stems: BM25 matches on either
-        var out = new HashSet<String>();
-        for (var analyzer : List.of(Languages.base(), Languages.analyzer(Languages.Lang.EN))) {
-            try (var stream = analyzer.tokenStream("text", text)) {
-                var term = stream.addAttribute(CharTermAttribute.class);
-                stream.reset();
-                while (stream.incrementToken()) out.add((analyzer == null ? "" : analyzer.getClass().getSimpleName()) + ":" + term);
-                stream.end();
-            }
-        }
-        return out;
-    }
 
     @Test
     void aParaphraseWithNoSharedWordIsFoundByMeaningAndByHybrid() throws Exception {
@@ -126,8 +110,8 @@ class HybridRetrievalTest {
             writer.index(List.of(docs), p -> {}, () -> false);
         }
         var question = "car won't turn over, dead accumulator";
-        var shared = terms(question);
-        shared.retainAll(terms(RetrievalSet.PASSAGES.get("p01")));
+        var shared = RetrievalSet.terms(question);
+        shared.retainAll(RetrievalSet.terms(RetrievalSet.PASSAGES.get("p01")));
         assertEquals(Set.of(), shared, "the question shares no term with its passage");
 
         try (var r = retriever(index, counting.embeddings())) {

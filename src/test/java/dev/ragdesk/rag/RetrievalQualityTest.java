@@ -4,13 +4,11 @@ import dev.ragdesk.config.Config;
 import dev.ragdesk.embed.EmbedModelFiles;
 import dev.ragdesk.embed.Embeddings;
 import dev.ragdesk.testing.MiniLm;
-import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -64,26 +62,12 @@ class RetrievalQualityTest {
         return table;
     }
 
-    private static Set<String> terms(String text) throws Exception {
-        // the base field's words and the English field's stems: BM25 matches on either
-        var out = new HashSet<String>();
-        for (var analyzer : List.of(Languages.base(), Languages.analyzer(Languages.Lang.EN))) {
-            try (var stream = analyzer.tokenStream("text", text)) {
-                var term = stream.addAttribute(CharTermAttribute.class);
-                stream.reset();
-                while (stream.incrementToken()) out.add((analyzer == null ? "" : analyzer.getClass().getSimpleName()) + ":" + term);
-                stream.end();
-            }
-        }
-        return out;
-    }
-
     @Test
     void paraphrasesShareNoWordWithTheirPassage() throws Exception {
         for (var q : RetrievalSet.QUESTIONS) {
             if (q.kind().equals("lexical")) continue;
-            var shared = terms(q.text());
-            shared.retainAll(terms(RetrievalSet.PASSAGES.get(q.answer())));
+            var shared = RetrievalSet.terms(q.text());
+            shared.retainAll(RetrievalSet.terms(RetrievalSet.PASSAGES.get(q.answer())));
             assertEquals(Set.of(), shared, q.text());
         }
     }

@@ -98,4 +98,21 @@ final class RetrievalSet {
         var name = Path.of(hit.path()).getFileName().toString();
         return name.substring(0, name.length() - ".txt".length());
     }
+
+    /**
+     * The independent check that a paraphrase shares no word with its passage: the terms the
+     * index's own analyzers make, base field and English stems (BM25 matches on either).
+     */
+    static java.util.Set<String> terms(String text) throws IOException {
+        var out = new java.util.HashSet<String>();
+        for (var analyzer : List.of(Languages.base(), Languages.analyzer(Languages.Lang.EN))) {
+            try (var stream = analyzer.tokenStream("text", text)) {
+                var term = stream.addAttribute(org.apache.lucene.analysis.tokenattributes.CharTermAttribute.class);
+                stream.reset();
+                while (stream.incrementToken()) out.add(analyzer.getClass().getSimpleName() + ":" + term);
+                stream.end();
+            }
+        }
+        return out;
+    }
 }
