@@ -53,7 +53,7 @@ public final class Embeddings implements AutoCloseable {
     /** The embed role of config.toml. */
     public static Embeddings of(Workspace workspace, Config config) {
         var modelFiles = new ModelFiles(workspace, config);
-        useNativeCache(workspace.tmp());
+        useNativeCache();
         String missing = "";
         try {
             modelFiles.require("embed");
@@ -116,16 +116,21 @@ public final class Embeddings implements AutoCloseable {
     }
 
     /**
-     * Native code is unpacked into the workspace once: the tokenizer's (not into ~/.djl.ai) and
-     * ONNX Runtime's, which would otherwise copy 28 MB into a new /tmp folder on every start and
-     * leave it there whenever the process is killed.
+     * Native code is unpacked once per user, into {@code ~/.cache/ragdesk/natives} (or
+     * {@code $XDG_CACHE_HOME}): the tokenizer's, not into ~/.djl.ai, and ONNX Runtime's, which
+     * would otherwise copy 28 MB into a new /tmp folder on every start and leave it there
+     * whenever the process is killed. Per user rather than per workspace, because both
+     * libraries read the setting once per process.
      */
-    private static void useNativeCache(Path tmp) {
+    private static synchronized void useNativeCache() {
+        var xdg = System.getenv("XDG_CACHE_HOME");
+        var base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        var natives = base.resolve("ragdesk").resolve("natives");
         if (System.getenv("DJL_CACHE_DIR") == null && System.getProperty("DJL_CACHE_DIR") == null) {
-            System.setProperty("DJL_CACHE_DIR", tmp.resolve("djl").toString());
+            System.setProperty("DJL_CACHE_DIR", natives.resolve("djl").toString());
         }
         if (System.getProperty("onnxruntime.native.path") == null) {
-            OnnxNatives.unpack(tmp.resolve("onnxruntime")).ifPresent(dir -> System.setProperty("onnxruntime.native.path", dir.toString()));
+            OnnxNatives.unpack(natives.resolve("onnxruntime")).ifPresent(dir -> System.setProperty("onnxruntime.native.path", dir.toString()));
         }
     }
 

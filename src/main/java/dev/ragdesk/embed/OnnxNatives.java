@@ -17,12 +17,19 @@ final class OnnxNatives {
 
     private OnnxNatives() {}
 
-    /** The folder holding both libraries for this platform, or empty to let ONNX Runtime unpack them itself. */
+    /**
+     * The folder holding both libraries for this platform, or empty to let ONNX Runtime unpack
+     * them itself. The folder is named by the main library's size too, so two ragdesk versions
+     * never swap each other's libraries.
+     */
     static Optional<Path> unpack(Path into) {
         var platform = platform();
         if (platform.isEmpty()) return Optional.empty();
-        var dir = into.resolve(platform.get());
+        var main = OnnxNatives.class.getResource("/ai/onnxruntime/native/" + platform.get() + "/" + System.mapLibraryName("onnxruntime"));
+        if (main == null) return Optional.empty();
+        Path dir = into;
         try {
+            dir = into.resolve(platform.get() + "-" + main.openConnection().getContentLengthLong());
             for (var name : List.of(System.mapLibraryName("onnxruntime"), System.mapLibraryName("onnxruntime4j_jni"))) {
                 var resource = "/ai/onnxruntime/native/" + platform.get() + "/" + name;
                 var url = OnnxNatives.class.getResource(resource);
@@ -30,7 +37,7 @@ final class OnnxNatives {
                 var connection = url.openConnection();
                 long size = connection.getContentLengthLong();
                 var target = dir.resolve(name);
-                if (Files.isRegularFile(target) && Files.size(target) == size) continue; // a new jar with new natives differs in size
+                if (Files.isRegularFile(target) && Files.size(target) == size) continue;
                 Files.createDirectories(dir);
                 try (var in = connection.getInputStream()) {
                     AtomicFiles.write(target, in.readAllBytes());
