@@ -79,6 +79,8 @@ public final class LlamaServers {
         }
     }
 
+    private static final java.util.regex.Pattern VERSION_LINE = java.util.regex.Pattern.compile("^(?:[\\d.]+ [A-Z] )?version: (.+)$");
+
     /** Runs {@code --version}: llama.cpp's binaries print "version: N (commit)". */
     public static Found check(Path binary, String source) throws RagdeskException {
         if (!Files.isRegularFile(binary)) {
@@ -90,12 +92,13 @@ public final class LlamaServers {
             p.getOutputStream().close();
             var out = new String(p.getInputStream().readNBytes(64 * 1024), java.nio.charset.StandardCharsets.UTF_8);
             if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly();
-            var version = out.lines().filter(l -> l.startsWith("version:")).findFirst();
+            // llama.cpp's logger may put a timestamp and level before it ("0.00.000.377 I version: …")
+            var version = out.lines().map(VERSION_LINE::matcher).filter(java.util.regex.Matcher::find).findFirst();
             if (version.isEmpty()) {
                 var said = out.lines().findFirst().orElse("nothing").strip();
                 throw new RagdeskException(binary + " is not llama-server (its --version said: " + abbreviate(said) + "); fix " + source);
             }
-            return new Found(binary, version.get().substring("version:".length()).strip(), source);
+            return new Found(binary, version.get().group(1).strip(), source);
         } catch (IOException e) {
             throw new RagdeskException("cannot run " + binary + " (" + e.getMessage() + "); fix " + source, e);
         } catch (InterruptedException e) {

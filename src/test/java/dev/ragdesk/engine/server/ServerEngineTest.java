@@ -207,6 +207,16 @@ class ServerEngineTest {
     }
 
     @Test
+    void aVersionLineWithTheLoggersTimestampIsRead() throws Exception {
+        // seen on CI: llama.cpp's logger put "0.00.000.377 I " before the version line
+        var script = dir.resolve("llama-server-logged");
+        java.nio.file.Files.writeString(script, "#!/bin/sh\necho 'load_backend: loaded CPU backend'\n"
+                + "echo '0.00.000.377 I version: 0.5.0-dev (build 1, commit de3ff81)'\n");
+        script.toFile().setExecutable(true);
+        assertEquals("0.5.0-dev (build 1, commit de3ff81)", LlamaServers.check(script, "[engine].llama_server").version());
+    }
+
+    @Test
     void aBinaryThatIsNotLlamaServerIsNamed() throws Exception {
         var e = assertThrows(RagdeskException.class, () -> LlamaServers.check(Path.of("/bin/echo"), "[engine].llama_server"));
         assertTrue(e.getMessage().contains("/bin/echo is not llama-server"), e.getMessage());
