@@ -13,7 +13,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.FutureTask;
 
 /**
  * The baseline for embedding throughput: ONNX Runtime and the tokenizer alone, in the plainest
@@ -21,32 +20,59 @@ import java.util.concurrent.FutureTask;
  * ragdesk's embedder or indexer. Same threads and batch size as ragdesk's, so the ratio shows
  * what the indexer and ragdesk's embedder cost on top.
  */
-final class BareEmbed {
-    private BareEmbed() {}
+final class BareEmbed implements AutoCloseable {
+    private final java.util.concurrent.ExecutorService thread = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        var t = new Thread(null, r, "bare-embed", 16L << 20); // ONNX Runtime needs a deep stack, as in ragdesk
+        t.setDaemon(true);
+        return t;
+    });
+    private final Config.Embedding settings;
+    private final OrtEnvironment env;
+    private final HuggingFaceTokenizer tokenizer;
+    private final OrtSession session;
+    private final boolean types;
 
-    /** Seconds to embed {@code texts} (the model load excluded); runs on a deep stack, as ONNX Runtime needs. */
-    static double seconds(EmbedModelFiles files, Config.Embedding settings, List<String> texts) throws Exception {
-        Callable<Double> work = () -> run(files, settings, texts);
-        var task = new FutureTask<>(work);
-        var thread = new Thread(null, task, "bare-embed", 16L << 20);
-        thread.start();
-        return task.get();
+    private BareEmbed(EmbedModelFiles files, Config.Embedding settings) throws Exception {
+        this.settings = settings;
+        Callable<Object[]> open = () -> {
+            var e = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL, "ragdesk");
+            var t = HuggingFaceTokenizer.newInstance(files.tokenizer(), Map.of("padding", "true", "truncation", "true",
+                    "maxLength", String.valueOf(settings.maxTokens())));
+            try (var options = new OrtSession.SessionOptions()) {
+                options.setIntraOpNumThreads(settings.effectiveThreads());
+                options.addConfigEntry("session.intra_op.allow_spinning", "0");
+                return new Object[] {e, t, e.createSession(files.model().toString(), options)};
+            }
+        };
+        var opened = thread.submit(open).get();
+        env = (OrtEnvironment) opened[0];
+        tokenizer = (HuggingFaceTokenizer) opened[1];
+        session = (OrtSession) opened[2];
+        types = session.getInputNames().contains("token_type_ids");
     }
 
-    private static double run(EmbedModelFiles files, Config.Embedding settings, List<String> texts) throws Exception {
-        var env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL, "ragdesk");
-        try (var tokenizer = HuggingFaceTokenizer.newInstance(files.tokenizer(), Map.of("padding", "true", "truncation", "true",
-                "maxLength", String.valueOf(settings.maxTokens())));
-             var options = new OrtSession.SessionOptions()) {
-            options.setIntraOpNumThreads(settings.effectiveThreads());
-            try (var session = env.createSession(files.model().toString(), options)) {
-                boolean types = session.getInputNames().contains("token_type_ids");
-                embed(env, session, tokenizer, types, texts.subList(0, Math.min(texts.size(), settings.batchSize())), settings); // warm-up
-                long t0 = System.nanoTime();
-                embed(env, session, tokenizer, types, texts, settings);
-                return (System.nanoTime() - t0) / 1e9;
-            }
-        }
+    static BareEmbed open(EmbedModelFiles files, Config.Embedding settings) throws Exception {
+        return new BareEmbed(files, settings);
+    }
+
+    /** Seconds to embed {@code texts}. */
+    double seconds(List<String> texts) throws Exception {
+        Callable<Double> work = () -> {
+            long t0 = System.nanoTime();
+            embed(env, session, tokenizer, types, texts, settings);
+            return (System.nanoTime() - t0) / 1e9;
+        };
+        return thread.submit(work).get();
+    }
+
+    @Override
+    public void close() throws Exception {
+        thread.submit(() -> {
+            session.close();
+            tokenizer.close();
+            return null;
+        }).get();
+        thread.shutdown();
     }
 
     private static void embed(OrtEnvironment env, OrtSession session, HuggingFaceTokenizer tokenizer, boolean types, List<String> texts,
