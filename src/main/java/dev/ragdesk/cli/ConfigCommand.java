@@ -35,12 +35,13 @@ final class ConfigCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
         if (init) return init();
-        var ctx = root.context(false);
-        var file = ctx.workspace().configFile();
-        if (pathOnly) {
-            out.println(file);
+        if (pathOnly) { // where it is, not what it says: no need to read it, or to start logging
+            out.println(dev.ragdesk.config.Workspace.resolve(root.home, rootEnv()).configFile());
+            out.flush();
             return ExitCodes.OK;
         }
+        var ctx = root.context(false);
+        var file = ctx.workspace().configFile();
         out.println("# effective config; file: " + file + (ctx.loaded().fromFile() ? "" : " (not found, all defaults)"));
         out.print(new ConfigLoader().toToml(ctx.config()));
         out.flush();

@@ -20,12 +20,36 @@ public final class Main {
 
     /** Runs one command line; returns its exit code. */
     public static int run(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err) {
+        var quick = QuickAnswers.answer(args, env, out);
+        if (quick.isPresent()) return quick.getAsInt();
         var cli = new CommandLine(new RagdeskCommand(env));
+        for (var name : subcommandsFor(args)) cli.addSubcommand(name, RagdeskCommand.SUBCOMMANDS.get(name).get());
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler(Main::handle);
         cli.setParameterExceptionHandler(Main::usage);
         return cli.execute(args);
+    }
+
+    /**
+     * The subcommands to register for {@code args}: the one the first word names; none when
+     * there is no word (the console, or --version); all of them for help, or for a word that
+     * is no command (so picocli's own message names the choices).
+     */
+    static java.util.Collection<String> subcommandsFor(String[] args) {
+        boolean help = false;
+        for (int i = 0; i < args.length; i++) {
+            var arg = args[i];
+            if (arg.equals("--")) break;
+            if (arg.equals("--home")) {
+                i++;
+                continue;
+            }
+            if (arg.equals("-h") || arg.equals("--help")) help = true;
+            if (arg.startsWith("-")) continue;
+            return RagdeskCommand.SUBCOMMANDS.containsKey(arg) && !help ? java.util.List.of(arg) : RagdeskCommand.SUBCOMMANDS.keySet();
+        }
+        return help ? RagdeskCommand.SUBCOMMANDS.keySet() : java.util.List.of();
     }
 
     /**

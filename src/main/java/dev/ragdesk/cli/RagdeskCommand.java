@@ -24,12 +24,33 @@ import java.util.concurrent.Callable;
                 "Keyboard-driven terminal workstation for local LLMs.",
                 "RAG over your documents with Sarvam-1, chat with Llama 3.2; one model in memory at a time.",
                 "With no command, starts the full-screen console (tui)."},
-        footer = {"", "Exit codes: 0 ok, 1 runtime error, 2 usage or config error, 130 interrupted."},
-        subcommands = {
-                TuiCommand.class, ChatCommand.class, AskCommand.class, IndexCommand.class, SearchCommand.class,
-                DownloadCommand.class, ModelsCommand.class, StatusCommand.class, EngineCommand.class, ConfigCommand.class, dev.ragdesk.bench.BenchCommand.class,
-                TranscribeCommand.class})
+        footer = {"", "Exit codes: 0 ok, 1 runtime error, 2 usage or config error, 130 interrupted."})
 public final class RagdeskCommand implements Callable<Integer> {
+
+    /**
+     * The subcommands, in the order help lists them. {@link Main} registers only the one a
+     * command line names (all of them for help or a name it does not know): picocli reads every
+     * registered command's annotations at start-up, which cost about 150 ms for all twelve.
+     */
+    static final java.util.Map<String, java.util.function.Supplier<Object>> SUBCOMMANDS = subcommands();
+
+    private static java.util.Map<String, java.util.function.Supplier<Object>> subcommands() {
+        var map = new java.util.LinkedHashMap<String, java.util.function.Supplier<Object>>();
+        map.put("tui", TuiCommand::new);
+        map.put("chat", ChatCommand::new);
+        map.put("ask", AskCommand::new);
+        map.put("index", IndexCommand::new);
+        map.put("search", SearchCommand::new);
+        map.put("download", DownloadCommand::new);
+        map.put("models", ModelsCommand::new);
+        map.put("status", StatusCommand::new);
+        map.put("engine", EngineCommand::new);
+        map.put("config", ConfigCommand::new);
+        map.put("bench", dev.ragdesk.bench.BenchCommand::new);
+        map.put("transcribe", TranscribeCommand::new);
+        map.put("record-classes", RecordClassesCommand::new); // hidden: bin/ragdesk's class-data archive
+        return java.util.Collections.unmodifiableMap(map);
+    }
 
     @Option(names = "--home", paramLabel = "DIR", scope = ScopeType.INHERIT,
             description = "Workspace folder holding config.toml, index/ and .data/ "

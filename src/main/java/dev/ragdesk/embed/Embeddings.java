@@ -38,8 +38,10 @@ public final class Embeddings implements AutoCloseable {
     }
 
     private Embeddings(EmbedModelFiles files, Config.Embedding settings, String missing) {
-        this(missing.isEmpty() ? files.id(settings) : "", files.displayName(), settings, () -> OnnxEmbedder.load(files, settings),
-                missing);
+        this(missing.isEmpty() ? files.id(settings) : "", files.displayName(), settings, () -> {
+            useNativeCache();
+            return OnnxEmbedder.load(files, settings);
+        }, missing);
     }
 
     /**
@@ -53,7 +55,6 @@ public final class Embeddings implements AutoCloseable {
     /** The embed role of config.toml. */
     public static Embeddings of(Workspace workspace, Config config) {
         var modelFiles = new ModelFiles(workspace, config);
-        useNativeCache();
         String missing = "";
         try {
             modelFiles.require("embed");

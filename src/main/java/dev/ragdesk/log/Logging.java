@@ -3,10 +3,12 @@ package dev.ragdesk.log;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
-import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
-import ch.qos.logback.core.joran.spi.JoranException;
+import ch.qos.logback.core.rolling.FixedWindowRollingPolicy;
+import ch.qos.logback.core.rolling.RollingFileAppender;
+import ch.qos.logback.core.rolling.SizeBasedTriggeringPolicy;
+import ch.qos.logback.core.util.FileSize;
 import dev.ragdesk.config.Workspace;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,8 +18,10 @@ import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /**
- * Points logback at {@code .data/logs/ragdesk.log} once the workspace is known. The packaged
- * {@code logback.xml} logs nothing, so no line can reach a full-screen terminal before this runs.
+ * Points logback at {@code .data/logs/ragdesk.log} once the workspace is known: rolled at
+ * 10 MB, five files kept. Until then {@link SilentUntilConfigured} logs nothing, so no line can
+ * reach a full-screen terminal before this runs. Built in code, not from XML, which would load
+ * an XML parser on every start.
  */
 public final class Logging {
     private Logging() {}
@@ -25,14 +29,29 @@ public final class Logging {
     public static void toWorkspace(Workspace workspace, boolean mirrorToStderr) {
         var context = (LoggerContext) LoggerFactory.getILoggerFactory();
         context.reset();
-        context.putProperty("LOG_DIR", workspace.logs().toString());
-        var configurator = new JoranConfigurator();
-        configurator.setContext(context);
-        try {
-            configurator.doConfigure(Logging.class.getResource("/dev/ragdesk/logback-app.xml"));
-        } catch (JoranException e) {
-            throw new IllegalStateException("logging configuration is broken", e);
-        }
+        var logs = workspace.logs();
+        var file = new RollingFileAppender<ILoggingEvent>();
+        file.setContext(context);
+        file.setName("FILE");
+        file.setFile(logs.resolve("ragdesk.log").toString());
+        var rolling = new FixedWindowRollingPolicy();
+        rolling.setContext(context);
+        rolling.setParent(file);
+        rolling.setFileNamePattern(logs.resolve("ragdesk.%i.log").toString());
+        rolling.setMinIndex(1);
+        rolling.setMaxIndex(5);
+        rolling.start();
+        var trigger = new SizeBasedTriggeringPolicy<ILoggingEvent>();
+        trigger.setContext(context);
+        trigger.setMaxFileSize(FileSize.valueOf("10MB"));
+        trigger.start();
+        file.setRollingPolicy(rolling);
+        file.setTriggeringPolicy(trigger);
+        file.setEncoder(encoder(context, "%d{yyyy-MM-dd HH:mm:ss.SSS} %-5level [%thread] %logger{30} - %msg%n"));
+        file.start();
+        var root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+        root.addAppender(file);
+        root.setLevel(Level.INFO);
         if (mirrorToStderr) addStderr(context, "%d{HH:mm:ss.SSS} %-5level %logger{20} - %msg%n");
         ownerOnly(workspace);
     }
@@ -49,19 +68,23 @@ public final class Logging {
     }
 
     private static void addStderr(LoggerContext context, String pattern) {
-        var encoder = new PatternLayoutEncoder();
-        encoder.setContext(context);
-        encoder.setPattern(pattern);
-        encoder.start();
         var console = new ConsoleAppender<ILoggingEvent>();
         console.setContext(context);
         console.setName("STDERR");
         console.setTarget("System.err");
-        console.setEncoder(encoder);
+        console.setEncoder(encoder(context, pattern));
         console.start();
         var root = context.getLogger(Logger.ROOT_LOGGER_NAME);
         root.addAppender(console);
         root.setLevel(Level.DEBUG);
+    }
+
+    private static PatternLayoutEncoder encoder(LoggerContext context, String pattern) {
+        var encoder = new PatternLayoutEncoder();
+        encoder.setContext(context);
+        encoder.setPattern(pattern);
+        encoder.start();
+        return encoder;
     }
 
     /** Log files may quote prompts and paths: keep them to the owner, like the rest of .data. */
