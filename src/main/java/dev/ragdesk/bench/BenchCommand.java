@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks that print numbers; they never fail on a threshold.",
-        subcommands = {BenchSwapCommand.class, BenchGenerateCommand.class, BenchDownloadCommand.class, BenchIndexCommand.class, BenchSearchCommand.class})
+        subcommands = {BenchSwapCommand.class, BenchGenerateCommand.class, BenchDownloadCommand.class, BenchIndexCommand.class, BenchSearchCommand.class,
+                BenchStartupCommand.class})
 public final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 

@@ -18,7 +18,7 @@ final class QuickAnswers {
 
     static OptionalInt answer(String[] args, Map<String, String> env, PrintWriter out) {
         if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
-            for (var line : new VersionInfo().getVersion()) out.println(line);
+            for (var line : VersionInfo.lines()) out.println(line);
             out.flush();
             return OptionalInt.of(ExitCodes.OK);
         }

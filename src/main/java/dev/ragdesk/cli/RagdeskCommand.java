@@ -18,7 +18,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "ragdesk",
         mixinStandardHelpOptions = true,
-        versionProvider = VersionInfo.class,
+        versionProvider = VersionInfo.Provider.class,
         sortOptions = false,
         description = {
                 "Keyboard-driven terminal workstation for local LLMs.",

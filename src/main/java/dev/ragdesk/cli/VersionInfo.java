@@ -6,7 +6,15 @@ import java.io.IOException;
 import java.util.Properties;
 
 /** {@code ragdesk --version}: this build and the native engines it bundles. */
-public final class VersionInfo implements CommandLine.IVersionProvider {
+public final class VersionInfo {
+
+    /** picocli's view of {@link #lines()}; a class of its own so the quick path never loads picocli. */
+    public static final class Provider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return lines();
+        }
+    }
 
     public static Properties properties() {
         var props = new Properties();
@@ -20,8 +28,8 @@ public final class VersionInfo implements CommandLine.IVersionProvider {
 
     public static String version() { return properties().getProperty("version", "unknown"); }
 
-    @Override
-    public String[] getVersion() {
+    /** The --version text, without touching picocli (whose classes cost start-up time to load). */
+    static String[] lines() {
         var props = properties();
         return new String[] {
                 "ragdesk " + props.getProperty("version", "unknown"),

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -105,6 +106,29 @@ class CliTest {
         var r = run("config");
         assertEquals(0, r.code());
         assertTrue(r.err().contains("warning: " + home.resolve("config.toml") + ":2: unknown key llama.ctx_sizes"), r.err());
+    }
+
+    @Test
+    void theQuickAnswersSayWhatPicocliSays() {
+        var quick = run("--version");
+        var viaPicocli = new java.io.StringWriter();
+        new picocli.CommandLine(new RagdeskCommand(Map.of())).printVersionHelp(new java.io.PrintWriter(viaPicocli, true));
+        assertEquals(viaPicocli.toString(), quick.out());
+        // "--home=DIR" is not a shape the quick path takes: picocli answers it
+        assertEquals(run("--home=" + home, "config", "--path").out(), run("config", "--path").out());
+        assertEquals(home.resolve("config.toml") + "\n", run("config", "--path", "--home", home.toString()).out());
+        assertEquals(0, run("config", "--path").code());
+    }
+
+    @Test
+    void onlyTheNamedSubcommandIsBuilt() {
+        assertEquals(List.of("search"), List.copyOf(Main.subcommandsFor(new String[] {"--home", "search", "search", "x"})));
+        assertEquals(List.of(), List.copyOf(Main.subcommandsFor(new String[] {"-v"})), "the console needs none");
+        assertTrue(Main.subcommandsFor(new String[] {"--help"}).contains("transcribe"), "help lists them all");
+        assertTrue(Main.subcommandsFor(new String[] {"serch"}).contains("search"), "picocli names the choices for a typo");
+        var typo = run("serch", "x");
+        assertEquals(ExitCodes.USAGE, typo.code());
+        assertTrue(typo.err().contains("serch"), typo.err());
     }
 
     @Test
