@@ -79,7 +79,8 @@ final class BenchSwapCommand implements Callable<Integer> {
         if (!json) err.println("baseline: " + (server != null ? "fresh llama-server" : "fresh JVM") + ", load, one token ...");
         for (var r : List.of(rag, chat)) {
             var resolved = r.gpuLayers() == ModelRequest.AUTO_LAYERS ? r.withGpuLayers(planner.layersFor(r.path())) : r;
-            baseline.put(r.role(), server != null ? bareServer(server, resolved, 3) : bare(launcher, resolved, 3));
+            // 9 starts each: with 3, one slow start on a busy 2-core machine moved the median by 3x
+            baseline.put(r.role(), server != null ? bareServer(server, resolved, 9) : bare(launcher, resolved, 9));
         }
 
         var report = new LinkedHashMap<String, Object>();

@@ -67,7 +67,7 @@ public final class Protocol {
             @JsonSubTypes.Type(value = Error.class, name = "error")})
     public sealed interface Event permits Ready, Loaded, Token, Done, Tokens, Template, Error {}
 
-    /** The worker is up and its native library is loaded; it holds no model yet. */
+    /** The worker is up and its native library is loaded; it holds no model yet. {@code startupMs}: from its main() to now. */
     public record Ready(long pid, long startupMs) implements Event {}
 
     public record Loaded(long loadMs) implements Event {}

@@ -27,7 +27,7 @@ public final class Logging {
     private Logging() {}
 
     public static void toWorkspace(Workspace workspace, boolean mirrorToStderr) {
-        var context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        var context = context();
         context.reset();
         var logs = workspace.logs();
         var file = new RollingFileAppender<ILoggingEvent>();
@@ -61,10 +61,15 @@ public final class Logging {
      * into its own log file, so only one process ever writes {@code ragdesk.log}.
      */
     public static void toStderrOnly() {
-        var context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        var context = context();
         context.reset();
-        addStderr(context, "%-5level %logger{20} - %msg%n");
-        context.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(Level.INFO);
+        var lines = new StderrLines();
+        lines.setContext(context);
+        lines.setName("STDERR");
+        lines.start();
+        var root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+        root.addAppender(lines);
+        root.setLevel(Level.INFO);
     }
 
     private static void addStderr(LoggerContext context, String pattern) {
@@ -77,6 +82,18 @@ public final class Logging {
         var root = context.getLogger(Logger.ROOT_LOGGER_NAME);
         root.addAppender(console);
         root.setLevel(Level.DEBUG);
+    }
+
+    /**
+     * Logback's context. SLF4J hands a stand-in factory to a thread that asks while another
+     * thread is still initialising it (a ClassCastException here, seen with searches started
+     * at once in one JVM); it initialises holding LoggerFactory's monitor, so taking that
+     * monitor first waits for it to finish.
+     */
+    private static LoggerContext context() {
+        synchronized (LoggerFactory.class) {
+            return (LoggerContext) LoggerFactory.getILoggerFactory();
+        }
     }
 
     private static PatternLayoutEncoder encoder(LoggerContext context, String pattern) {

@@ -15,7 +15,6 @@ import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -45,7 +44,9 @@ public final class WorkerMain {
     }
 
     public static void main(String[] args) throws Exception {
-        long started = ManagementFactory.getRuntimeMXBean().getStartTime();
+        // from main(), not from the JVM's start: asking JMX for that loaded ~70 ms of classes on
+        // every worker start, and the OS's process start time is only good to a second
+        long started = System.currentTimeMillis();
         // Protocol lines own the real stdout. Anything else that prints to System.out (the
         // native loader's "Extracted ..." line, for one) goes to stderr, and from there to the log.
         var protocol = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
