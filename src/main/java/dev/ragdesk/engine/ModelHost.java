@@ -410,8 +410,16 @@ public final class ModelHost implements PromptModel, AutoCloseable {
         }
     }
 
+    /**
+     * Ends a generation once (its last token and a cancel may race here): the event first, then
+     * the future, so whoever waited on the future has always seen the event too.
+     */
     private void finish(String id, CompletableFuture<GenerationResult> result, GenerationResult r) {
-        if (result.complete(r)) events.accept(new EngineEvent.GenerationDone(id, r));
+        synchronized (result) {
+            if (result.isDone()) return;
+            events.accept(new EngineEvent.GenerationDone(id, r));
+            result.complete(r);
+        }
     }
 
     private void ensureOpen() throws RagdeskException {
