@@ -184,17 +184,23 @@ public final class Session implements AutoCloseable {
 
     /**
      * The answering models not on disk yet, each as "chat: REPO FILE, about 2.0 GB; licence: …
-     * — /download chat", for a first-run welcome. Dictation's model is fetched when first wanted.
+     * — /download chat", for a first-run welcome. Dictation's model is fetched when first wanted;
+     * the embed model is optional (BM25 works without it), so it is listed only beside a missing
+     * answering model, on a first run, and never alone on every start.
      */
     public List<String> missingModels() {
         var files = new ModelFiles(workspace, config);
         var missing = new java.util.ArrayList<String>();
+        String embed = null;
         for (var e : new Catalogue(config).entries()) {
-            if (!e.usedByApp() || e.role().equals("whisper") || e.spec().isRemote() || Files.isRegularFile(files.location(e.role()))) continue;
-            missing.add(e.role() + ": " + e.spec().repo() + " " + e.spec().file()
+            if (!e.usedByApp() || e.role().equals("whisper") || e.spec().isRemote() || files.present(e.role())) continue;
+            var line = e.role() + ": " + e.spec().repo() + " " + e.spec().file()
                     + (e.approxBytes() > 0 ? ", about " + dev.ragdesk.io.Sizes.human(e.approxBytes()) : "")
-                    + "; licence: " + e.licence() + " — /download " + e.role());
+                    + "; licence: " + e.licence() + " — /download " + e.role();
+            if (e.role().equals("embed")) embed = line + " (optional: search by meaning, across languages)";
+            else missing.add(line);
         }
+        if (!missing.isEmpty() && embed != null) missing.add(embed);
         return missing;
     }
 

@@ -247,6 +247,21 @@ class SessionTest {
         session = null;
     }
 
+    @Test
+    void theEmbedModelIsOfferedOnlyBesideAMissingAnsweringModel() throws Exception {
+        var config = configure("");
+        open(config);
+        assertEquals(List.of(), session.missingModels(), "rag and chat are here: no nagging about the optional embed model");
+        session.close();
+        Files.delete(home.resolve("chat.gguf"));
+        open(config);
+        var missing = session.missingModels();
+        assertEquals(2, missing.size(), missing.toString());
+        assertTrue(missing.get(0).startsWith("chat: "), missing.toString());
+        assertTrue(missing.get(1).startsWith("embed: intfloat/multilingual-e5-small onnx/model.onnx, about 487"), missing.get(1));
+        assertTrue(missing.get(1).endsWith("/download embed (optional: search by meaning, across languages)"), missing.get(1));
+    }
+
     /** The console's /index --embed and /mode, and a RAG answer whose passage only meaning could find. */
     @Test
     void theConsoleEmbedsAnOldIndexAndRagModeThenFindsPassagesByMeaning() throws Exception {
