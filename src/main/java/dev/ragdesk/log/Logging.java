@@ -56,22 +56,6 @@ public final class Logging {
         ownerOnly(workspace);
     }
 
-    /**
-     * For a child worker process: everything goes to stderr, which the parent reads line by line
-     * into its own log file, so only one process ever writes {@code ragdesk.log}.
-     */
-    public static void toStderrOnly() {
-        var context = context();
-        context.reset();
-        var lines = new StderrLines();
-        lines.setContext(context);
-        lines.setName("STDERR");
-        lines.start();
-        var root = context.getLogger(Logger.ROOT_LOGGER_NAME);
-        root.addAppender(lines);
-        root.setLevel(Level.INFO);
-    }
-
     private static void addStderr(LoggerContext context, String pattern) {
         var console = new ConsoleAppender<ILoggingEvent>();
         console.setContext(context);

@@ -6,9 +6,6 @@ import de.kherud.llama.LlamaModel;
 import de.kherud.llama.ModelParameters;
 import de.kherud.llama.Pair;
 import dev.ragdesk.engine.Protocol;
-import dev.ragdesk.log.Logging;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.BufferedReader;
 import java.io.FileDescriptor;
@@ -32,7 +29,6 @@ import java.util.concurrent.atomic.AtomicReference;
  * can hang the reader forever.
  */
 public final class WorkerMain {
-    private static final Logger log = LoggerFactory.getLogger("worker");
 
     private final PrintStream protocol;
     private final ExecutorService modelThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "model"));
@@ -51,7 +47,6 @@ public final class WorkerMain {
         // native loader's "Extracted ..." line, for one) goes to stderr, and from there to the log.
         var protocol = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
         System.setOut(System.err);
-        Logging.toStderrOnly();
         ignoreTerminalInterrupt();
         exitWhenParentDies();
 
@@ -80,7 +75,7 @@ public final class WorkerMain {
     /** The host may die without closing our stdin (kill -9 of a whole process group aside). */
     private static void exitWhenParentDies() {
         ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> {
-            log.warn("host process {} is gone; exiting", parent.pid());
+            WorkerLog.warn("host process " + parent.pid() + " is gone; exiting");
             Runtime.getRuntime().halt(3);
         }));
     }
@@ -118,7 +113,7 @@ public final class WorkerMain {
             model = new LlamaModel(params);
             send(new Protocol.Loaded(millisSince(t0)));
         } catch (RuntimeException | Error e) {
-            log.error("loading {} failed", request.path(), e);
+            WorkerLog.error("loading " + request.path() + " failed", e);
             send(new Protocol.Error("", String.valueOf(e.getMessage())));
             // A failed load can leave native state half-built: this worker is done.
             halt(2, "model load failed");
@@ -156,7 +151,7 @@ public final class WorkerMain {
             if (!"cancelled".equals(reason) && count >= request.maxTokens()) reason = "length";
             send(new Protocol.Done(request.id(), count, reason, firstTokenMs, millisSince(t0)));
         } catch (RuntimeException e) {
-            log.error("generation {} failed", request.id(), e);
+            WorkerLog.error("generation " + request.id() + " failed", e);
             send(new Protocol.Error(request.id(), "generation failed: " + e.getMessage()));
         }
     }
@@ -196,7 +191,7 @@ public final class WorkerMain {
     }
 
     private void halt(int status, String why) {
-        log.info("worker exiting ({})", why);
+        WorkerLog.info("worker exiting (" + why + ")");
         System.err.flush();
         modelThread.shutdownNow();
         try {
