@@ -76,32 +76,34 @@ final class IndexCommand implements Callable<Integer> {
                     "name files or folders to index, or use --embed / --remove / --status");
         }
         var stop = new AtomicBoolean();
-        IndexSummary summary;
+        var summaries = new ArrayList<IndexSummary>();
         try (var interrupts = new Interrupts(); var embeddings = Embeddings.of(ctx.workspace(), ctx.config());
-             var index = Documents.openForWriting(ctx.workspace(), ctx.config(), embeddings)) {
+             var index = embed ? Documents.openForEmbedding(ctx.workspace(), ctx.config(), embeddings)
+                     : Documents.openForWriting(ctx.workspace(), ctx.config(), embeddings)) {
             interrupts.onInterrupt(() -> stop.set(true));
             var mode = ctx.config().retrieval().mode();
-            if (embed && !embeddings.available()) throw new dev.ragdesk.RagdeskException(embeddings.missingReason());
-            if (embed && mode.equals("bm25")) {
-                throw new dev.ragdesk.RagdeskException("[retrieval].mode is \"bm25\", which uses no vectors; set it to auto or hybrid first");
-            }
             if (!embeddings.available() && (mode.equals("hybrid") || mode.equals("vector"))) {
                 err.println("ragdesk index: no vectors this time (" + embeddings.missingReason() + "); then run `ragdesk index --embed`");
             }
             var progress = new Progress(err, System.console() != null && !json);
-            if (!paths.isEmpty()) summary = index.index(paths, progress::update, stop::get);
-            else summary = index.embedMissing(progress::update, stop::get);
-            if (embed && !paths.isEmpty() && !stop.get()) summary = index.embedMissing(progress::update, stop::get);
+            if (!paths.isEmpty()) summaries.add(index.index(paths, progress::update, stop::get));
+            if (embed && !stop.get()) summaries.add(index.embedMissing(progress::update, stop::get)); // the rest of the index
             progress.finish();
         }
+        if (summaries.isEmpty()) {
+            out.println("stopped before anything was done");
+            return ExitCodes.INTERRUPTED;
+        }
         if (json) {
-            out.println(Json.pretty(summary));
+            out.println(Json.pretty(summaries.size() == 1 ? summaries.get(0) : summaries));
         } else {
-            out.println(summary.describe());
-            for (var skip : summary.skipped()) out.println("  skipped " + skip.path() + ": " + skip.reason());
+            for (var s : summaries) {
+                out.println(s.describe());
+                for (var skip : s.skipped()) out.println("  skipped " + skip.path() + ": " + skip.reason());
+            }
         }
         out.flush();
-        return summary.cancelled() ? ExitCodes.INTERRUPTED : ExitCodes.OK;
+        return summaries.stream().anyMatch(IndexSummary::cancelled) || stop.get() ? ExitCodes.INTERRUPTED : ExitCodes.OK;
     }
 
     /** "[#####-----] 12/340 files, 560 chunks embedded  path" redrawn on a terminal; every tenth of the way as plain lines otherwise. */

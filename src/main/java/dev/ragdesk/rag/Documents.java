@@ -28,6 +28,18 @@ public final class Documents {
                 new Chunker(r.chunkChars(), r.chunkOverlap()), DocumentIndex.CommitPolicy.DEFAULT, vectors);
     }
 
+    /**
+     * For giving the index's chunks vectors ({@code index --embed}, {@code /index --embed}): fails
+     * with what to do when there is no embed model, or when [retrieval].mode asks for none.
+     */
+    public static DocumentIndex openForEmbedding(Workspace workspace, Config config, Embeddings embeddings) throws RagdeskException {
+        if (!embeddings.available()) throw new RagdeskException(embeddings.missingReason());
+        if (config.retrieval().mode().equals(Retriever.BM25)) {
+            throw new RagdeskException("[retrieval].mode is \"bm25\", which uses no vectors; set it to auto or hybrid first");
+        }
+        return openForWriting(workspace, config, embeddings);
+    }
+
     /** BM25 only. */
     public static Retriever retriever(Workspace workspace) {
         return new Retriever(workspace.index());

@@ -341,7 +341,7 @@ public final class Session implements AutoCloseable {
     public void embedIndex() {
         indexCancel.set(false);
         indexLane.execute(guarded("embedding the index", e -> listener.accept(new SessionEvent.IndexFinished(null, e)), () -> {
-            try (var index = Documents.openForWriting(workspace, config, embeddings)) {
+            try (var index = Documents.openForEmbedding(workspace, config, embeddings)) {
                 var summary = index.embedMissing(p -> listener.accept(new SessionEvent.Indexing(p)), indexCancel::get);
                 listener.accept(new SessionEvent.IndexFinished(summary, ""));
             }

@@ -52,7 +52,7 @@ class HybridCommandsTest {
 
         var embed = run("index", "--embed");
         assertEquals(0, embed.code(), embed.err());
-        assertTrue(embed.out().contains("3 chunks embedded"), embed.out());
+        assertTrue(embed.out().startsWith("embedded 3 chunks of 3 files in "), embed.out());
 
         var hits = run("search", "--json", "--mode", "vector", "car won't turn over, dead accumulator").json();
         assertEquals(docs.resolve("car.txt").toString(), hits.get(0).get("path").asText());
@@ -78,6 +78,18 @@ class HybridCommandsTest {
         assertEquals("local", embedRow.get("state").asText());
         assertEquals(MiniLm.dir().resolve(MiniLm.TOKENIZER).toString(), embedRow.get("tokenizer").asText());
         assertEquals(Files.size(MiniLm.files().model()) + Files.size(MiniLm.files().tokenizer()), embedRow.get("size_bytes").asLong());
+    }
+
+    @Test
+    void indexWithPathsAndEmbedReportsBoth() throws Exception {
+        assertEquals(0, run("index", docs.toString()).code());
+        useMiniLm();
+        Files.writeString(docs.resolve("new.txt"), "A new note about tides.\n");
+        var both = run("index", "--embed", docs.resolve("new.txt").toString());
+        assertEquals(0, both.code(), both.err());
+        var lines = both.out().lines().toList();
+        assertTrue(lines.get(0).startsWith("indexed 1 file (1 chunks)") && lines.get(0).contains("1 chunks embedded"), both.out());
+        assertTrue(lines.get(1).startsWith("embedded 3 chunks of 3 files"), "then the rest of the index: " + both.out());
     }
 
     @Test
