@@ -1,0 +1,66 @@
+package dev.ragdesk.e2e;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** bin/ragdesk's class-data archive for ragdesk's own JVM: recorded once, then mapped, as the JVM itself reports. */
+class LauncherIT {
+
+    @TempDir Path home;
+
+    private record Run(int code, String out) {}
+
+    private static Run launch(Path repo, Path home, String javaOptions, String... args) throws Exception {
+        var command = new java.util.ArrayList<>(List.of(repo.resolve("bin/ragdesk").toString(), "--home", home.toString()));
+        command.addAll(List.of(args));
+        var pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().put("RAGDESK_JAVA_OPTS", javaOptions);
+        var p = pb.start();
+        var out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        return new Run(p.exitValue(), out);
+    }
+
+    @Test
+    @Timeout(180)
+    void theLauncherRecordsAnArchiveOnceAndLaterStartsMapIt() throws Exception {
+        var repo = Path.of(System.getProperty("ragdesk.repo", ".")).toRealPath();
+        var archive = repo.resolve(".data/tmp/cds/main.jsa");
+        Files.deleteIfExists(archive);
+
+        var first = launch(repo, home, "", "config");
+        assertEquals(0, first.code(), first.out());
+        // the recorder runs in the background, after the first start: wait for its file, bounded
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!Files.isRegularFile(archive) && System.nanoTime() < deadline) {
+            Thread.sleep(100); // polling a file another process writes; it announces nothing else
+        }
+        assertTrue(Files.isRegularFile(archive), "bin/ragdesk recorded " + archive);
+        assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(repo.resolve(".data"))), "inside .data, which is the owner's only");
+
+        // the JVM's own log says whether it mapped the archive: the independent judge
+        var second = launch(repo, home, "-Xlog:cds=info:stdout", "config", "--path");
+        assertEquals(0, second.code(), second.out());
+        assertTrue(second.out().contains("Opened archive " + archive), second.out());
+        assertTrue(second.out().contains("Mapped dynamic region"), second.out());
+
+        var off = new ProcessBuilder(repo.resolve("bin/ragdesk").toString(), "--home", home.toString(), "config", "--path")
+                .redirectErrorStream(true);
+        off.environment().put("RAGDESK_CDS", "off");
+        off.environment().put("RAGDESK_JAVA_OPTS", "-Xlog:cds=info:stdout");
+        var p = off.start();
+        var out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor());
+        assertFalse(out.contains("Opened archive " + archive), "RAGDESK_CDS=off: " + out);
+    }
+}
