@@ -116,7 +116,7 @@ final class StatusCommand implements Callable<Integer> {
              var retriever = Documents.retriever(ws, ctx.config(), embeddings)) {
             var s = retriever.status();
             report.put("index", s.exists() ? s : "not built");
-            report.put("retrieval", retriever.describeRetrieval());
+            report.put("retrieval", s.exists() ? s.retrieval() : retriever.describeRetrieval());
         }
         var paths = new LinkedHashMap<String, Object>();
         paths.put("home", ws.home().toString());

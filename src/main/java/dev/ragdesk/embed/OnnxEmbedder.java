@@ -15,7 +15,6 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.LongBuffer;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;

@@ -23,8 +23,6 @@ import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.PrefixQuery;
-import org.apache.lucene.search.Sort;
-import org.apache.lucene.search.SortField;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
@@ -174,8 +172,8 @@ public final class DocumentIndex implements AutoCloseable {
                     continue; // no record: it is tried again next run
                 }
                 var before = known.get(key);
-                if (before != null && before.record.unchanged(hash, extractors.skipSettings())) {
-                    if (before.record.needsVectors(embedId)) run.add(before.record.embeddedWith(embedId), storedChunks(reader, key));
+                if (before != null && before.unchanged(hash, extractors.skipSettings())) {
+                    if (before.needsVectors(embedId)) run.add(before.embeddedWith(embedId), storedChunks(reader, key));
                     unchanged++;
                 } else {
                     var extracted = extractors.extract(file);
@@ -212,19 +210,19 @@ public final class DocumentIndex implements AutoCloseable {
         long t0 = System.nanoTime();
         try (var reader = DirectoryReader.open(writer)) {
             var embedId = embeddings.id();
-            var pending = manifest(reader).values().stream().filter(k -> k.record.needsVectors(embedId)).toList();
+            var pending = manifest(reader).values().stream().filter(r -> r.needsVectors(embedId)).toList();
             var run = new Run(progress, pending.size());
             int chunks = 0;
             boolean stopped = false;
-            for (var known : pending) {
+            for (var record : pending) {
                 if (cancelled.getAsBoolean()) {
                     stopped = true;
                     break;
                 }
-                run.report(known.record.path(), chunks, 0);
-                var stored = storedChunks(reader, known.record.path());
+                run.report(record.path(), chunks, 0);
+                var stored = storedChunks(reader, record.path());
                 chunks += stored.size();
-                run.add(known.record.embeddedWith(embedId), stored);
+                run.add(record.embeddedWith(embedId), stored);
                 run.done++;
                 run.maybeCommit();
             }
@@ -396,11 +394,9 @@ public final class DocumentIndex implements AutoCloseable {
         }
     }
 
-    private record Known(FileRecord record) {}
-
     /** path → what the reader's commit knows of every file. */
-    private Map<String, Known> manifest(DirectoryReader reader) throws RagdeskException {
-        var map = new HashMap<String, Known>();
+    private Map<String, FileRecord> manifest(DirectoryReader reader) throws RagdeskException {
+        var map = new HashMap<String, FileRecord>();
         try {
             var searcher = new IndexSearcher(reader);
             var hits = searcher.search(new TermQuery(new Term(Fields.KIND, Fields.FILE)), Math.max(1, reader.maxDoc()));
@@ -409,9 +405,9 @@ public final class DocumentIndex implements AutoCloseable {
                 var doc = stored.document(hit.doc);
                 var reason = doc.get(Fields.SKIPPED + "_reason");
                 var path = doc.get(Fields.PATH);
-                map.put(path, new Known(new FileRecord(path, doc.get(Fields.HASH), longField(doc, Fields.SIZE),
+                map.put(path, new FileRecord(path, doc.get(Fields.HASH), longField(doc, Fields.SIZE),
                         orEmpty(doc.get(Fields.TYPE)), intField(doc, Fields.CHUNKS), orEmpty(reason),
-                        orEmpty(doc.get(Fields.SKIPPED_UNDER)), orEmpty(doc.get(Fields.EMBED_MODEL)))));
+                        orEmpty(doc.get(Fields.SKIPPED_UNDER)), orEmpty(doc.get(Fields.EMBED_MODEL))));
             }
             return map;
         } catch (IOException e) {

@@ -190,7 +190,21 @@ public final class Retriever implements PassageSource, AutoCloseable {
     /** Vectors in the index: how many chunks have ones from the current model, and who made the last ones. */
     private record Vectors(int chunks, int current, String lastModel, int lastDims) {}
 
+    /** The vector counts of one reader: they change only when a refresh brings a new reader. */
+    private record CountedOn(IndexReader reader, Vectors vectors) {}
+
+    /** Counting costs a pass over every chunk; a search reuses the count while the reader is the same. */
+    private volatile CountedOn counted;
+
     private Vectors vectors(IndexSearcher searcher) throws IOException {
+        var last = counted;
+        if (last != null && last.reader() == searcher.getIndexReader()) return last.vectors();
+        var v = countVectors(searcher);
+        counted = new CountedOn(searcher.getIndexReader(), v);
+        return v;
+    }
+
+    private Vectors countVectors(IndexSearcher searcher) throws IOException {
         int chunks = searcher.count(new TermQuery(new Term(Fields.KIND, Fields.CHUNK)));
         int current = embeddings.available() ? searcher.count(withVectorsOf(embeddings.id())) : 0;
         var data = ((DirectoryReader) searcher.getIndexReader()).getIndexCommit().getUserData();
@@ -252,12 +266,18 @@ public final class Retriever implements PassageSource, AutoCloseable {
             manager.maybeRefreshBlocking();
             var searcher = manager.acquire();
             try {
-                return describe(plan(settings.mode(), searcher));
+                return describeRetrieval(searcher);
             } finally {
                 manager.release(searcher);
             }
         } catch (IOException e) {
             return "cannot tell: " + unreadable(e).getMessage();
+        }
+    }
+
+    private String describeRetrieval(IndexSearcher searcher) throws IOException {
+        try {
+            return describe(plan(settings.mode(), searcher));
         } catch (RagdeskException e) {
             return "cannot run " + settings.mode() + ": " + e.getMessage();
         }
@@ -318,7 +338,7 @@ public final class Retriever implements PassageSource, AutoCloseable {
                 for (var name : directoryOrOpen().listAll()) bytes += directoryOrOpen().fileLength(name);
                 var v = vectors(searcher);
                 return new IndexStatus(true, files - skipped, skipped, chunks, bytes, updated, v.current(), v.lastModel(),
-                        v.lastDims(), describeRetrieval());
+                        v.lastDims(), describeRetrieval(searcher));
             }
         } catch (IOException e) {
             throw unreadable(e);
