@@ -98,7 +98,8 @@ public final class Embeddings implements AutoCloseable {
         if (current == null) {
             try {
                 mine.complete(loader.load());
-            } catch (RagdeskException | RuntimeException e) {
+            } catch (RagdeskException | RuntimeException | Error e) {
+                // never leave the future pending: a later caller would wait on it for good
                 loaded.set(null);
                 mine.completeExceptionally(e);
                 throw e;

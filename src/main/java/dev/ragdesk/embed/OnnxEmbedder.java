@@ -72,7 +72,7 @@ public final class OnnxEmbedder implements Embedder {
         } catch (RagdeskException e) {
             lane.close();
             throw e;
-        } catch (Exception e) {
+        } catch (Exception | Error e) {
             lane.close();
             throw new RagdeskException("cannot load the embed model " + files.model() + " (" + firstLine(e) + ")", e);
         }
@@ -188,7 +188,7 @@ public final class OnnxEmbedder implements Embedder {
             return lane.call(() -> embedOnLane(texts));
         } catch (RagdeskException e) {
             throw e;
-        } catch (Exception e) {
+        } catch (Exception | Error e) { // native trouble or memory: the operation ends in one line, the app goes on
             throw new RagdeskException("embedding failed (" + firstLine(e) + ")", e);
         }
     }
