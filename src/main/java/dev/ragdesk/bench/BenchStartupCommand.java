@@ -23,9 +23,9 @@ import java.util.concurrent.TimeUnit;
 
 @Command(name = "startup", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Time ragdesk's start as a user runs it (bin/ragdesk, with its class-data archive, when the jar",
-                "sits in a clone) for --version, config --path and a search of a 10k-chunk index, beside a bare",
-                "`java -version` of the same Java, taking turns; prints medians and ratios, and the same commands",
-                "without the archive (RAGDESK_CDS=off)."})
+                "sits in a clone) for --version, config --path and a search of a 10k-chunk index (in its own JVM, and",
+                "answered by the warm search server), beside a bare `java -version` of the same Java, taking turns;",
+                "prints medians and ratios, and the same commands without the archive (RAGDESK_CDS=off)."})
 final class BenchStartupCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
@@ -50,6 +50,8 @@ final class BenchStartupCommand implements Callable<Integer> {
         var launcher = viaScript ? List.of(script.toString()) : List.of(java, "-XX:+UseSerialGC", "-jar", jar.toString());
 
         var home = ctx.workspace().tmp().resolve("bench-startup");
+        var benchWorkspace = new dev.ragdesk.config.Workspace(home);
+        stopWarmServer(benchWorkspace);
         BenchIndexCommand.deleteTree(home);
         if (!json) err.println("indexing 10,000 chunks into " + home + " ...");
         var corpus = new BenchCorpus(13);
@@ -62,15 +64,24 @@ final class BenchStartupCommand implements Callable<Integer> {
         var variants = new ArrayList<Variant>();
         variants.add(new Variant("java -version", List.of(java, "-version"), Map.of()));
         for (var cds : viaScript ? List.of("on", "off") : List.of("on")) {
-            var env = Map.of("RAGDESK_CDS", cds);
+            var env = Map.of("RAGDESK_CDS", cds, "RAGDESK_WARM", "off");
             var suffix = cds.equals("on") ? "" : " (no archive)";
             variants.add(new Variant("--version" + suffix, with(launcher, "--version"), env));
             variants.add(new Variant("config --path" + suffix, with(launcher, "--home", home.toString(), "config", "--path"), env));
             variants.add(new Variant("search, 10k chunks" + suffix, with(launcher, "--home", home.toString(), "search", query), env));
+            if (cds.equals("on")) {
+                variants.add(new Variant(WARM_SEARCH, with(launcher, "--home", home.toString(), "search", query),
+                        Map.of("RAGDESK_CDS", cds)));
+            }
         }
         if (!json) err.println("warming up (the first start records the class-data archive in the background) ...");
         for (var v : variants) time(v);
         waitForArchive(jar, viaScript);
+        // the archive may have been recorded after the first search started the server: start it again on it
+        stopWarmServer(benchWorkspace);
+        time(variants.stream().filter(v -> v.name().equals(WARM_SEARCH)).findFirst().orElseThrow());
+        waitForWarmServer(benchWorkspace);
+        for (var v : variants) time(v);
 
         var millis = new LinkedHashMap<String, long[]>();
         for (var v : variants) millis.put(v.name(), new long[runs]);
@@ -98,7 +109,25 @@ final class BenchStartupCommand implements Callable<Integer> {
             }
         }
         out.flush();
+        stopWarmServer(benchWorkspace);
         return ExitCodes.OK;
+    }
+
+    private static final String WARM_SEARCH = "search, 10k chunks, warm server";
+
+    private static void stopWarmServer(dev.ragdesk.config.Workspace workspace) {
+        dev.ragdesk.warm.WarmServer.running(workspace.searchServerLock()).ifPresent(server -> {
+            server.destroy();
+            server.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> server).join();
+        });
+    }
+
+    /** The first search starts the server in the background: wait until it listens, so timed runs are all served. */
+    private static void waitForWarmServer(dev.ragdesk.config.Workspace workspace) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline && !Files.exists(workspace.searchServerEndpoint())) {
+            Thread.sleep(50); // polling a file another process creates; nothing to wait on
+        }
     }
 
     private static List<String> with(List<String> launcher, String... args) {
@@ -133,7 +162,8 @@ final class BenchStartupCommand implements Callable<Integer> {
         while (System.nanoTime() < deadline) {
             if (Files.isDirectory(dir)) {
                 try (var list = Files.list(dir)) {
-                    if (list.anyMatch(p -> p.getFileName().toString().startsWith("main-"))) return;
+                    var names = list.map(p -> p.getFileName().toString()).toList();
+                    if (names.contains("main.jsa") && names.stream().noneMatch(n -> n.startsWith("recording-"))) return;
                 }
             }
             Thread.sleep(200); // polling a folder another process writes; nothing to wait on

@@ -12,7 +12,10 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        int code = run(args, System.getenv(), new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+        var env = System.getenv();
+        var served = WarmSearch.forward(args, env, System.out, System.err);
+        int code = served.isPresent() ? served.getAsInt()
+                : run(args, env, new PrintWriter(System.out, true), new PrintWriter(System.err, true), CommandHost.COMMAND_LINE);
         // System.exit, not a return: after a native library has been loaded the JVM keeps a
         // non-daemon thread alive and would never exit by itself (java-llama.cpp #116).
         System.exit(code);
@@ -20,9 +23,13 @@ public final class Main {
 
     /** Runs one command line; returns its exit code. */
     public static int run(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err) {
+        return run(args, env, out, err, CommandHost.OWN_PROCESS);
+    }
+
+    static int run(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err, CommandHost host) {
         var quick = QuickAnswers.answer(args, env, out);
         if (quick.isPresent()) return quick.getAsInt();
-        var cli = new CommandLine(new RagdeskCommand(env));
+        var cli = new CommandLine(new RagdeskCommand(env, host));
         for (var name : subcommandsFor(args)) cli.addSubcommand(name, RagdeskCommand.SUBCOMMANDS.get(name).get());
         cli.setOut(out);
         cli.setErr(err);

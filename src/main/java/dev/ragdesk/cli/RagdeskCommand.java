@@ -49,6 +49,7 @@ public final class RagdeskCommand implements Callable<Integer> {
         map.put("bench", dev.ragdesk.bench.BenchCommand::new);
         map.put("transcribe", TranscribeCommand::new);
         map.put("record-classes", RecordClassesCommand::new); // hidden: bin/ragdesk's class-data archive
+        map.put(WarmSearch.SERVE_COMMAND, ServeSearchesCommand::new); // hidden: started by search
         return java.util.Collections.unmodifiableMap(map);
     }
 
@@ -64,10 +65,16 @@ public final class RagdeskCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     private final Map<String, String> env;
+    private final CommandHost host;
     private AppContext context;
 
     public RagdeskCommand(Map<String, String> env) {
+        this(env, CommandHost.OWN_PROCESS);
+    }
+
+    RagdeskCommand(Map<String, String> env, CommandHost host) {
         this.env = Map.copyOf(env);
+        this.host = host;
     }
 
     /**
@@ -79,13 +86,13 @@ public final class RagdeskCommand implements Callable<Integer> {
         var workspace = Workspace.resolve(home, env).ensureDataDirs();
         Logging.toWorkspace(workspace, verbose && !fullScreen);
         var log = LoggerFactory.getLogger(RagdeskCommand.class);
-        log.info("ragdesk {} starting in {}", VersionInfo.version(), workspace.home());
+        if (!host.served()) log.info("ragdesk {} starting in {}", VersionInfo.version(), workspace.home());
         var loaded = new ConfigLoader().load(workspace.configFile());
         for (var warning : loaded.warnings()) {
             log.warn(warning);
             if (!fullScreen) spec.commandLine().getErr().println("ragdesk: warning: " + warning);
         }
-        context = new AppContext(workspace, loaded, env);
+        context = new AppContext(workspace, loaded, env, host);
         return context;
     }
 

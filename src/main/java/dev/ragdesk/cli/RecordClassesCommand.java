@@ -6,7 +6,11 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
+import dev.ragdesk.warm.WarmServer;
+
 import java.nio.file.Files;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -39,6 +43,31 @@ final class RecordClassesCommand implements Callable<Integer> {
             for (var query : List.of("lighthouse lamp", "दीया")) retriever.search(query, 5);
             Json.pretty(Map.of("status", retriever.status()));
         }
+        searchThroughWarmServer(ctx);
         return ExitCodes.OK;
+    }
+
+    /** Both ends of the warm server, in this process: the client's classes are what a served search loads. */
+    private static void searchThroughWarmServer(AppContext ctx) throws Exception {
+        var workspace = ctx.workspace();
+        dev.ragdesk.io.AtomicFiles.ownerOnlyDirectory(workspace.run());
+        var host = CommandHost.warmServer(ctx.host().embeddings());
+        var env = ctx.env();
+        var server = new WarmServer(workspace.searchServerEndpoint(), workspace.searchServerLock(), WarmSearch.fingerprint(env),
+                (args, out, err) -> Main.run(args.toArray(String[]::new), env, out, err, host), () -> Duration.ofMinutes(1));
+        var serving = new Thread(() -> {
+            try {
+                server.serve(() -> {});
+            } catch (java.io.IOException e) {
+                server.listening().complete(false);
+            }
+        }, "ragdesk-record-warm");
+        serving.start();
+        if (server.listening().get(30, TimeUnit.SECONDS)) {
+            var sink = java.io.OutputStream.nullOutputStream();
+            WarmSearch.forward(new String[] {"--home", workspace.home().toString(), "search", "lamp"}, env, sink, sink);
+        }
+        server.stop();
+        serving.join(TimeUnit.SECONDS.toMillis(30));
     }
 }

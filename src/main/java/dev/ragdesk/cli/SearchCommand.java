@@ -1,6 +1,5 @@
 package dev.ragdesk.cli;
 
-import dev.ragdesk.embed.Embeddings;
 import dev.ragdesk.rag.Documents;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -47,13 +46,14 @@ final class SearchCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--mode must be hybrid, bm25, vector or auto, not \""
                     + requested + "\"");
         }
-        try (var embeddings = Embeddings.of(ctx.workspace(), ctx.config());
+        try (var embeddings = ctx.openEmbeddings();
              var retriever = Documents.retriever(ctx.workspace(), ctx.config(), embeddings)) {
             if (retriever.isEmpty() && !json) {
                 out.println("no documents indexed yet in " + ctx.workspace().index() + "; run `ragdesk index PATH` first");
                 return ExitCodes.OK;
             }
             var result = retriever.search(String.join(" ", words), n, requested);
+            WarmSearch.startServerAfter(ctx);
             var hits = result.hits();
             if (json) {
                 var rows = hits.stream().map(h -> {

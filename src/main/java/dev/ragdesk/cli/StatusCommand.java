@@ -112,7 +112,7 @@ final class StatusCommand implements Callable<Integer> {
         }
         report.put("models", models);
 
-        try (var embeddings = dev.ragdesk.embed.Embeddings.of(ws, ctx.config());
+        try (var embeddings = ctx.openEmbeddings();
              var retriever = Documents.retriever(ws, ctx.config(), embeddings)) {
             var s = retriever.status();
             report.put("index", s.exists() ? s : "not built");

@@ -35,6 +35,11 @@ public record Workspace(Path home) {
     public Path sessions() { return data().resolve("sessions"); }
     public Path logs() { return data().resolve("logs"); }
     public Path tmp() { return data().resolve("tmp"); }
+    /** Sockets and locks of processes serving this workspace now. */
+    public Path run() { return data().resolve("run"); }
+    /** The warm search server's port and tokens, and the lock that says one is running (it holds its pid). */
+    public Path searchServerEndpoint() { return run().resolve("search.endpoint"); }
+    public Path searchServerLock() { return run().resolve("search.lock"); }
 
     /**
      * Creates {@code .data} and its folders, each readable by the owner alone (0700). Fails with

@@ -50,7 +50,7 @@ public final class GpuMonitor implements AutoCloseable {
         if (wanted.equals("none")) return new GpuMonitor(sources);
         if (!wanted.equals("nvidia-smi")) sources.add(NvmlSource::new);
         if (wanted.equals("nvml")) return new GpuMonitor(sources);
-        findOnPath("nvidia-smi", env.getOrDefault("PATH", "")).ifPresent(smi -> sources.add(() -> {
+        dev.ragdesk.io.UserPaths.onPath("nvidia-smi", env).ifPresent(smi -> sources.add(() -> {
             var source = new NvidiaSmiSource(smi.toString());
             source.read(); // prove it answers before choosing it
             return source;
@@ -111,15 +111,6 @@ public final class GpuMonitor implements AutoCloseable {
         }
         exhausted = true;
         return false;
-    }
-
-    static java.util.Optional<Path> findOnPath(String program, String path) {
-        for (var dir : path.split(File.pathSeparator)) {
-            if (dir.isBlank()) continue;
-            var candidate = Path.of(dir, program);
-            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) return java.util.Optional.of(candidate);
-        }
-        return java.util.Optional.empty();
     }
 
     @Override

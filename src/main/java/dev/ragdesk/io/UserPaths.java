@@ -16,4 +16,16 @@ public final class UserPaths {
     public static Path resolve(Path cwd, String typed) {
         return cwd.resolve(expandHome(typed)).toAbsolutePath().normalize();
     }
+
+    /** The first executable file named {@code program} in {@code $PATH}, as a shell would find it. */
+    public static java.util.Optional<Path> onPath(String program, java.util.Map<String, String> env) {
+        for (var dir : env.getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            if (dir.isBlank()) continue;
+            var candidate = Path.of(dir, program);
+            if (java.nio.file.Files.isRegularFile(candidate) && java.nio.file.Files.isExecutable(candidate)) {
+                return java.util.Optional.of(candidate);
+            }
+        }
+        return java.util.Optional.empty();
+    }
 }

@@ -28,6 +28,18 @@ public final class Logging {
 
     public static void toWorkspace(Workspace workspace, boolean mirrorToStderr) {
         var context = context();
+        var target = workspace.home() + (mirrorToStderr ? " +stderr" : "");
+        synchronized (context) {
+            // a warm server runs many commands: resetting under one that is logging would lose its lines
+            if (target.equals(context.getObject(CONFIGURED_FOR))) return;
+            configure(context, workspace, mirrorToStderr);
+            context.putObject(CONFIGURED_FOR, target);
+        }
+    }
+
+    private static final String CONFIGURED_FOR = "ragdesk.logging.configured-for";
+
+    private static void configure(LoggerContext context, Workspace workspace, boolean mirrorToStderr) {
         context.reset();
         var logs = workspace.logs();
         var file = new RollingFileAppender<ILoggingEvent>();

@@ -52,7 +52,7 @@ class LauncherIT {
         var second = launch(repo, home, "-Xlog:cds=info:stdout", "config", "--path");
         assertEquals(0, second.code(), second.out());
         assertTrue(second.out().contains("Opened archive " + archive), second.out());
-        assertTrue(second.out().contains("Mapped dynamic region"), second.out());
+        assertTrue(second.out().contains("Mapped static  region"), second.out());
 
         var off = new ProcessBuilder(repo.resolve("bin/ragdesk").toString(), "--home", home.toString(), "config", "--path")
                 .redirectErrorStream(true);
@@ -62,5 +62,64 @@ class LauncherIT {
         var out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.waitFor());
         assertFalse(out.contains("Opened archive " + archive), "RAGDESK_CDS=off: " + out);
+    }
+
+    /**
+     * A search through bin/ragdesk leaves a warm server; the next search is answered by it (the
+     * server's own log says so) with the same output; after a kill -9 of the server, searches run
+     * in their own process again and a new server takes over.
+     */
+    @Test
+    @Timeout(300)
+    void aSearchLeavesAWarmServerThatAnswersTheNextOneAndAKilledServerIsReplaced() throws Exception {
+        var repo = Path.of(System.getProperty("ragdesk.repo", ".")).toRealPath();
+        var docs = Files.createDirectories(home.resolve("docs"));
+        Files.writeString(docs.resolve("lamp.md"), "# Lighthouse\n\nThe keeper lights the lamp at dusk.\n");
+        var workspace = new dev.ragdesk.config.Workspace(home);
+        var lock = workspace.searchServerLock();
+        try {
+            assertEquals(0, launch(repo, home, "", "index", docs.toString()).code());
+            var first = launch(repo, home, "", "search", "lamp");
+            assertEquals(0, first.code(), first.out());
+            assertTrue(first.out().contains("lamp.md"), first.out());
+
+            var server = awaitServer(lock, -1);
+            assertTrue(server.info().commandLine().orElse("").contains("serve-searches"), server.info().toString());
+            var log = workspace.logs().resolve("ragdesk.log");
+            long answeredBefore = answered(log);
+            var second = launch(repo, home, "", "search", "lamp");
+            assertEquals(first, second, "the same output and exit code");
+            assertEquals(answeredBefore + 1, answered(log), "answered by the server");
+
+            server.destroyForcibly();
+            server.onExit().get(30, TimeUnit.SECONDS);
+            var third = launch(repo, home, "", "search", "lamp");
+            assertEquals(first, third, "after a kill -9 of the server");
+            var replacement = awaitServer(lock, server.pid());
+            assertNotEquals(server.pid(), replacement.pid());
+        } finally {
+            dev.ragdesk.warm.WarmServer.running(lock).ifPresent(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    private static long answered(Path log) throws Exception {
+        try (var lines = Files.lines(log)) {
+            return lines.filter(l -> l.contains("answered a command")).count();
+        }
+    }
+
+    /** The server holding the lock once its endpoint is published, other than {@code notPid}; polled, as it is another process. */
+    private static ProcessHandle awaitServer(Path lock, long notPid) throws Exception {
+        var endpoint = lock.resolveSibling("search.endpoint");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            var server = dev.ragdesk.warm.WarmServer.running(lock);
+            if (server.isPresent() && server.get().pid() != notPid && Files.exists(endpoint)
+                    && Files.getLastModifiedTime(endpoint).toInstant().isAfter(server.get().info().startInstant().orElseThrow())) {
+                return server.get();
+            }
+            Thread.sleep(100); // another process: nothing to wait on but its files
+        }
+        throw new AssertionError("no warm server appeared within 120 s");
     }
 }

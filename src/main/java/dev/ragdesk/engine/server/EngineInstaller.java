@@ -225,12 +225,7 @@ public final class EngineInstaller {
     }
 
     static Optional<Path> which(Map<String, String> env, String tool) {
-        for (var dir : env.getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-            if (dir.isBlank()) continue;
-            var candidate = Path.of(dir, tool);
-            if (Files.isExecutable(candidate)) return Optional.of(candidate);
-        }
-        return Optional.empty();
+        return dev.ragdesk.io.UserPaths.onPath(tool, env);
     }
 
     /** llama.cpp's CUDA backend links cuBLAS; some toolkits (containers, minimal installs) ship nvcc without it. */
