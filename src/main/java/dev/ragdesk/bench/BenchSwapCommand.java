@@ -71,17 +71,18 @@ final class BenchSwapCommand implements Callable<Integer> {
         var err = spec.commandLine().getErr();
         var choice = Engines.choose(ctx.workspace(), ctx.config(), llamaVersion, ctx.env());
 
-        var baseline = new LinkedHashMap<String, Stats>();
         var launcher = Engines.launcher(ctx.workspace(), ctx.config(), llamaVersion);
         launcher.trainClassArchive();
         var planner = Engines.planner(choice, ctx.workspace(), ctx.config(), () -> dev.ragdesk.gpu.GpuMonitor.sampleOnce(ctx.env()));
         var server = choice.launcher() instanceof dev.ragdesk.engine.server.ServerLauncher s ? s.path() : null;
-        if (!json) err.println("baseline: " + (server != null ? "fresh llama-server" : "fresh JVM") + ", load, one token ...");
-        for (var r : List.of(rag, chat)) {
-            var resolved = r.gpuLayers() == ModelRequest.AUTO_LAYERS ? r.withGpuLayers(planner.layersFor(r.path())) : r;
-            // 9 starts each: with 3, one slow start on a busy 2-core machine moved the median by 3x
-            baseline.put(r.role(), server != null ? bareServer(server, resolved, 9) : bare(launcher, resolved, 9));
-        }
+        var resolvedRag = rag.gpuLayers() == ModelRequest.AUTO_LAYERS ? rag.withGpuLayers(planner.layersFor(rag.path())) : rag;
+        var resolvedChat = chat.gpuLayers() == ModelRequest.AUTO_LAYERS ? chat.withGpuLayers(planner.layersFor(chat.path())) : chat;
+        // The baseline takes turns with the swaps, round by round (never while the host holds a
+        // model: two models at once would not fit the cards this is for). Measured all first,
+        // its median moved by up to 1.9x between runs on a shared 2-core machine, and the ratio with it.
+        BaselineRun baselineRun = (request, runs) -> server != null ? bareServer(server, request, runs) : bare(launcher, request, runs);
+        if (!json) err.println("baseline: " + (server != null ? "fresh llama-server" : "fresh JVM") + ", load, one token;"
+                + " taking turns with the swaps, " + ROUNDS + " rounds ...");
 
         var report = new LinkedHashMap<String, Object>();
         report.put("engine", choice.kind() + ": " + choice.why());
@@ -89,14 +90,22 @@ final class BenchSwapCommand implements Callable<Integer> {
         report.put("pause_ms", pauseMs);
         report.put("worker_class_archive", launcher.hasClassArchive());
         report.put("models", Map.of("rag", rag.path().toString(), "chat", chat.path().toString()));
-        report.put("baseline_first_token_ms", Map.of("rag", baseline.get("rag").summary(), "chat", baseline.get("chat").summary()));
-        double baselineP50 = (baseline.get("rag").p50() + baseline.get("chat").p50()) / 2;
         for (boolean prestart : new boolean[] {true, false}) {
             if (!json) err.println((prestart ? "with" : "without") + " a pre-started worker: " + cycles + " swaps ...");
-            var run = swaps(ctx, llamaVersion, rag, chat, prestart);
-            run.put("ratio_swap_to_first_token_vs_baseline",
-                    round(((Stats) run.get("swap_to_first_token_ms_stats")).p50() / baselineP50));
-            run.remove("swap_to_first_token_ms_stats");
+            var samples = new SwapSamples();
+            var ragBaseline = new ArrayList<Long>();
+            var chatBaseline = new ArrayList<Long>();
+            int rounds = Math.min(ROUNDS, cycles);
+            for (int round = 0; round < rounds; round++) {
+                ragBaseline.addAll(baselineRun.times(resolvedRag, BASELINE_RUNS_PER_ROUND));
+                chatBaseline.addAll(baselineRun.times(resolvedChat, BASELINE_RUNS_PER_ROUND));
+                swaps(ctx, llamaVersion, rag, chat, prestart, cycles / rounds + (round < cycles % rounds ? 1 : 0), samples);
+            }
+            var run = samples.report();
+            var ragStats = new Stats(ragBaseline);
+            var chatStats = new Stats(chatBaseline);
+            run.put("baseline_first_token_ms", Map.of("rag", ragStats.summary(), "chat", chatStats.summary()));
+            run.put("ratio_swap_to_first_token_vs_baseline", round(new Stats(samples.total).p50() / ((ragStats.p50() + chatStats.p50()) / 2)));
             report.put(prestart ? "prestarted" : "cold", run);
         }
         var prestarted = (Map<?, ?>) report.get("prestarted");
@@ -114,8 +123,44 @@ final class BenchSwapCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    private LinkedHashMap<String, Object> swaps(AppContext ctx, String llamaVersion, ModelRequest rag, ModelRequest chat,
-                                                boolean prestart) throws Exception {
+    private static final int ROUNDS = 4;
+    private static final int BASELINE_RUNS_PER_ROUND = 2;
+
+    /** Fresh start → first token, {@code runs} times, for one model. */
+    @FunctionalInterface
+    private interface BaselineRun {
+        List<Long> times(ModelRequest request, int runs) throws Exception;
+    }
+
+    /** Phase times of swaps, gathered over rounds. */
+    private static final class SwapSamples {
+        final List<Long> stop = new ArrayList<>();
+        final List<Long> spawn = new ArrayList<>();
+        final List<Long> load = new ArrayList<>();
+        final List<Long> firstToken = new ArrayList<>();
+        final List<Long> total = new ArrayList<>();
+        int maxHolding;
+        int maxProcesses;
+        long rssBefore = -1;
+        long rssAfter;
+
+        LinkedHashMap<String, Object> report() {
+            var run = new LinkedHashMap<String, Object>();
+            run.put("stop_ms", new Stats(stop).summary());
+            run.put("spawn_ms", new Stats(spawn).summary());
+            run.put("load_ms", new Stats(load).summary());
+            run.put("first_token_ms", new Stats(firstToken).summary());
+            run.put("swap_to_first_token_ms", new Stats(total).summary());
+            run.put("max_workers_alive", maxHolding);
+            run.put("max_worker_processes", maxProcesses);
+            run.put("parent_rss_before_mb", round(rssBefore / 1048576.0));
+            run.put("parent_rss_after_mb", round(rssAfter / 1048576.0));
+            return run;
+        }
+    }
+
+    private void swaps(AppContext ctx, String llamaVersion, ModelRequest rag, ModelRequest chat,
+                       boolean prestart, int swaps, SwapSamples samples) throws Exception {
         var choice = Engines.choose(ctx.workspace(), ctx.config(), llamaVersion, ctx.env());
         var maxHolding = new AtomicInteger();
         var maxProcesses = new AtomicInteger();
@@ -125,25 +170,21 @@ final class BenchSwapCommand implements Callable<Integer> {
                 var c = WorkerCensus.now();
                 maxHolding.accumulateAndGet(c.holdingModel(), Math::max);
                 maxProcesses.accumulateAndGet(c.workers(), Math::max);
-                java.util.concurrent.locks.LockSupport.parkNanos(2_000_000); // sample every ~2 ms, leave the CPU to the swap
+                // every ~10 ms: one census costs 0.6-0.9 ms of CPU (the JDK lists every process to find
+                // our descendants), so every 2 ms it took a third of a core from the swaps it watched,
+                // which the baseline never shares; two models held at once would last a whole load
+                java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
             }
         }, "census");
-        var stop = new ArrayList<Long>();
-        var spawn = new ArrayList<Long>();
-        var load = new ArrayList<Long>();
-        var firstToken = new ArrayList<Long>();
-        var total = new ArrayList<Long>();
         long pid = ProcessHandle.current().pid();
-        long rssBefore;
-        long rssAfter;
         try (var host = Engines.host(choice, Engines.planner(choice, ctx.workspace(), ctx.config(),
                 () -> dev.ragdesk.gpu.GpuMonitor.sampleOnce(ctx.env())), e -> {}, ModelHost.Options.defaults().withPrestart(prestart))) {
             host.activate(rag);
             host.generate(new GenerateRequest(question, 1, 0, 1, List.of()), s -> {}).await();
             System.gc();
-            rssBefore = WorkerCensus.rssBytes(pid);
+            if (samples.rssBefore < 0) samples.rssBefore = WorkerCensus.rssBytes(pid);
             sampler.start();
-            for (int i = 0; i < cycles; i++) {
+            for (int i = 0; i < swaps; i++) {
                 if (pauseMs > 0) Thread.sleep(pauseMs); // simulated reading time, part of the workload
                 var next = i % 2 == 0 ? chat : rag;
                 long t0 = System.nanoTime();
@@ -154,29 +195,19 @@ final class BenchSwapCommand implements Callable<Integer> {
                 first.await();
                 long t2 = System.nanoTime();
                 generation.await();
-                stop.add(model.stopMs());
-                spawn.add(model.spawnMs());
-                load.add(model.loadMs());
-                firstToken.add((t2 - t1) / 1_000_000);
-                total.add((t2 - t0) / 1_000_000);
+                samples.stop.add(model.stopMs());
+                samples.spawn.add(model.spawnMs());
+                samples.load.add(model.loadMs());
+                samples.firstToken.add((t2 - t1) / 1_000_000);
+                samples.total.add((t2 - t0) / 1_000_000);
             }
             sampling.set(false);
             sampler.join();
             System.gc();
-            rssAfter = WorkerCensus.rssBytes(pid);
+            samples.rssAfter = WorkerCensus.rssBytes(pid);
         }
-        var run = new LinkedHashMap<String, Object>();
-        run.put("stop_ms", new Stats(stop).summary());
-        run.put("spawn_ms", new Stats(spawn).summary());
-        run.put("load_ms", new Stats(load).summary());
-        run.put("first_token_ms", new Stats(firstToken).summary());
-        run.put("swap_to_first_token_ms", new Stats(total).summary());
-        run.put("swap_to_first_token_ms_stats", new Stats(total));
-        run.put("max_workers_alive", maxHolding.get());
-        run.put("max_worker_processes", maxProcesses.get());
-        run.put("parent_rss_before_mb", round(rssBefore / 1048576.0));
-        run.put("parent_rss_after_mb", round(rssAfter / 1048576.0));
-        return run;
+        samples.maxHolding = Math.max(samples.maxHolding, maxHolding.get());
+        samples.maxProcesses = Math.max(samples.maxProcesses, maxProcesses.get());
     }
 
     /** The context with [engine].kind replaced by --engine, when given. */
@@ -193,7 +224,7 @@ final class BenchSwapCommand implements Callable<Integer> {
     }
 
     /** Time from starting a fresh llama-server to its first token, {@code runs} times. */
-    private static Stats bareServer(java.nio.file.Path binary, ModelRequest request, int runs) throws Exception {
+    private static List<Long> bareServer(java.nio.file.Path binary, ModelRequest request, int runs) throws Exception {
         var times = new ArrayList<Long>();
         for (int i = 0; i < runs; i++) {
             long t0 = System.nanoTime();
@@ -202,11 +233,11 @@ final class BenchSwapCommand implements Callable<Integer> {
                 times.add((System.nanoTime() - t0) / 1_000_000);
             }
         }
-        return new Stats(times);
+        return times;
     }
 
     /** Time from starting a fresh JVM to its first token, {@code runs} times. */
-    private static Stats bare(WorkerLauncher launcher, ModelRequest request, int runs) throws Exception {
+    private static List<Long> bare(WorkerLauncher launcher, ModelRequest request, int runs) throws Exception {
         var times = new ArrayList<Long>();
         var cmd = launcher.command(BareBaseline.class,
                 List.of(request.path().toString(), String.valueOf(request.ctxSize()), String.valueOf(request.threads())));
@@ -222,17 +253,17 @@ final class BenchSwapCommand implements Callable<Integer> {
                 p.destroyForcibly().waitFor();
             }
         }
-        return new Stats(times);
+        return times;
     }
 
     private void printTable(java.io.PrintWriter out, Map<String, Object> report) {
         out.printf("bench swap: %d cycles, %d ms pause, rag=%s chat=%s%n", cycles, pauseMs,
                 ((Map<?, ?>) report.get("models")).get("rag"), ((Map<?, ?>) report.get("models")).get("chat"));
         out.printf("engine: %s%n", report.get("engine"));
-        out.printf("baseline (the engine alone, fresh start -> first token): %s%n", report.get("baseline_first_token_ms"));
         for (var key : List.of("prestarted", "cold")) {
             var run = (Map<?, ?>) report.get(key);
             out.printf("%n%s worker%n", key.equals("prestarted") ? "pre-started" : "cold-started");
+            out.printf("  baseline, taking turns (the engine alone, fresh start -> first token): %s%n", run.get("baseline_first_token_ms"));
             out.printf("  %-24s %8s %8s%n", "phase (ms)", "p50", "p95");
             for (var phase : List.of("stop_ms", "spawn_ms", "load_ms", "first_token_ms", "swap_to_first_token_ms")) {
                 var s = (Map<?, ?>) run.get(phase);

@@ -120,14 +120,14 @@ public final class ModelHost implements PromptModel, AutoCloseable {
      * (in the background), and starts the pre-started worker if enabled.
      */
     public void warmUp() {
-        var training = new Thread(() -> {
+        var warming = new Thread(() -> {
             launcher.warmUp();
             synchronized (lock) {
                 if (prestarting()) prestartWorker();
             }
         }, "worker-warm-up");
-        training.setDaemon(true);
-        training.start();
+        warming.setDaemon(true);
+        warming.start();
     }
 
     /**

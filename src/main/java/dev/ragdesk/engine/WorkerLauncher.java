@@ -96,6 +96,7 @@ public record WorkerLauncher(JvmCommand jvm, Path llamaTmp, Path nativeLibDir, P
             if (process.waitFor(60, TimeUnit.SECONDS) && process.exitValue() == 0 && Files.isRegularFile(partial)) {
                 AtomicFiles.moveIntoPlace(partial, archive);
                 log.info("worker class archive ready: {}", archive);
+                removeOtherArchives(archive);
             } else {
                 process.destroyForcibly();
                 Files.deleteIfExists(partial);
@@ -105,6 +106,18 @@ public record WorkerLauncher(JvmCommand jvm, Path llamaTmp, Path nativeLibDir, P
             log.warn("could not record a worker class archive: {}", e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Archives of earlier builds: 8 MB each, one per build, never used again (a JVM still mapping one keeps its copy). */
+    private static void removeOtherArchives(Path current) {
+        try (var siblings = Files.list(current.getParent())) {
+            for (var old : (Iterable<Path>) siblings::iterator) {
+                var name = old.getFileName().toString();
+                if (name.startsWith("worker-") && name.endsWith(".jsa") && !old.equals(current)) Files.deleteIfExists(old);
+            }
+        } catch (IOException e) {
+            LoggerFactory.getLogger(WorkerLauncher.class).warn("could not remove old worker class archives: {}", e.toString());
         }
     }
 

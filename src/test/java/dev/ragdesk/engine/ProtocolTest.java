@@ -20,6 +20,23 @@ class ProtocolTest {
     }
 
     @Test
+    void theHandWrittenReadyLineIsWhatJacksonWrites() throws Exception {
+        var json = com.fasterxml.jackson.databind.json.JsonMapper.builder().build();
+        for (var ready : List.of(new Protocol.Ready(1, 0), new Protocol.Ready(4_194_304L, 1234), new Protocol.Ready(Long.MAX_VALUE, -1))) {
+            var line = Protocol.encode(ready);
+            var byJackson = Protocol.encodeWithJackson(ready);
+            assertEquals(Protocol.SEPARATOR, line.charAt(0));
+            assertEquals(json.readTree(byJackson.substring(1)), json.readTree(line.substring(1)), "the same JSON object");
+            assertEquals(ready, Protocol.decode(line, Protocol.Event.class).orElseThrow());
+        }
+    }
+
+    @Test
+    void everyMessageKindSurvivesTheWarmUp() {
+        assertDoesNotThrow(Protocol::warmUp, "one of each kind, encoded and decoded, equals what was sent");
+    }
+
+    @Test
     void strayOutputIsNotProtocol() throws Exception {
         assertTrue(Protocol.decode("Extracted 'libjllama.so' to '/tmp/libjllama.so'", Protocol.Event.class).isEmpty());
         var token = Protocol.encode(new Protocol.Token("g1", "नमस्ते"));
