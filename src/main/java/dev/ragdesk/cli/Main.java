@@ -13,9 +13,12 @@ public final class Main {
 
     public static void main(String[] args) {
         var env = System.getenv();
-        var served = WarmSearch.forward(args, env, System.out, System.err);
+        var out = new PrintWriter(System.out, true);
+        // the quick answers first: the rest below costs --version a lambda bootstrap (7 ms)
+        var quick = QuickAnswers.answer(args, env, out);
+        var served = quick.isPresent() ? quick : WarmSearch.forward(args, env, System.out, System.err);
         int code = served.isPresent() ? served.getAsInt()
-                : run(args, env, new PrintWriter(System.out, true), new PrintWriter(System.err, true), CommandHost.COMMAND_LINE);
+                : run(args, env, out, new PrintWriter(System.err, true), CommandHost.COMMAND_LINE);
         // System.exit, not a return: after a native library has been loaded the JVM keeps a
         // non-daemon thread alive and would never exit by itself (java-llama.cpp #116).
         System.exit(code);

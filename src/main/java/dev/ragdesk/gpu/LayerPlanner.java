@@ -43,7 +43,10 @@ public final class LayerPlanner {
     public VramPlan plan(Path model) throws RagdeskException {
         var header = GgufHeader.read(model);
         long budget = (long) config.vram().budgetMb() << 20;
-        var plan = VramPlanner.plan(header, config.llama().ctxSize(), gpu.get().largestFreeBytes(), budget, gpuNatives);
+        // an engine that cannot offload plans no layers whatever the card holds: no sample (asking
+        // NVML through JNA, then nvidia-smi, cost 3-6 ms of every swap on a machine without either)
+        long free = gpuNatives ? gpu.get().largestFreeBytes() : 0;
+        var plan = VramPlanner.plan(header, config.llama().ctxSize(), free, budget, gpuNatives);
         if (gpuNatives || cpuOnlyReason == null) return plan;
         return new VramPlan(plan.gpuLayers(), plan.totalLayers(), plan.weightBytes(), plan.kvBytes(), plan.computeBytes(),
                 plan.estimatedBytes(), plan.limitBytes(), cpuOnlyReason);

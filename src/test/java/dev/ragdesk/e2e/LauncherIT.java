@@ -35,7 +35,14 @@ class LauncherIT {
     void theLauncherRecordsAnArchiveOnceAndLaterStartsMapIt() throws Exception {
         var repo = Path.of(System.getProperty("ragdesk.repo", ".")).toRealPath();
         var archive = repo.resolve(".data/tmp/cds/main.jsa");
+        var lock = repo.resolve(".data/tmp/cds/recording.lock");
+        awaitNoRecorder(lock); // an earlier test's start may still be recording
         Files.deleteIfExists(archive);
+        // a recorder killed mid-way left its lock: one whose process is gone must not block recording
+        var dead = new ProcessBuilder("true").start();
+        dead.waitFor();
+        Files.createDirectories(lock);
+        Files.writeString(lock.resolve("pid"), dead.pid() + "\n");
 
         var first = launch(repo, home, "", "config");
         assertEquals(0, first.code(), first.out());
@@ -99,6 +106,23 @@ class LauncherIT {
             assertNotEquals(server.pid(), replacement.pid());
         } finally {
             dev.ragdesk.warm.WarmServer.running(lock).ifPresent(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    private static void awaitNoRecorder(Path lock) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            long pid;
+            try {
+                pid = Long.parseLong(Files.readString(lock.resolve("pid")).strip());
+            } catch (java.io.IOException | NumberFormatException e) {
+                return; // no lock, or one without a recorder
+            }
+            if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                Thread.sleep(100); // another process: nothing to wait on but its files
+            } else {
+                return;
+            }
         }
     }
 

@@ -33,7 +33,6 @@ public final class WorkerMain {
     private final PrintStream protocol;
     private final ExecutorService modelThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "model"));
     private final AtomicReference<String> cancelled = new AtomicReference<>("");
-    private final Thread warmUp = new Thread(Protocol::warmUp, "protocol-warm-up");
     private volatile LlamaModel model;
 
     private WorkerMain(PrintStream protocol) {
@@ -57,10 +56,6 @@ public final class WorkerMain {
         // LlamaModel.setLogger receives nothing from model loading, so it is not used.
         Class.forName(LlamaModel.class.getName(), true, WorkerMain.class.getClassLoader());
         worker.send(new Protocol.Ready(ProcessHandle.current().pid(), System.currentTimeMillis() - started));
-        // after "ready", so a cold start is not delayed by it; a pre-started worker (and the run
-        // that records the workers' class archive) does it while waiting for its model
-        worker.warmUp.setDaemon(true);
-        worker.warmUp.start();
         worker.serve(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)));
     }
 
@@ -97,12 +92,6 @@ public final class WorkerMain {
             else if (r instanceof Protocol.Generate g) modelThread.execute(() -> generate(g));
             else if (r instanceof Protocol.Tokenize t) modelThread.execute(() -> tokenize(t));
             else if (r instanceof Protocol.ApplyTemplate a) modelThread.execute(() -> applyTemplate(a));
-        }
-        // the run that records the workers' class archive ends here: let it archive the warm-up's classes too
-        try {
-            warmUp.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
         halt(0, "stdin closed: the host is gone");
     }
