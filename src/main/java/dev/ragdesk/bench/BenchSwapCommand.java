@@ -60,15 +60,20 @@ final class BenchSwapCommand implements Callable<Integer> {
                     + " a fresh JVM with java-llama.cpp, or a fresh llama-server.")
     String engine;
 
+    @Option(names = "--synthetic-mb", paramLabel = "N",
+            description = {"Swap between two generated random-weight models of about N MB each instead of the configured",
+                    "rag and chat models: stories260K loads in ~30 ms, where a swap's fixed costs loom large."})
+    Integer syntheticMb;
+
     @Override
     public Integer call() throws Exception {
         if (cycles < 1) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--cycles must be at least 1");
         var ctx = forEngine(BenchCommand.context(spec));
         var files = new ModelFiles(ctx.workspace(), ctx.config());
         var llamaVersion = VersionInfo.properties().getProperty("llama");
-        var rag = Engines.request("rag", files.require("rag"), ctx.config());
-        var chat = Engines.request("chat", files.require("chat"), ctx.config());
         var err = spec.commandLine().getErr();
+        var rag = Engines.request("rag", syntheticMb == null ? files.require("rag") : synthetic(ctx, "a", err), ctx.config());
+        var chat = Engines.request("chat", syntheticMb == null ? files.require("chat") : synthetic(ctx, "b", err), ctx.config());
         var choice = Engines.choose(ctx.workspace(), ctx.config(), llamaVersion, ctx.env());
 
         var launcher = Engines.launcher(ctx.workspace(), ctx.config(), llamaVersion);
@@ -208,6 +213,17 @@ final class BenchSwapCommand implements Callable<Integer> {
         }
         samples.maxHolding = Math.max(samples.maxHolding, maxHolding.get());
         samples.maxProcesses = Math.max(samples.maxProcesses, maxProcesses.get());
+    }
+
+    /** One of the two generated models (two files, so that swapping between them is a swap). */
+    private java.nio.file.Path synthetic(AppContext ctx, String which, java.io.PrintWriter err) throws java.io.IOException {
+        if (syntheticMb < 1) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--synthetic-mb must be at least 1");
+        var file = ctx.workspace().tmp().resolve("bench").resolve("synthetic-" + syntheticMb + "mb-" + which + ".gguf");
+        if (!java.nio.file.Files.isRegularFile(file)) {
+            if (!json) err.println("writing a synthetic model of about " + syntheticMb + " MB: " + file.getFileName() + " ...");
+            SyntheticGguf.ofSize(syntheticMb).writeTo(file);
+        }
+        return file;
     }
 
     /** The context with [engine].kind replaced by --engine, when given. */

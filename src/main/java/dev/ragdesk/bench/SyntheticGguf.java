@@ -63,10 +63,20 @@ public final class SyntheticGguf {
 
     public int vocabularySize() { return 3 + 256 + WORDS.size(); }
 
+    /** Whole or not at all (temp file, fsync, rename): a benchmark killed mid-write must not leave a model its next run would load. */
     public Path writeTo(Path file) throws IOException {
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        try (var stream = new java.io.BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
-            write(new Out(stream));
+        var dir = Files.createDirectories(file.toAbsolutePath().getParent());
+        var partial = Files.createTempFile(dir, "." + file.getFileName(), ".partial");
+        try {
+            try (var channel = java.nio.channels.FileChannel.open(partial, java.nio.file.StandardOpenOption.WRITE);
+                 var stream = new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(channel), 1 << 20)) {
+                write(new Out(stream));
+                stream.flush();
+                channel.force(true);
+            }
+            dev.ragdesk.io.AtomicFiles.moveIntoPlace(partial, file);
+        } finally {
+            Files.deleteIfExists(partial);
         }
         return file;
     }
