@@ -92,6 +92,9 @@ class LauncherIT {
 
             var server = awaitServer(lock, -1);
             assertTrue(server.info().commandLine().orElse("").contains("serve-searches"), server.info().toString());
+            var status = launch(repo, home, "", "status", "--json");
+            var serverLine = new com.fasterxml.jackson.databind.ObjectMapper().readTree(status.out()).get("search_server");
+            assertEquals(server.pid(), serverLine.get("pid").asLong(), "status names the running server: " + status.out());
             var log = workspace.logs().resolve("ragdesk.log");
             long answeredBefore = answered(log);
             var second = launch(repo, home, "", "search", "lamp");
