@@ -48,7 +48,10 @@ final class ServeSearchesCommand implements Callable<Integer> {
     private static void warmUp(WarmServer.Runner runner, dev.ragdesk.config.Workspace workspace) {
         var sink = new java.io.PrintWriter(java.io.Writer.nullWriter());
         var line = java.util.List.of("--home", workspace.home().toString(), "search", "--top", "3", WARM_UP_QUERY);
-        for (int i = 0; i < WARM_UP_SEARCHES; i++) runner.run(line, sink, sink);
+        for (int i = 0; i < WARM_UP_SEARCHES; i++) {
+            // a search that fails (a damaged index, say) fails the same way 60 times: once is in the log
+            if (runner.run(line, sink, sink) != ExitCodes.OK) return;
+        }
     }
 
     private static final int WARM_UP_SEARCHES = 60;
