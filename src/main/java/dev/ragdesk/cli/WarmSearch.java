@@ -40,7 +40,12 @@ final class WarmSearch {
     /** Prints the warm server's answer and returns its exit code; empty when this process must run the command. */
     static OptionalInt forward(String[] args, Map<String, String> env, OutputStream out, OutputStream err) {
         if (off(env)) return OptionalInt.empty();
-        var line = parse(args, env);
+        Optional<Line> line;
+        try {
+            line = parse(args, env);
+        } catch (RuntimeException e) {
+            return OptionalInt.empty(); // a line this cannot read is picocli's to explain
+        }
         if (line.isEmpty()) return OptionalInt.empty();
         var workspace = line.get().workspace();
         return WarmClient.run(workspace.searchServerEndpoint(), fingerprint(env), workspace.home(), line.get().forServer(), out, err);

@@ -46,7 +46,8 @@ public final class WarmClient {
             if (!WarmProtocol.readGreeting(in).equals(endpoint.serverToken())) return OptionalInt.empty();
             socket.setSoTimeout(0); // a first hybrid search loads the embed model: seconds, and Ctrl-C still ends this
             var output = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream()));
-            WarmProtocol.write(output, endpoint.clientToken(), new WarmProtocol.Request(fingerprint, workspace.toString(), args));
+            WarmProtocol.write(output, endpoint.clientToken(),
+                    new WarmProtocol.Request(fingerprint, workspace.toString(), java.nio.charset.Charset.defaultCharset().name(), args));
             var answer = WarmProtocol.readResponse(in);
             if (answer.refused()) return OptionalInt.empty();
             // printed only once the whole answer is here: a half answer must not precede a rerun

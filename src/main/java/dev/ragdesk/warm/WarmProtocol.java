@@ -28,8 +28,11 @@ final class WarmProtocol {
     static final int RAN = 0;
     static final int REFUSED = 1;
 
-    /** One command line, from a client whose build and environment are {@code fingerprint}. */
-    record Request(String fingerprint, String workspace, List<String> args) {
+    /**
+     * One command line, from a client whose build and environment are {@code fingerprint};
+     * {@code charset}: how the client's own process would encode what it prints (its locale's).
+     */
+    record Request(String fingerprint, String workspace, String charset, List<String> args) {
         Request {
             args = List.copyOf(args);
         }
@@ -76,6 +79,7 @@ final class WarmProtocol {
         out.writeInt(MAGIC);
         writeString(out, request.fingerprint());
         writeString(out, request.workspace());
+        writeString(out, request.charset());
         out.writeInt(request.args().size());
         for (var arg : request.args()) writeString(out, arg);
         out.flush();
@@ -90,11 +94,12 @@ final class WarmProtocol {
         if (in.readInt() != MAGIC) throw new IOException("not a ragdesk warm-server request");
         var fingerprint = readString(in);
         var workspace = readString(in);
+        var charset = readString(in, 256);
         int count = in.readInt();
         if (count < 0 || count > 100_000) throw new IOException("bad argument count " + count);
         var args = new ArrayList<String>(count);
         for (int i = 0; i < count; i++) args.add(readString(in));
-        return new Request(fingerprint, workspace, args);
+        return new Request(fingerprint, workspace, charset, args);
     }
 
     static void write(DataOutputStream out, Response response) throws IOException {

@@ -183,9 +183,11 @@ public final class WarmServer {
     private WarmProtocol.Response run(WarmProtocol.Request request) {
         var out = new ByteArrayOutputStream();
         var err = new ByteArrayOutputStream();
+        // the bytes the client's process would have printed itself (a C locale prints Devanagari as '?')
+        var charset = charsetOr(request.charset(), StandardCharsets.UTF_8);
         int code;
-        try (var outWriter = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true);
-             var errWriter = new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true)) {
+        try (var outWriter = new PrintWriter(new OutputStreamWriter(out, charset), true);
+             var errWriter = new PrintWriter(new OutputStreamWriter(err, charset), true)) {
             code = runner.run(request.args(), outWriter, errWriter);
         }
         return new WarmProtocol.Response(false, code, out.toByteArray(), err.toByteArray());
@@ -212,6 +214,14 @@ public final class WarmServer {
     /** Completes with true once clients can connect, or false if this server will not serve. */
     public CompletableFuture<Boolean> listening() {
         return listening;
+    }
+
+    private static java.nio.charset.Charset charsetOr(String name, java.nio.charset.Charset fallback) {
+        try {
+            return java.nio.charset.Charset.forName(name);
+        } catch (RuntimeException e) {
+            return fallback;
+        }
     }
 
     /** Stops accepting; requests already running finish and are answered. */

@@ -158,6 +158,23 @@ class WarmServerTest {
     }
 
     @Test
+    void outputIsEncodedTheWayTheClientsOwnProcessWouldHaveEncodedIt() throws Exception {
+        start("b", Duration.ofMinutes(1));
+        var endpoint = WarmProtocol.Endpoint.parse(Files.readString(endpoint()));
+        for (var charset : List.of(StandardCharsets.US_ASCII, StandardCharsets.UTF_8)) {
+            try (var s = new Socket(InetAddress.getLoopbackAddress(), endpoint.port())) {
+                var in = new DataInputStream(s.getInputStream());
+                assertEquals(endpoint.serverToken(), WarmProtocol.readGreeting(in));
+                WarmProtocol.write(new DataOutputStream(s.getOutputStream()), endpoint.clientToken(),
+                        new WarmProtocol.Request("b", dir.toString(), charset.name(), List.of("नमस्ते")));
+                var answer = WarmProtocol.readResponse(in);
+                // a C locale's process prints Devanagari as '?': the JDK's own encoder is the judge
+                assertArrayEquals("नमस्ते".getBytes(charset), answer.out(), charset.name());
+            }
+        }
+    }
+
+    @Test
     void clientsAtOnceAreAllAnswered() throws Exception {
         start("b", Duration.ofMinutes(1));
         var go = new CountDownLatch(1);
