@@ -6,14 +6,12 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
-import dev.ragdesk.warm.WarmServer;
-
 import java.nio.file.Files;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What bin/ragdesk runs, once per build, to record the class-data-sharing archive of ragdesk's
@@ -51,15 +49,13 @@ final class RecordClassesCommand implements Callable<Integer> {
     private static void searchThroughWarmServer(AppContext ctx) throws Exception {
         var workspace = ctx.workspace();
         dev.ragdesk.io.AtomicFiles.ownerOnlyDirectory(workspace.run());
-        var host = CommandHost.warmServer(ctx.host().embeddings());
         var env = ctx.env();
-        var server = new WarmServer(workspace.searchServerEndpoint(), workspace.searchServerLock(), WarmSearch.fingerprint(env),
-                (args, out, err) -> Main.run(args.toArray(String[]::new), env, out, err, host), () -> Duration.ofMinutes(1));
+        var server = WarmSearch.server(ctx, CommandHost.warmServer(ctx.host().embeddings()), () -> Duration.ofMinutes(1));
         var serving = new Thread(() -> {
             try {
                 server.serve(() -> {});
-            } catch (java.io.IOException e) {
-                server.listening().complete(false);
+            } catch (java.io.IOException | RuntimeException e) {
+                server.listening().complete(false); // the archive is recorded without the served path rather than not at all
             }
         }, "ragdesk-record-warm");
         serving.start();

@@ -25,16 +25,10 @@ final class ServeSearchesCommand implements Callable<Integer> {
         var ctx = root.context(false);
         var workspace = ctx.workspace();
         AtomicFiles.ownerOnlyDirectory(workspace.run());
-        var env = ctx.env();
         try (var embeddings = new KeptEmbeddings()) {
-            var host = CommandHost.warmServer(embeddings::open);
             var fallback = Duration.ofMinutes(ctx.config().retrieval().warmMinutes());
-            WarmServer.Runner runner = (args, out, err) -> WarmSearch.parse(args.toArray(String[]::new), env).isPresent()
-                    ? Main.run(args.toArray(String[]::new), env, out, err, host)
-                    : refuse(err);
-            var server = new WarmServer(workspace.searchServerEndpoint(), workspace.searchServerLock(), WarmSearch.fingerprint(env),
-                    runner, () -> idleLimit(ctx, fallback));
-            server.serve(() -> warmUp(runner, workspace));
+            var server = WarmSearch.server(ctx, CommandHost.warmServer(embeddings::open), () -> idleLimit(ctx, fallback));
+            server.serve(() -> warmUp(server, workspace));
         }
         return ExitCodes.OK;
     }
@@ -45,24 +39,18 @@ final class ServeSearchesCommand implements Callable<Integer> {
      * dozens to get up to speed. The started search has already been answered in its own process,
      * so nobody waits on this.
      */
-    private static void warmUp(WarmServer.Runner runner, dev.ragdesk.config.Workspace workspace) {
+    private static void warmUp(WarmServer server, dev.ragdesk.config.Workspace workspace) {
         var sink = new java.io.PrintWriter(java.io.Writer.nullWriter());
         var line = java.util.List.of("--home", workspace.home().toString(), "search", "--top", "3", WARM_UP_QUERY);
         for (int i = 0; i < WARM_UP_SEARCHES; i++) {
             // a search that fails (a damaged index, say) fails the same way 60 times: once is in the log
-            if (runner.run(line, sink, sink) != ExitCodes.OK) return;
+            if (server.runner().run(line, sink, sink) != ExitCodes.OK) return;
         }
     }
 
     private static final int WARM_UP_SEARCHES = 60;
     /** Common words of a few of the languages the index analyses, so each analyzer's path runs. */
     private static final String WARM_UP_QUERY = "the time of day और समय का நேரம் সময়";
-
-    /** Only searches are served: anything else is a client bug, answered with a usage error. */
-    private static int refuse(java.io.PrintWriter err) {
-        err.println("ragdesk: the warm server runs searches only");
-        return ExitCodes.USAGE;
-    }
 
     /** warm_minutes as config.toml says now: setting it to 0 stops a running server at its next look. */
     private static Duration idleLimit(AppContext ctx, Duration fallback) {

@@ -57,6 +57,23 @@ final class WarmSearch {
         WarmLauncher.start(List.of("--home", ctx.workspace().home().toString(), SERVE_COMMAND), ctx.env(), Main.class.getName());
     }
 
+    /**
+     * The workspace's warm server, running search lines through {@link Main#run} with {@code host}
+     * (anything else is refused with a usage error: only a client bug would send it).
+     */
+    static dev.ragdesk.warm.WarmServer server(AppContext ctx, CommandHost host, java.util.function.Supplier<java.time.Duration> idleLimit) {
+        var env = ctx.env();
+        dev.ragdesk.warm.WarmServer.Runner runner = (args, out, err) -> {
+            var argv = args.toArray(String[]::new);
+            if (parse(argv, env).isPresent()) return Main.run(argv, env, out, err, host);
+            err.println("ragdesk: the warm server runs searches only");
+            return ExitCodes.USAGE;
+        };
+        var workspace = ctx.workspace();
+        return new dev.ragdesk.warm.WarmServer(workspace.searchServerEndpoint(), workspace.searchServerLock(), fingerprint(env),
+                runner, idleLimit);
+    }
+
     private static boolean off(Map<String, String> env) {
         return "off".equalsIgnoreCase(env.getOrDefault(OFF_ENV, "").trim());
     }

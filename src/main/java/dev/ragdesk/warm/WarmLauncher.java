@@ -22,8 +22,8 @@ public final class WarmLauncher {
             // bin/ragdesk's quick-compiler-only setting is for a command that ends in a second; a server lives on
             "-XX:TieredStopAtLevel");
 
-    /** Starts it; false when it could not be started (nothing else to do: the next command runs cold). */
-    public static boolean start(List<String> appArgs, Map<String, String> env, String mainClass) {
+    /** Starts it; a failure is logged, nothing more (the next command runs in its own process, as this one did). */
+    public static void start(List<String> appArgs, Map<String, String> env, String mainClass) {
         var command = new ArrayList<String>();
         dev.ragdesk.io.UserPaths.onPath("setsid", env).ifPresent(setsid -> command.add(setsid.toString()));
         command.addAll(javaCommand(ProcessHandle.current().info(), mainClass));
@@ -34,9 +34,8 @@ public final class WarmLauncher {
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(ProcessBuilder.Redirect.DISCARD)
                     .start();
-            return true;
         } catch (IOException | RuntimeException e) {
-            return false;
+            org.slf4j.LoggerFactory.getLogger(WarmLauncher.class).warn("could not start a warm server: {}", e.toString());
         }
     }
 

@@ -69,7 +69,8 @@ public final class WarmServer {
     private volatile Selector selector;
     private final CompletableFuture<Boolean> listening = new CompletableFuture<>();
 
-    private final WarmProtocol.Endpoint tokens = new WarmProtocol.Endpoint(0, newToken(), newToken());
+    private final String serverToken = newToken();
+    private final String clientToken = newToken();
 
     public WarmServer(Path endpointFile, Path lockFile, String fingerprint, Runner runner, Supplier<Duration> idleLimit) {
         this.endpointFile = endpointFile;
@@ -111,7 +112,7 @@ public final class WarmServer {
                 if (stopping) return true;
                 int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
                 // written whole (temp file, rename; 0600): a client never reads half a line
-                AtomicFiles.writeString(endpointFile, new WarmProtocol.Endpoint(port, tokens.serverToken(), tokens.clientToken()).line());
+                AtomicFiles.writeString(endpointFile, new WarmProtocol.Endpoint(port, serverToken, clientToken).line());
                 log.info("warm server listening on 127.0.0.1:{} (pid {})", port, ProcessHandle.current().pid());
                 listening.complete(true);
                 acceptUntilIdle(server, sel, pool);
@@ -153,9 +154,9 @@ public final class WarmServer {
             client.socket().setSoTimeout(REQUEST_TIMEOUT_MS);
             var in = new DataInputStream(new BufferedInputStream(client.socket().getInputStream()));
             var out = new DataOutputStream(new BufferedOutputStream(client.socket().getOutputStream()));
-            WarmProtocol.writeGreeting(out, tokens.serverToken());
+            WarmProtocol.writeGreeting(out, serverToken);
             var token = WarmProtocol.readClientToken(in);
-            if (!MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8), tokens.clientToken().getBytes(StandardCharsets.UTF_8))) {
+            if (!MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8), clientToken.getBytes(StandardCharsets.UTF_8))) {
                 log.warn("a connection without this server's token was closed");
                 return;
             }
@@ -209,6 +210,11 @@ public final class WarmServer {
         } catch (IOException | RuntimeException e) {
             return java.util.Optional.empty();
         }
+    }
+
+    /** What runs each command line (the warm-up goes through it too). */
+    public Runner runner() {
+        return runner;
     }
 
     /** Completes with true once clients can connect, or false if this server will not serve. */
