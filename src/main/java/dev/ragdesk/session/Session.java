@@ -113,6 +113,8 @@ public final class Session implements AutoCloseable {
     private volatile Conversation conversation;
     private volatile Transfer transfer;
     private volatile GpuSample lastGpu;
+    private volatile boolean closed;
+    private static final Duration LANE_GRACE = Duration.ofSeconds(3);
 
     public Session(Workspace workspace, Config config, Map<String, String> env, String llamaVersion,
                    Consumer<SessionEvent> listener, Options options) throws RagdeskException {
@@ -465,7 +467,8 @@ public final class Session implements AutoCloseable {
      * fsynced) when the model or the mode changes, not per question.
      */
     private void publishState() {
-        if (!options.interactive()) return;
+        // a lane job finishing after close() must not bring back the file close() deleted
+        if (!options.interactive() || closed) return;
         var m = host.current();
         var state = new InstanceState(ProcessHandle.current().pid(), options.ui(), mode.role(),
                 m.map(ActiveModel::role).orElse(""), m.map(ActiveModel::displayName).orElse(""),
@@ -480,6 +483,7 @@ public final class Session implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         cancel();
         dictation.discard();
         indexCancel.set(true);
@@ -489,6 +493,7 @@ public final class Session implements AutoCloseable {
         for (var ticket : open) end(ticket, new Ticket.End.Cancelled());
         host.close();
         gpu.close();
+        awaitLanes();
         try {
             retriever.close();
         } catch (IOException ignored) {
@@ -501,6 +506,27 @@ public final class Session implements AutoCloseable {
             } catch (IOException ignored) {
                 // a stale state file names a dead pid and is ignored
             }
+        }
+    }
+
+    /**
+     * Gives interrupted jobs a moment to end, so none writes into the workspace after close()
+     * returns (a test's temporary workspace was being removed while a mode switch still wrote
+     * the state file). Bounded: a native call such as a transcription cannot be interrupted, and
+     * quitting must not wait long on one; what a late job still writes, it writes atomically.
+     */
+    private void awaitLanes() {
+        long deadline = System.nanoTime() + LANE_GRACE.toNanos();
+        try {
+            for (var lane : List.of(modelLane, indexLane, downloadLane, voiceLane)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || !lane.awaitTermination(left, java.util.concurrent.TimeUnit.NANOSECONDS)) {
+                    log.debug("a session job was still running at close");
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

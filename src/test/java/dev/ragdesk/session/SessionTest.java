@@ -247,6 +247,63 @@ class SessionTest {
         session = null;
     }
 
+    /**
+     * A mode switch still at work when the console quits: its job used to publish the state
+     * after close() had withdrawn it, writing into a workspace being removed (a CI failure).
+     * The job (a switch to a model not on disk) is held inside its notice until close() has returned.
+     */
+    @Test
+    void nothingIsWrittenAfterCloseReturns() throws Exception {
+        var config = configure("");
+        Files.delete(home.resolve("chat.gguf"));
+        open(config);
+        var closeReturned = new java.util.concurrent.CountDownLatch(1);
+        var held = new java.util.concurrent.atomic.AtomicReference<Thread>();
+        var entered = new java.util.concurrent.CountDownLatch(1);
+        hook = e -> {
+            // a Notice is sent outside the host's lock, which close() needs
+            if (!(e instanceof SessionEvent.Notice) || !Thread.currentThread().getName().equals("session-model")
+                    || !held.compareAndSet(null, Thread.currentThread())) return;
+            entered.countDown();
+            boolean interrupted = false;
+            while (true) { // close() interrupts the lane; the job must still be here when close() returns
+                try {
+                    if (closeReturned.await(30, TimeUnit.SECONDS)) break;
+                } catch (InterruptedException ie) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) Thread.currentThread().interrupt();
+        };
+        session.switchMode(Mode.CHAT);
+        assertTrue(entered.await(60, TimeUnit.SECONDS), "the switch's job sent its notice: " + seen);
+        session.close(); // bounded: it does not wait for the held job for ever
+        var data = home.resolve(".data");
+        var touched = new java.util.ArrayList<String>();
+        try (var watcher = data.getFileSystem().newWatchService()) {
+            data.register(watcher, java.nio.file.StandardWatchEventKinds.ENTRY_CREATE, java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY,
+                    java.nio.file.StandardWatchEventKinds.ENTRY_DELETE);
+            closeReturned.countDown();
+            held.get().join(30_000);
+            assertFalse(held.get().isAlive());
+            // inotify reports in order: whatever the job did comes before this file
+            Files.createFile(data.resolve("after-the-job"));
+            watching:
+            while (true) {
+                var key = watcher.poll(30, TimeUnit.SECONDS);
+                assertNotNull(key, "the watch service reported nothing, not even our own file");
+                for (var event : key.pollEvents()) {
+                    if ("after-the-job".equals(String.valueOf(event.context()))) break watching;
+                    touched.add(event.kind() + " " + event.context());
+                }
+                key.reset();
+            }
+        }
+        assertEquals(List.of(), touched, "the job wrote into the workspace after close() returned");
+        assertTrue(InstanceState.readLive(data).isEmpty());
+        session = null;
+    }
+
     @Test
     void theEmbedModelIsOfferedOnlyBesideAMissingAnsweringModel() throws Exception {
         var config = configure("");
