@@ -17,4 +17,7 @@ public interface Launcher {
 
     /** Work that makes later starts faster, done once off the swap path. */
     default void warmUp() {}
+
+    /** Ends what the launcher keeps ready for later starts; the workers it started are the host's to end. */
+    default void close() {}
 }

@@ -45,7 +45,7 @@ public final class ModelHost implements PromptModel, AutoCloseable {
 
     private final Launcher launcher;
     private final String engineWhy;
-    private final java.util.function.ToIntFunction<java.nio.file.Path> autoLayers;
+    private final AutoLayers autoLayers;
     private final Consumer<EngineEvent> events;
     private final Options options;
     private final AtomicInteger ids = new AtomicInteger();
@@ -78,8 +78,14 @@ public final class ModelHost implements PromptModel, AutoCloseable {
         LoadCancelled(String what) { super("cancelled while loading " + what); }
     }
 
+    /** GPU layers for a model about to load, from its header (already read, so not read twice per swap). */
+    @FunctionalInterface
+    public interface AutoLayers {
+        int layersFor(java.nio.file.Path model, GgufHeader header);
+    }
+
     public ModelHost(Launcher launcher, Consumer<EngineEvent> events, Options options) {
-        this(launcher, events, options, launcher.kind(), path -> 0);
+        this(launcher, events, options, launcher.kind(), (path, header) -> 0);
     }
 
     /**
@@ -87,7 +93,7 @@ public final class ModelHost implements PromptModel, AutoCloseable {
      * @param autoLayers GPU layers for a model file, asked at load time for requests with {@link ModelRequest#AUTO_LAYERS}
      */
     public ModelHost(Launcher launcher, Consumer<EngineEvent> events, Options options, String engineWhy,
-                     java.util.function.ToIntFunction<java.nio.file.Path> autoLayers) {
+                     AutoLayers autoLayers) {
         this.engineWhy = engineWhy;
         this.autoLayers = autoLayers;
         this.launcher = launcher;
@@ -151,10 +157,12 @@ public final class ModelHost implements PromptModel, AutoCloseable {
 
     private ActiveModel swapTo(ModelRequest request) throws RagdeskException {
         var previous = active != null ? active.model.request() : null;
+        // a file that is not a usable GGUF fails the swap here, with the current model still loaded
+        var header = headerOf(request);
         long stopMs = stopActive();
         events.accept(new EngineEvent.Loading(request.role(), request.displayName()));
         try {
-            return load(request, stopMs);
+            return load(request, stopMs, header);
         } catch (LoadCancelled cancelled) {
             lastRequest = null;
             events.accept(new EngineEvent.Unloaded(request.role()));
@@ -164,7 +172,7 @@ public final class ModelHost implements PromptModel, AutoCloseable {
             if (previous == null || previous.equals(request)) throw failure;
             ActiveModel restored;
             try {
-                restored = load(previous, 0);
+                restored = load(previous, 0, headerOf(previous));
             } catch (RagdeskException restoreFailure) {
                 events.accept(new EngineEvent.Failed(previous.role(), restoreFailure.getMessage()));
                 throw new RagdeskException(failure.getMessage() + "; reloading the previous model failed too: "
@@ -251,6 +259,7 @@ public final class ModelHost implements PromptModel, AutoCloseable {
             stopActive();
             if (spare != null) spare.shutdown(options.stopTimeout());
             spare = null;
+            launcher.close();
         }
     }
 
@@ -283,11 +292,16 @@ public final class ModelHost implements PromptModel, AutoCloseable {
         }
         var reload = active != null ? active.model.request() : lastRequest;
         setActive(null);
-        load(reload, 0);
+        load(reload, 0, headerOf(reload));
         return active.worker;
     }
 
-    private ActiveModel load(ModelRequest request, long stopMs) throws RagdeskException {
+    /** The model file's header, read for a precise reason before any process starts; null for a remote model. */
+    private static GgufHeader headerOf(ModelRequest request) throws RagdeskException {
+        return request.isRemote() ? null : GgufHeader.read(request.path());
+    }
+
+    private ActiveModel load(ModelRequest request, long stopMs, GgufHeader header) throws RagdeskException {
         long t0 = System.nanoTime();
         Worker worker;
         boolean prestarted = false;
@@ -295,7 +309,6 @@ public final class ModelHost implements PromptModel, AutoCloseable {
             log.info("using {} model {} at {}", request.role(), request.remote().model(), request.remote().endpoint());
             worker = new dev.ragdesk.engine.remote.RemoteWorker(request.remote()); // nothing runs here: no memory, no process
         } else {
-            var header = GgufHeader.read(request.path()); // a precise reason for bad files, before any process starts
             log.info("loading {} model {} ({}, {} tensors) from {}", request.role(), request.displayName(),
                     header.architecture(), header.tensors().size(), request.path());
             prestarted = spare != null && spare.isAlive();
@@ -313,7 +326,7 @@ public final class ModelHost implements PromptModel, AutoCloseable {
             long spawnMs = millisSince(t0);
             // planned now, with the previous model gone, so its memory counts as free
             var resolved = request.gpuLayers() == ModelRequest.AUTO_LAYERS && !request.isRemote()
-                    ? request.withGpuLayers(autoLayers.applyAsInt(request.path())) : request;
+                    ? request.withGpuLayers(autoLayers.layersFor(request.path(), header)) : request;
             var what = request.isRemote() ? "use " + request.remote().model() + " at " + request.remote().endpoint()
                     : "load " + request.path().getFileName();
             var loaded = awaitQuietly(worker.load(resolved.toLoad()), options.loadTimeout(), worker, what);

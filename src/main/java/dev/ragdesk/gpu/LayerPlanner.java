@@ -41,7 +41,10 @@ public final class LayerPlanner {
     }
 
     public VramPlan plan(Path model) throws RagdeskException {
-        var header = GgufHeader.read(model);
+        return plan(GgufHeader.read(model));
+    }
+
+    public VramPlan plan(GgufHeader header) {
         long budget = (long) config.vram().budgetMb() << 20;
         // an engine that cannot offload plans no layers whatever the card holds: no sample (asking
         // NVML through JNA, then nvidia-smi, cost 3-6 ms of every swap on a machine without either)
@@ -60,15 +63,21 @@ public final class LayerPlanner {
     }
 
     public int layersFor(Path model) {
-        var configured = config.llama().gpuLayers();
-        if (!configured.isAuto()) return configured.count();
+        if (!config.llama().gpuLayers().isAuto()) return config.llama().gpuLayers().count();
         try {
-            var plan = plan(model);
-            lastPlans.put(model, plan);
-            LoggerFactory.getLogger(LayerPlanner.class).info("gpu_layers auto for {}: {} ({})", model.getFileName(), plan.gpuLayers(), plan.reason());
-            return plan.gpuLayers();
+            return layersFor(model, GgufHeader.read(model));
         } catch (RagdeskException e) {
             return 0; // the load itself will report the bad file
         }
+    }
+
+    /** {@link #layersFor(Path)} for a header already read. */
+    public int layersFor(Path model, GgufHeader header) {
+        var configured = config.llama().gpuLayers();
+        if (!configured.isAuto()) return configured.count();
+        var plan = plan(header);
+        lastPlans.put(model, plan);
+        LoggerFactory.getLogger(LayerPlanner.class).info("gpu_layers auto for {}: {} ({})", model.getFileName(), plan.gpuLayers(), plan.reason());
+        return plan.gpuLayers();
     }
 }

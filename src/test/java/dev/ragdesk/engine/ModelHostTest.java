@@ -182,6 +182,21 @@ class ModelHostTest {
         assertEquals(2, h.host.generate(greedy("hi", 2), s -> {}).await().tokens());
     }
 
+    /** A file that is not a whole GGUF is refused before the loaded model is touched: no reload, same process. */
+    @Test
+    void aSwapToABrokenFileLeavesTheLoadedModelAlone() throws Exception {
+        h = new HostHarness(dir, false);
+        var good = h.host.activate(request("chat", h.tinyModel("good.gguf", 1)));
+        var whole = java.nio.file.Files.readAllBytes(h.tinyModel("other.gguf", 2));
+        var cut = java.nio.file.Files.write(dir.resolve("cut.gguf"), java.util.Arrays.copyOf(whole, whole.length / 2));
+        var e = assertThrows(RagdeskException.class, () -> h.host.activate(request("rag", cut)));
+        assertTrue(e.getMessage().startsWith("model file is truncated"), e.getMessage());
+        var now = h.host.current().orElseThrow();
+        assertEquals(good.pid(), now.pid(), "the same worker still holds the chat model");
+        assertEquals(2, h.host.generate(greedy("hi", 2), s -> {}).await().tokens());
+        assertTrue(h.history.stream().noneMatch(ev -> ev instanceof EngineEvent.Loading l && l.role().equals("rag")), h.history.toString());
+    }
+
     @Test
     void tokenizeAndTemplateUseTheLoadedModel() throws Exception {
         h = new HostHarness(dir, false);

@@ -14,6 +14,13 @@ import java.time.Duration;
 public final class ServerLauncher implements Launcher {
     private final LlamaServers.Found binary;
     private final ServerWorker.Ports ports;
+    private final Watchdogs watchdogs = new Watchdogs();
+    /** Shared by the workers: a thread of a server that ended serves the next one. Idle ones end after a minute. */
+    private final java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newCachedThreadPool(task -> {
+        var thread = new Thread(task, "llama-server-pool");
+        thread.setDaemon(true);
+        return thread;
+    });
     private final OkHttpClient http = new OkHttpClient.Builder()
             .connectTimeout(Duration.ofSeconds(5))
             .readTimeout(Duration.ofMinutes(10)) // a long prompt on a CPU takes a while before its first byte
@@ -37,10 +44,22 @@ public final class ServerLauncher implements Launcher {
 
     @Override
     public Worker start() {
-        var worker = new ServerWorker(binary.path(), ports, http);
+        var worker = new ServerWorker(binary.path(), ports, http, watchdogs, threads);
         lastStarted = worker;
         return worker;
     }
+
+    @Override
+    public void warmUp() {
+        watchdogs.replenish();
+    }
+
+    @Override
+    public void close() {
+        watchdogs.close();
+    }
+
+    Watchdogs watchdogs() { return watchdogs; }
 
     /** The server started last, for checks of its slot (tests, the bench). */
     public java.util.Optional<ServerWorker> lastStarted() {

@@ -51,7 +51,7 @@ public final class ServerWorker implements Worker {
     private static final MediaType JSON_TYPE = MediaType.get("application/json");
     private static final int PORT_TRIES = 3;
     /** Runs a program in a session of its own, so the terminal's Ctrl-C does not reach it; absent on some systems. */
-    private static final Path SETSID = Path.of("/usr/bin/setsid");
+    static final Path SETSID = Path.of("/usr/bin/setsid");
 
     /** Where ports come from; a parameter so a test can hand out one that is taken. */
     public interface Ports {
@@ -60,18 +60,23 @@ public final class ServerWorker implements Worker {
 
     private final Path binary;
     private final Ports ports;
+    private final Watchdogs watchdogs;
     private final OkHttpClient http;
     /** For streams: no read timeout, since a long prompt on a CPU sends nothing for a while. */
     private final OkHttpClient streaming;
     private final String apiKey = HexFormat.of().formatHex(randomBytes());
     private final LogTail tail = new LogTail();
+    /** Released when the server logs that it is ready, so that /health is asked then and not every few ms meanwhile. */
+    private final java.util.concurrent.Semaphore readyCue = new java.util.concurrent.Semaphore(0);
     private final CompletableFuture<Protocol.Loaded> loaded = new CompletableFuture<>();
     private final CompletableFuture<Integer> exited = new CompletableFuture<>();
     /** Streams not yet ended: a user's cancel takes one out; the server's exit fails whatever is left. */
     private final Map<String, Stream> streams = new ConcurrentHashMap<>();
-    private final List<Thread> pipes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Completes when the server's output has been read to its end: its last lines say why it stopped. */
+    private volatile CompletableFuture<Void> outputRead = CompletableFuture.completedFuture(null);
+    private final java.util.concurrent.Executor threads;
     private volatile Process process;
-    private volatile Process watchdog;
+    private volatile Watchdog watchdog;
     private volatile int port;
     private volatile boolean stopping;
     /** True until the start ends, healthy or not: exits before then are the starter's to handle (a taken port is retried). */
@@ -79,9 +84,16 @@ public final class ServerWorker implements Worker {
 
     private record Stream(Call call, Consumer<Protocol.Event> sink) {}
 
-    ServerWorker(Path binary, Ports ports, OkHttpClient http) {
+    /**
+     * @param threads runs the start, the output reader and the answer streams: pooled threads,
+     *                since starting one waits for it to be scheduled, ~1 ms each while llama-server's
+     *                own threads keep a small machine's cores busy
+     */
+    ServerWorker(Path binary, Ports ports, OkHttpClient http, Watchdogs watchdogs, java.util.concurrent.Executor threads) {
         this.binary = binary;
         this.ports = ports;
+        this.watchdogs = watchdogs;
+        this.threads = threads;
         this.http = http;
         this.streaming = http.newBuilder().readTimeout(Duration.ZERO).build();
     }
@@ -109,9 +121,7 @@ public final class ServerWorker implements Worker {
 
     @Override
     public CompletableFuture<Protocol.Loaded> load(Protocol.Load request) {
-        var starter = new Thread(() -> start(request), "llama-server-start");
-        starter.setDaemon(true);
-        starter.start();
+        threads.execute(named("llama-server-start", () -> start(request)));
         return loaded;
     }
 
@@ -163,28 +173,30 @@ public final class ServerWorker implements Worker {
                 "--host", "127.0.0.1", "--port", String.valueOf(port), "--no-webui", "-np", "1"));
         if (request.flashAttn()) cmd.addAll(List.of("-fa", "on"));
         log.info("starting llama-server for {} on 127.0.0.1:{} ({} gpu layers)", request.path(), port, request.gpuLayers());
-        var builder = new ProcessBuilder(cmd);
+        var builder = new ProcessBuilder(cmd).redirectErrorStream(true);
         // the key goes in the environment, which only this user can read; a command line is visible to every user in ps
         builder.environment().put("LLAMA_API_KEY", apiKey);
         var p = builder.start();
         process = p;
         p.getOutputStream().close();
-        pipes.clear();
-        pipes.add(pipe(p.getInputStream(), "out", p.pid()));
-        pipes.add(pipe(p.getErrorStream(), "err", p.pid()));
-        startWatchdog(p.pid());
+        guard(p.pid());
+        outputRead = readOutput(p.getInputStream(), p.pid());
         p.onExit().thenAccept(this::onExit);
         return p;
     }
 
     private enum Health { OK, PORT_TAKEN, EXITED }
 
-    /** Polls /health (503 while loading, 200 when ready); llama-server pushes nothing, so polling is the way. */
+    /**
+     * Asks /health (503 while loading, 200 when ready) when the server logs "model loaded" or
+     * "listening on", and every 10 ms (100 ms after two seconds) in case a build words it
+     * otherwise. Probing every 2-5 ms instead took CPU from the load itself on a 2-core machine:
+     * the server was ready 6 ms later than when started alone.
+     */
     private Health awaitHealthy(Process p) throws InterruptedException {
         var health = new Request.Builder().url(url("/health")).get().build();
         // short timeouts: whatever answers on that port must answer /health at once, or it is not our server
         var probe = http.newBuilder().readTimeout(Duration.ofSeconds(2)).callTimeout(Duration.ofSeconds(3)).build();
-        long wait = 2;
         long started = System.nanoTime();
         while (p.isAlive() && !stopping) {
             try (var response = probe.newCall(health).execute()) {
@@ -192,15 +204,17 @@ public final class ServerWorker implements Worker {
             } catch (IOException notYetListening) {
                 // the socket opens a moment after the process starts
             }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(wait));
-            // a small model is ready in tens of milliseconds, where a doubling wait overshot by
-            // ~20 ms of each swap; a big one takes minutes, where 100 ms between probes is nothing
             boolean firstSeconds = System.nanoTime() - started < TimeUnit.SECONDS.toNanos(2);
-            wait = Math.min(firstSeconds ? 5 : 100, wait * 2);
+            readyCue.tryAcquire(firstSeconds ? 10 : 100, TimeUnit.MILLISECONDS);
+            readyCue.drainPermits();
             if (Thread.interrupted()) throw new InterruptedException();
         }
         p.waitFor(5, TimeUnit.SECONDS);
-        for (var pipe : pipes) pipe.join(2000); // its last log lines, which say why
+        try {
+            outputRead.get(2, TimeUnit.SECONDS); // its last log lines, which say why
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            log.debug("llama-server's last output: {}", e.toString());
+        }
         var said = tail.recent().toLowerCase(java.util.Locale.ROOT);
         return said.contains("couldn't bind") || said.contains("address already in use") || said.contains("http server error")
                 ? Health.PORT_TAKEN : Health.EXITED;
@@ -243,9 +257,12 @@ public final class ServerWorker implements Worker {
         body.put("cache_prompt", true);
         var call = streaming.newCall(post("/completion", body));
         streams.put(request.id(), new Stream(call, sink));
-        var reader = new Thread(() -> readStream(request.id(), call, sink), "llama-server-stream-" + request.id());
-        reader.setDaemon(true);
-        reader.start();
+        threads.execute(named("llama-server-stream-" + request.id(), () -> {
+            readStream(request.id(), call, sink);
+            // the next server's watchdog, started while the user reads this answer: started right
+            // after the load, its fork and execs took CPU from this answer's first token
+            watchdogs.replenish();
+        }));
     }
 
     /** Reads server-sent events: {@code data: {content, stop:false}} per token, then one with stop:true and timings. */
@@ -311,7 +328,7 @@ public final class ServerWorker implements Worker {
      * idle, and end the server if it did not, since a busy slot would delay every next answer.
      */
     private void confirmIdle() {
-        var check = new Thread(() -> {
+        threads.execute(named("llama-server-idle-check", () -> {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
             while (System.nanoTime() < deadline && isAlive()) {
                 try {
@@ -325,9 +342,7 @@ public final class ServerWorker implements Worker {
                 log.warn("llama-server {} kept generating after a cancel; ending it", pid());
                 kill();
             }
-        }, "llama-server-idle-check");
-        check.setDaemon(true);
-        check.start();
+        }));
     }
 
     /** Whether the server's only slot is generating: for tests and for the host's checks. */
@@ -425,17 +440,12 @@ public final class ServerWorker implements Worker {
         }
     }
 
-    /**
-     * A second process that holds a pipe from this JVM and kills the server when the pipe
-     * closes: if the app dies by kill -9, the server does not outlive it holding GPU memory.
-     */
-    private void startWatchdog(long serverPid) {
+    /** Hands the server to a watchdog, which kills it if this JVM dies without ending it. */
+    private void guard(long serverPid) {
         try {
-            var cmd = new ArrayList<String>();
-            if (java.nio.file.Files.isExecutable(SETSID)) cmd.add(SETSID.toString());
-            cmd.addAll(List.of("/bin/sh", "-c", "trap '' INT; cat >/dev/null; kill -9 " + serverPid + " 2>/dev/null"));
-            watchdog = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            var w = watchdogs.take();
+            watchdog = w;
+            w.guard(serverPid);
         } catch (IOException e) {
             log.warn("no watchdog for llama-server {}: {}", serverPid, e.toString());
         }
@@ -443,25 +453,42 @@ public final class ServerWorker implements Worker {
 
     private void endWatchdog() {
         var w = watchdog;
-        if (w != null) w.destroyForcibly(); // the server is gone: nothing left to guard
+        if (w != null) w.end();
     }
 
-    private Thread pipe(InputStream stream, String name, long pid) {
-        var t = new Thread(() -> {
+    /** Reads the server's output (stderr merged into stdout) into the log and the tail kept for diagnoses. */
+    private CompletableFuture<Void> readOutput(InputStream stream, long pid) {
+        var done = new CompletableFuture<Void>();
+        threads.execute(named("llama-server-" + pid + "-output", () -> {
             try (var reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = reader.readLine()) != null) {
                     if (line.contains(apiKey)) line = line.replace(apiKey, "***"); // the key never reaches the log
                     serverLog.info("[{}] {}", pid, line);
+                    if (line.contains("model loaded") || line.contains("listening on")) readyCue.release();
                     tail.add(line);
                 }
             } catch (IOException e) {
                 // the process ended
+            } finally {
+                done.complete(null);
             }
-        }, "llama-server-" + pid + "-" + name);
-        t.setDaemon(true);
-        t.start();
-        return t;
+        }));
+        return done;
+    }
+
+    /** {@code task} under a thread name that says what it does, for the log. */
+    private static Runnable named(String name, Runnable task) {
+        return () -> {
+            var thread = Thread.currentThread();
+            var pooled = thread.getName();
+            thread.setName(name);
+            try {
+                task.run();
+            } finally {
+                thread.setName(pooled);
+            }
+        };
     }
 
     private Request post(String path, Object body) {
