@@ -84,10 +84,19 @@ final class BenchSwapCommand implements Callable<Integer> {
         var resolvedChat = chat.gpuLayers() == ModelRequest.AUTO_LAYERS ? chat.withGpuLayers(planner.layersFor(chat.path())) : chat;
         // The baseline takes turns with the swaps, round by round (never while the host holds a
         // model: two models at once would not fit the cards this is for). Measured all first,
-        // its median moved by up to 1.9x between runs on a shared 2-core machine, and the ratio with it.
+        // its median moved by up to 1.9x between runs on a shared 2-core machine, and the ratio
+        // with it; in four rounds the ratio still moved between 1.05 and 1.4 from run to run.
+        // A round is now one start of each model alone, then two swaps.
+        int rounds = Math.max(1, cycles / SWAPS_PER_ROUND);
         BaselineRun baselineRun = (request, runs) -> server != null ? bareServer(server, request, runs) : bare(launcher, request, runs);
         if (!json) err.println("baseline: " + (server != null ? "fresh llama-server" : "fresh JVM") + ", load, one token;"
-                + " taking turns with the swaps, " + ROUNDS + " rounds ...");
+                + " taking turns with the swaps, " + rounds + " rounds ...");
+
+        // untimed: this JVM compiles the code of both paths while it runs them, which favoured
+        // whichever path ran more often in the first section
+        baselineRun.times(resolvedRag, 1);
+        baselineRun.times(resolvedChat, 1);
+        swaps(ctx, llamaVersion, rag, chat, true, WARM_UP_SWAPS, new SwapSamples());
 
         var report = new LinkedHashMap<String, Object>();
         report.put("engine", choice.kind() + ": " + choice.why());
@@ -100,7 +109,6 @@ final class BenchSwapCommand implements Callable<Integer> {
             var samples = new SwapSamples();
             var ragBaseline = new ArrayList<Long>();
             var chatBaseline = new ArrayList<Long>();
-            int rounds = Math.min(ROUNDS, cycles);
             for (int round = 0; round < rounds; round++) {
                 ragBaseline.addAll(baselineRun.times(resolvedRag, BASELINE_RUNS_PER_ROUND));
                 chatBaseline.addAll(baselineRun.times(resolvedChat, BASELINE_RUNS_PER_ROUND));
@@ -128,8 +136,9 @@ final class BenchSwapCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    private static final int ROUNDS = 4;
-    private static final int BASELINE_RUNS_PER_ROUND = 2;
+    private static final int SWAPS_PER_ROUND = 2;
+    private static final int WARM_UP_SWAPS = 6;
+    private static final int BASELINE_RUNS_PER_ROUND = 1;
 
     /** Fresh start → first token, {@code runs} times, for one model. */
     @FunctionalInterface
