@@ -14,13 +14,13 @@ import java.time.Duration;
 public final class ServerLauncher implements Launcher {
     private final LlamaServers.Found binary;
     private final ServerWorker.Ports ports;
-    private final Watchdogs watchdogs = new Watchdogs();
-    /** Shared by the workers: a thread of a server that ended serves the next one. Idle ones end after a minute. */
-    private final java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newCachedThreadPool(task -> {
-        var thread = new Thread(task, "llama-server-pool");
-        thread.setDaemon(true);
-        return thread;
-    });
+    /** Shared by the workers: a thread of a server that ended serves the next one; idle ones end after a minute. */
+    private final ServerWorker.Helpers helpers = new ServerWorker.Helpers(new Spare<>("server slot", ServerSlot::start),
+            new Spare<>("watchdog", Watchdog::start), java.util.concurrent.Executors.newCachedThreadPool(task -> {
+                var thread = new Thread(task, "llama-server-pool");
+                thread.setDaemon(true);
+                return thread;
+            }));
     private final OkHttpClient http = new OkHttpClient.Builder()
             .connectTimeout(Duration.ofSeconds(5))
             .readTimeout(Duration.ofMinutes(10)) // a long prompt on a CPU takes a while before its first byte
@@ -44,22 +44,23 @@ public final class ServerLauncher implements Launcher {
 
     @Override
     public Worker start() {
-        var worker = new ServerWorker(binary.path(), ports, http, watchdogs, threads);
+        var worker = new ServerWorker(binary.path(), ports, http, helpers);
         lastStarted = worker;
         return worker;
     }
 
     @Override
     public void warmUp() {
-        watchdogs.replenish();
+        helpers.replenish();
     }
 
     @Override
     public void close() {
-        watchdogs.close();
+        helpers.slots().close();
+        helpers.watchdogs().close();
     }
 
-    Watchdogs watchdogs() { return watchdogs; }
+    ServerWorker.Helpers helpers() { return helpers; }
 
     /** The server started last, for checks of its slot (tests, the bench). */
     public java.util.Optional<ServerWorker> lastStarted() {

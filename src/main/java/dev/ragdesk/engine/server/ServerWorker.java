@@ -60,7 +60,7 @@ public final class ServerWorker implements Worker {
 
     private final Path binary;
     private final Ports ports;
-    private final Watchdogs watchdogs;
+    private final Helpers helpers;
     private final OkHttpClient http;
     /** For streams: no read timeout, since a long prompt on a CPU sends nothing for a while. */
     private final OkHttpClient streaming;
@@ -74,7 +74,7 @@ public final class ServerWorker implements Worker {
     private final Map<String, Stream> streams = new ConcurrentHashMap<>();
     /** Completes when the server's output has been read to its end: its last lines say why it stopped. */
     private volatile CompletableFuture<Void> outputRead = CompletableFuture.completedFuture(null);
-    private final java.util.concurrent.Executor threads;
+
     private volatile Process process;
     private volatile Watchdog watchdog;
     private volatile int port;
@@ -85,15 +85,26 @@ public final class ServerWorker implements Worker {
     private record Stream(Call call, Consumer<Protocol.Event> sink) {}
 
     /**
-     * @param threads runs the start, the output reader and the answer streams: pooled threads,
-     *                since starting one waits for it to be scheduled, ~1 ms each while llama-server's
-     *                own threads keep a small machine's cores busy
+     * What the launcher keeps ready for its servers, so that a swap creates neither processes nor threads.
+     *
+     * @param slots     shells that become the next server (process creation off the swap's path)
+     * @param watchdogs each server's guard against this JVM's sudden end
+     * @param threads   run the start, the output reader and the answer streams: pooled, since
+     *                  starting a thread waits for it to be scheduled, ~1 ms each while
+     *                  llama-server's own threads keep a small machine's cores busy
      */
-    ServerWorker(Path binary, Ports ports, OkHttpClient http, Watchdogs watchdogs, java.util.concurrent.Executor threads) {
+    record Helpers(Spare<ServerSlot> slots, Spare<Watchdog> watchdogs, java.util.concurrent.Executor threads) {
+        /** Starts the next server's helpers, off the swap path. */
+        void replenish() {
+            slots.replenish();
+            watchdogs.replenish();
+        }
+    }
+
+    ServerWorker(Path binary, Ports ports, OkHttpClient http, Helpers helpers) {
         this.binary = binary;
         this.ports = ports;
-        this.watchdogs = watchdogs;
-        this.threads = threads;
+        this.helpers = helpers;
         this.http = http;
         this.streaming = http.newBuilder().readTimeout(Duration.ZERO).build();
     }
@@ -121,7 +132,7 @@ public final class ServerWorker implements Worker {
 
     @Override
     public CompletableFuture<Protocol.Loaded> load(Protocol.Load request) {
-        threads.execute(named("llama-server-start", () -> start(request)));
+        helpers.threads().execute(named("llama-server-start", () -> start(request)));
         return loaded;
     }
 
@@ -166,19 +177,13 @@ public final class ServerWorker implements Worker {
     }
 
     private Process launch(Protocol.Load request, int port) throws IOException {
-        var cmd = new ArrayList<String>();
-        if (java.nio.file.Files.isExecutable(SETSID)) cmd.add(SETSID.toString());
-        cmd.addAll(List.of(binary.toString(), "-m", request.path(), "-c", String.valueOf(request.ctxSize()),
+        var cmd = new ArrayList<String>(List.of(binary.toString(), "-m", request.path(), "-c", String.valueOf(request.ctxSize()),
                 "-ngl", String.valueOf(request.gpuLayers()), "-t", String.valueOf(request.threads()),
                 "--host", "127.0.0.1", "--port", String.valueOf(port), "--no-webui", "-np", "1"));
         if (request.flashAttn()) cmd.addAll(List.of("-fa", "on"));
         log.info("starting llama-server for {} on 127.0.0.1:{} ({} gpu layers)", request.path(), port, request.gpuLayers());
-        var builder = new ProcessBuilder(cmd).redirectErrorStream(true);
-        // the key goes in the environment, which only this user can read; a command line is visible to every user in ps
-        builder.environment().put("LLAMA_API_KEY", apiKey);
-        var p = builder.start();
+        var p = helpers.slots().take().exec(apiKey, cmd);
         process = p;
-        p.getOutputStream().close();
         guard(p.pid());
         outputRead = readOutput(p.getInputStream(), p.pid());
         p.onExit().thenAccept(this::onExit);
@@ -223,8 +228,9 @@ public final class ServerWorker implements Worker {
     private void failedStart(int code) {
         starting = false;
         var diagnosis = diagnosis();
-        loaded.completeExceptionally(new IOException(diagnosis.isEmpty()
-                ? "llama-server exited (" + (stopping ? "stopped" : "exit code " + code) + ")" : diagnosis));
+        loaded.completeExceptionally(new IOException(!diagnosis.isEmpty() ? diagnosis
+                : code == 127 && !stopping ? "cannot start " + binary + ": not found, or not a program this system can run"
+                : "llama-server exited (" + (stopping ? "stopped" : "exit code " + code) + ")"));
         endWatchdog();
         exited.complete(code);
     }
@@ -257,11 +263,11 @@ public final class ServerWorker implements Worker {
         body.put("cache_prompt", true);
         var call = streaming.newCall(post("/completion", body));
         streams.put(request.id(), new Stream(call, sink));
-        threads.execute(named("llama-server-stream-" + request.id(), () -> {
+        helpers.threads().execute(named("llama-server-stream-" + request.id(), () -> {
             readStream(request.id(), call, sink);
-            // the next server's watchdog, started while the user reads this answer: started right
-            // after the load, its fork and execs took CPU from this answer's first token
-            watchdogs.replenish();
+            // the next server's helpers, started while the user reads this answer: started right
+            // after the load, their forks and execs took CPU from this answer's first token
+            helpers.replenish();
         }));
     }
 
@@ -328,7 +334,7 @@ public final class ServerWorker implements Worker {
      * idle, and end the server if it did not, since a busy slot would delay every next answer.
      */
     private void confirmIdle() {
-        threads.execute(named("llama-server-idle-check", () -> {
+        helpers.threads().execute(named("llama-server-idle-check", () -> {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
             while (System.nanoTime() < deadline && isAlive()) {
                 try {
@@ -443,7 +449,7 @@ public final class ServerWorker implements Worker {
     /** Hands the server to a watchdog, which kills it if this JVM dies without ending it. */
     private void guard(long serverPid) {
         try {
-            var w = watchdogs.take();
+            var w = helpers.watchdogs().take();
             watchdog = w;
             w.guard(serverPid);
         } catch (IOException e) {
@@ -459,7 +465,7 @@ public final class ServerWorker implements Worker {
     /** Reads the server's output (stderr merged into stdout) into the log and the tail kept for diagnoses. */
     private CompletableFuture<Void> readOutput(InputStream stream, long pid) {
         var done = new CompletableFuture<Void>();
-        threads.execute(named("llama-server-" + pid + "-output", () -> {
+        helpers.threads().execute(named("llama-server-" + pid + "-output", () -> {
             try (var reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = reader.readLine()) != null) {

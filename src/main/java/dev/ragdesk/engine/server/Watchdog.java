@@ -12,10 +12,10 @@ import java.util.List;
  * happens on any exit, kill -9 included. Without it a killed app would leave a server holding
  * GPU memory that nobody can reach.
  *
- * <p>It is started before the server it guards is known, so that starting one (a fork and two
- * execs, 2-5 ms) is not part of a swap; one that never gets a pid exits when the pipe closes.
+ * <p>It is started before the server it guards is known (see {@link Spare}); one that never
+ * gets a pid exits when the pipe closes.
  */
-final class Watchdog {
+final class Watchdog implements Spare.Helper {
     private static final String SCRIPT = "trap '' INT; read pid || exit 0; cat >/dev/null; kill -9 \"$pid\" 2>/dev/null";
 
     private final Process process;
@@ -32,9 +32,11 @@ final class Watchdog {
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start());
     }
 
-    boolean isAlive() { return process.isAlive(); }
+    @Override
+    public boolean isAlive() { return process.isAlive(); }
 
-    long pid() { return process.pid(); }
+    @Override
+    public long pid() { return process.pid(); }
 
     /** Starts guarding {@code serverPid}: from now on this JVM's end is that server's end. */
     void guard(long serverPid) throws IOException {
@@ -44,7 +46,8 @@ final class Watchdog {
     }
 
     /** The server is gone (or never started): nothing left to guard. */
-    void end() {
+    @Override
+    public void end() {
         process.destroyForcibly();
     }
 }

@@ -9,7 +9,7 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * A JVM that loads a model into llama-server through the real host and answers once, prints the
- * server's pid and the spare watchdog's, then waits to be killed: {@link ServerWatchdogTest} kills it with SIGKILL.
+ * server's pid and those of the spare watchdog and server slot, then waits to be killed: {@link ServerWatchdogTest} kills it with SIGKILL.
  */
 public final class HoldServerMain {
     public static void main(String[] args) throws Exception {
@@ -20,10 +20,12 @@ public final class HoldServerMain {
         System.out.println("server " + active.pid());
         host.generate(new dev.ragdesk.engine.GenerateRequest("Once", 2, 0.0, 1, java.util.List.of()), t -> {}).await();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (launcher.watchdogs().sparePid().isEmpty() && System.nanoTime() < deadline) {
+        var helpers = launcher.helpers();
+        while ((helpers.watchdogs().sparePid().isEmpty() || helpers.slots().sparePid().isEmpty()) && System.nanoTime() < deadline) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5)); // replenished by the answer's reader thread, after the answer
         }
-        System.out.println("spare " + launcher.watchdogs().sparePid().orElse(0));
+        System.out.println("spare " + helpers.watchdogs().sparePid().orElse(0));
+        System.out.println("slot " + helpers.slots().sparePid().orElse(0));
         System.out.flush();
         System.in.read(); // until killed
     }

@@ -16,14 +16,14 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * The guarantee behind the watchdog: when the app dies by kill -9, the llama-server it started
- * does not live on holding (GPU) memory, and the watchdog kept ready for the next server exits too.
+ * does not live on holding (GPU) memory, and the helpers kept ready for the next server exit too.
  */
 @Timeout(120)
 class ServerWatchdogTest {
     @TempDir Path dir;
 
     @Test
-    void aKilledAppTakesItsServerAndItsSpareWatchdogWithIt() throws Exception {
+    void aKilledAppTakesItsServerAndItsSpareHelpersWithIt() throws Exception {
         var binary = LlamaServerBinary.require();
         var model = SyntheticGguf.llama().writeTo(dir.resolve("m.gguf"));
         var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -31,10 +31,12 @@ class ServerWatchdogTest {
                 binary.toString(), model.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         long serverPid;
         long sparePid;
+        long slotPid;
         try {
             var out = new BufferedReader(new InputStreamReader(app.getInputStream(), StandardCharsets.UTF_8));
             serverPid = Long.parseLong(lineStartingWith(out, "server "));
             sparePid = Long.parseLong(lineStartingWith(out, "spare "));
+            slotPid = Long.parseLong(lineStartingWith(out, "slot "));
         } catch (RuntimeException | java.io.IOException e) {
             app.destroyForcibly();
             throw e;
@@ -43,6 +45,8 @@ class ServerWatchdogTest {
         assertTrue(server.info().command().orElse("").endsWith("llama-server"), server.info().toString());
         assertTrue(sparePid > 0, "a watchdog was kept ready for the next server");
         var spare = ProcessHandle.of(sparePid).orElseThrow(() -> new AssertionError("no spare watchdog " + sparePid));
+        assertTrue(slotPid > 0, "a shell was kept ready to become the next server");
+        var slot = ProcessHandle.of(slotPid).orElseThrow(() -> new AssertionError("no spare server slot " + slotPid));
 
         try {
             app.destroyForcibly(); // SIGKILL: no shutdown hook, no close() runs
@@ -51,9 +55,12 @@ class ServerWatchdogTest {
             assertFalse(server.isAlive(), "the server went with the app");
             spare.onExit().get(30, TimeUnit.SECONDS);
             assertFalse(spare.isAlive(), "the spare watchdog, which guarded nothing yet, exited too");
+            slot.onExit().get(30, TimeUnit.SECONDS);
+            assertFalse(slot.isAlive(), "the spare server slot, which ran nothing yet, exited too");
         } finally {
             server.destroyForcibly(); // a failed run must not leave a server behind
             spare.destroyForcibly();
+            slot.destroyForcibly();
         }
     }
 
