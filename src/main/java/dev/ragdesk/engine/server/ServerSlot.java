@@ -2,8 +2,6 @@ package dev.ragdesk.engine.server;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -14,33 +12,17 @@ import java.util.List;
  * gone. The key travels through the pipe into the server's environment, which only this user can
  * read, never onto a command line that every user sees in ps.
  */
-final class ServerSlot implements Spare.Helper {
+final class ServerSlot extends Spare.Helper {
     private static final String SCRIPT = "IFS= read -r key || exit 0; IFS= read -r n || exit 0; set --;"
             + " while [ $# -lt \"$n\" ]; do IFS= read -r arg || exit 0; set -- \"$@\" \"$arg\"; done;"
             + " LLAMA_API_KEY=\"$key\"; export LLAMA_API_KEY; exec \"$@\"";
 
-    private final Process process;
-
     private ServerSlot(Process process) {
-        this.process = process;
+        super(process);
     }
 
     static ServerSlot start() throws IOException {
-        var cmd = new ArrayList<String>();
-        if (Files.isExecutable(ServerWorker.SETSID)) cmd.add(ServerWorker.SETSID.toString());
-        cmd.addAll(List.of("/bin/sh", "-c", SCRIPT));
-        return new ServerSlot(new ProcessBuilder(cmd).redirectErrorStream(true).start());
-    }
-
-    @Override
-    public boolean isAlive() { return process.isAlive(); }
-
-    @Override
-    public long pid() { return process.pid(); }
-
-    @Override
-    public void end() {
-        process.destroyForcibly();
+        return new ServerSlot(shell(SCRIPT).redirectErrorStream(true).start());
     }
 
     /** Runs {@code command} with the key in its environment; the returned process is the server. */

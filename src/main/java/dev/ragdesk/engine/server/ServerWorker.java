@@ -50,8 +50,6 @@ public final class ServerWorker implements Worker {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final MediaType JSON_TYPE = MediaType.get("application/json");
     private static final int PORT_TRIES = 3;
-    /** Runs a program in a session of its own, so the terminal's Ctrl-C does not reach it; absent on some systems. */
-    static final Path SETSID = Path.of("/usr/bin/setsid");
 
     /** Where ports come from; a parameter so a test can hand out one that is taken. */
     public interface Ports {

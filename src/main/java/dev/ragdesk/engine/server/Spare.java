@@ -4,6 +4,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.OptionalLong;
 
 /**
@@ -14,14 +18,33 @@ import java.util.OptionalLong;
 final class Spare<T extends Spare.Helper> implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Spare.class);
 
-    /** A helper process. */
-    interface Helper {
-        boolean isAlive();
+    /** A helper process: a small shell script. */
+    abstract static class Helper {
+        /** Runs a program in a session of its own, so the terminal's Ctrl-C does not reach it; absent on some systems. */
+        private static final Path SETSID = Path.of("/usr/bin/setsid");
 
-        long pid();
+        final Process process;
+
+        Helper(Process process) {
+            this.process = process;
+        }
+
+        /** {@code script} for /bin/sh, in a session of its own. */
+        static ProcessBuilder shell(String script) {
+            var cmd = new ArrayList<String>();
+            if (Files.isExecutable(SETSID)) cmd.add(SETSID.toString());
+            cmd.addAll(List.of("/bin/sh", "-c", script));
+            return new ProcessBuilder(cmd);
+        }
+
+        boolean isAlive() { return process.isAlive(); }
+
+        long pid() { return process.pid(); }
 
         /** Ends the process; for one still waiting, and for one whose work is over. */
-        void end();
+        void end() {
+            process.destroyForcibly();
+        }
     }
 
     @FunctionalInterface
