@@ -17,6 +17,11 @@ final class ServerSlot extends Spare.Helper {
             + " while [ $# -lt \"$n\" ]; do IFS= read -r arg || exit 0; set -- \"$@\" \"$arg\"; done;"
             + " LLAMA_API_KEY=\"$key\"; export LLAMA_API_KEY; exec \"$@\"";
 
+    /** An argument the pipe cannot carry: no other slot would do better. */
+    static final class Unpassable extends IOException {
+        Unpassable(String message) { super(message); }
+    }
+
     private ServerSlot(Process process) {
         super(process);
     }
@@ -31,7 +36,7 @@ final class ServerSlot extends Spare.Helper {
         for (var arg : command) {
             if (arg.indexOf('\n') >= 0 || arg.indexOf('\r') >= 0) {
                 end();
-                throw new IOException("a path with a line break cannot be passed to llama-server: rename " + arg.strip());
+                throw new Unpassable("a path with a line break cannot be passed to llama-server: rename " + arg.strip());
             }
             lines.append(arg).append('\n');
         }

@@ -180,7 +180,15 @@ public final class ServerWorker implements Worker {
                 "--host", "127.0.0.1", "--port", String.valueOf(port), "--no-webui", "-np", "1"));
         if (request.flashAttn()) cmd.addAll(List.of("-fa", "on"));
         log.info("starting llama-server for {} on 127.0.0.1:{} ({} gpu layers)", request.path(), port, request.gpuLayers());
-        var p = helpers.slots().take().exec(apiKey, cmd);
+        Process p;
+        try {
+            p = helpers.slots().take().exec(apiKey, cmd);
+        } catch (ServerSlot.Unpassable e) {
+            throw e;
+        } catch (IOException waitingSlotGone) { // ended by someone else while it waited: a fresh one
+            log.debug("the waiting server slot was gone ({}); starting another", waitingSlotGone.toString());
+            p = ServerSlot.start().exec(apiKey, cmd);
+        }
         process = p;
         guard(p.pid());
         outputRead = readOutput(p.getInputStream(), p.pid());

@@ -166,6 +166,27 @@ class ServerEngineTest {
         assertNotEquals(active.pid(), h.current().orElseThrow().pid());
     }
 
+    /** The helpers kept ready for the next server may be killed by anyone meanwhile: the swap starts its own. */
+    @Test
+    void aSwapWorksWhenTheWaitingHelpersWereKilled() throws Exception {
+        var h = host();
+        h.activate(request("rag", SyntheticGguf.llama().writeTo(dir.resolve("a.gguf")), 1024));
+        h.generate(new GenerateRequest("Once", 2, 0.0, 1, List.of()), t -> {}).await();
+        var helpers = launcher.helpers();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while ((helpers.slots().sparePid().isEmpty() || helpers.watchdogs().sparePid().isEmpty()) && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5)); // started after the answer
+        }
+        for (var pid : List.of(helpers.slots().sparePid().orElseThrow(), helpers.watchdogs().sparePid().orElseThrow())) {
+            var process = ProcessHandle.of(pid).orElseThrow();
+            process.destroyForcibly();
+            process.onExit().get(10, TimeUnit.SECONDS);
+        }
+        var next = h.activate(request("chat", SyntheticGguf.llama().seed(3).writeTo(dir.resolve("b.gguf")), 1024));
+        assertEquals(3, h.generate(new GenerateRequest("Once", 3, 0.0, 1, List.of()), t -> {}).await().tokens());
+        assertTrue(WorkerCensus.arguments(next.pid()).get(0).endsWith("llama-server"), "the new server runs as itself");
+    }
+
     @Test
     void llamaCppsReasonForABadModelReachesTheUserInOneLine() throws Exception {
         var alien = SyntheticGguf.llama().architecture("notallama").writeTo(dir.resolve("alien.gguf"));
