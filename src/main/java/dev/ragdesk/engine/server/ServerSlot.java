@@ -36,7 +36,8 @@ final class ServerSlot extends Spare.Helper {
         for (var arg : command) {
             if (arg.indexOf('\n') >= 0 || arg.indexOf('\r') >= 0) {
                 end();
-                throw new Unpassable("a path with a line break cannot be passed to llama-server: rename " + arg.strip());
+                throw new Unpassable("llama-server cannot be given a path with a line break in it: rename "
+                        + arg.replace("\n", "\\n").replace("\r", "\\r"));
             }
             lines.append(arg).append('\n');
         }

@@ -34,6 +34,7 @@ class ServerSlotTest {
         var slot = ServerSlot.start();
         var e = assertThrows(IOException.class, () -> slot.exec("key", List.of("/bin/echo", "/models/odd\nname.gguf")));
         assertTrue(e.getMessage().contains("line break"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("/models/odd\\nname.gguf") && !e.getMessage().contains("\n"), "one line: " + e.getMessage());
         ProcessHandle.of(slot.pid()).ifPresent(h -> h.onExit().join());
         assertFalse(slot.isAlive(), "a slot that got no command line is not left waiting");
     }
