@@ -17,11 +17,22 @@ public final class Main {
         // the quick answers first: the rest below costs --version a lambda bootstrap (7 ms)
         var quick = QuickAnswers.answer(args, env, out);
         var served = quick.isPresent() ? quick : WarmSearch.forward(args, env, System.out, System.err);
+        if (served.isEmpty()) logUncaughtExceptions();
         int code = served.isPresent() ? served.getAsInt()
                 : run(args, env, out, new PrintWriter(System.err, true), CommandHost.COMMAND_LINE);
         // System.exit, not a return: after a native library has been loaded the JVM keeps a
         // non-daemon thread alive and would never exit by itself (java-llama.cpp #116).
         System.exit(code);
+    }
+
+    /**
+     * For an exception that escapes a thread: the JVM's own handler prints its stack trace on
+     * stderr, which is the full-screen console's terminal. Every operation catches its own
+     * failures and ends with one line; this only keeps a slip out of sight and in the log.
+     */
+    static void logUncaughtExceptions() {
+        Thread.setDefaultUncaughtExceptionHandler((thread, e) ->
+                LoggerFactory.getLogger(Main.class).error("uncaught on thread {}", thread.getName(), e));
     }
 
     /** Runs one command line; returns its exit code. */
