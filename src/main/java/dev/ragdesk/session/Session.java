@@ -105,6 +105,7 @@ public final class Session implements AutoCloseable {
     private final ExecutorService indexLane = lane("session-index");
     private final ExecutorService downloadLane = lane("session-download");
     private final ExecutorService voiceLane = lane("session-voice");
+    private final List<ExecutorService> lanes = List.of(modelLane, indexLane, downloadLane, voiceLane);
     private final AtomicBoolean indexCancel = new AtomicBoolean();
     private final AtomicLong ticketIds = new AtomicLong();
     /** Questions not yet ended, oldest first: Ctrl-C cancels them all. */
@@ -489,7 +490,7 @@ public final class Session implements AutoCloseable {
         indexCancel.set(true);
         var t = transfer;
         if (t != null) t.cancel();
-        for (var lane : List.of(modelLane, indexLane, downloadLane, voiceLane)) lane.shutdownNow();
+        for (var lane : lanes) lane.shutdownNow();
         for (var ticket : open) end(ticket, new Ticket.End.Cancelled());
         host.close();
         gpu.close();
@@ -518,7 +519,7 @@ public final class Session implements AutoCloseable {
     private void awaitLanes() {
         long deadline = System.nanoTime() + LANE_GRACE.toNanos();
         try {
-            for (var lane : List.of(modelLane, indexLane, downloadLane, voiceLane)) {
+            for (var lane : lanes) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0 || !lane.awaitTermination(left, java.util.concurrent.TimeUnit.NANOSECONDS)) {
                     log.debug("a session job was still running at close");
