@@ -65,4 +65,13 @@ public final class AtomicFiles {
         }
         return dir;
     }
+
+    /** Restricts a file to its owner (0600), on POSIX systems. */
+    public static void ownerOnlyFile(Path file) throws IOException {
+        try {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException ignored) {
+            // Not a POSIX file system (Windows): its ACLs already default to the user.
+        }
+    }
 }

@@ -25,7 +25,6 @@ import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.PrefixQuery;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.store.Directory;
-import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.store.LockObtainFailedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -111,8 +110,7 @@ public final class DocumentIndex implements AutoCloseable {
                                      Embeddings embeddings) throws RagdeskException {
         Documents.requireFolder(dir);
         try {
-            Files.createDirectories(dir);
-            var directory = FSDirectory.open(dir);
+            var directory = PrivateDirectory.open(dir);
             var config = new IndexWriterConfig(Languages.perField())
                     .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
                     .setCodec(new QuantisedVectorsCodec())

@@ -21,7 +21,6 @@ import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.uhighlight.DefaultPassageFormatter;
 import org.apache.lucene.search.uhighlight.UnifiedHighlighter;
 import org.apache.lucene.store.Directory;
-import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.index.IndexReader;
 
 import java.io.IOException;
@@ -358,7 +357,7 @@ public final class Retriever implements PassageSource, AutoCloseable {
     }
 
     private synchronized Directory directoryOrOpen() throws IOException {
-        if (directory == null) directory = FSDirectory.open(dir);
+        if (directory == null) directory = PrivateDirectory.open(dir);
         return directory;
     }
 
