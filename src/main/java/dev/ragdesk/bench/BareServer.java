@@ -3,6 +3,8 @@ package dev.ragdesk.bench;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.ragdesk.RagdeskException;
 import dev.ragdesk.engine.ModelRequest;
+import dev.ragdesk.engine.server.ServerLauncher;
+import dev.ragdesk.engine.server.ServerProcess;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -11,18 +13,18 @@ import okhttp3.RequestBody;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The benches' llama-server baseline: the same binary and flags as ragdesk's engine, started
- * and spoken to directly, with no ragdesk in between.
+ * and spoken to directly, with none of the engine's host, protocol or stream handling in
+ * between. It is started as every server ragdesk runs ({@link ServerProcess}): on a private
+ * socket, behind a key, guarded by a watchdog, in its own session, so a killed bench leaves no
+ * open server holding memory.
  */
 final class BareServer implements AutoCloseable {
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -31,45 +33,47 @@ final class BareServer implements AutoCloseable {
     /** One streamed answer, timed from this side. */
     record Answer(double ttftMs, double totalMs, int tokens) {}
 
-    private final Process process;
-    private final String base;
-    private final OkHttpClient client = new OkHttpClient.Builder().readTimeout(Duration.ofMinutes(10)).build();
+    private final ServerProcess process;
+    private final OkHttpClient client;
 
-    private BareServer(Process process, int port) {
+    private BareServer(ServerProcess process) {
         this.process = process;
-        this.base = "http://127.0.0.1:" + port;
+        this.client = process.client();
     }
 
+    private static final java.util.concurrent.ExecutorService OUTPUT = java.util.concurrent.Executors.newCachedThreadPool(task -> {
+        var thread = new Thread(task, "bare-llama-server-output");
+        thread.setDaemon(true);
+        return thread;
+    });
+
     /** Starts the server on the model and returns once /health says it is ready. */
-    static BareServer start(Path binary, ModelRequest request) throws IOException, RagdeskException {
-        int port;
-        try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = socket.getLocalPort();
-        }
-        var p = new ProcessBuilder(binary.toString(), "-m", request.path().toString(), "-c", String.valueOf(request.ctxSize()),
-                "-ngl", String.valueOf(Math.max(0, request.gpuLayers())), "-t", String.valueOf(request.threads()),
-                "--host", "127.0.0.1", "--port", String.valueOf(port), "--no-webui", "-np", "1")
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        var server = new BareServer(p, port);
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-        while (true) {
-            try (var r = server.client.newCall(new Request.Builder().url(server.base + "/health").build()).execute()) {
-                if (r.code() == 200) return server;
-            } catch (IOException notYet) {
-                // starting
-            }
-            if (!p.isAlive() || System.nanoTime() > deadline) {
+    static BareServer start(Path binary, Path runDir, ModelRequest request) throws IOException, RagdeskException {
+        var p = ServerProcess.start(binary, List.of("-m", request.path().toString(), "-c", String.valueOf(request.ctxSize()),
+                "-ngl", String.valueOf(Math.max(0, request.gpuLayers())), "-t", String.valueOf(request.threads()), "-np", "1"),
+                ServerLauncher.inFolder(runDir).next(), new OkHttpClient.Builder().readTimeout(Duration.ofMinutes(10)).build(),
+                OUTPUT, line -> {});
+        var server = new BareServer(p);
+        try {
+            if (p.awaitHealthy(() -> false, () -> "") != ServerProcess.Health.OK) {
                 server.close();
                 throw new RagdeskException("llama-server alone did not start on " + request.path());
             }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10)); // it announces nothing: poll its health
+            p.requireKeyEnforced(binary);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            server.close();
+            throw new RagdeskException("interrupted while llama-server alone started");
         }
+        return server;
     }
 
     long pid() { return process.pid(); }
 
+    private okhttp3.HttpUrl url(String path) { return process.url(path); }
+
     int countTokens(String text) throws IOException {
-        try (var r = client.newCall(new Request.Builder().url(base + "/tokenize")
+        try (var r = client.newCall(new Request.Builder().url(url("/tokenize"))
                 .post(RequestBody.create(JSON.writeValueAsBytes(Map.of("content", text)), JSON_TYPE)).build()).execute()) {
             return JSON.readTree(r.body().byteStream()).path("tokens").size();
         }
@@ -82,7 +86,7 @@ final class BareServer implements AutoCloseable {
         long t0 = System.nanoTime();
         long first = -1;
         int count = 0;
-        try (var response = client.newCall(new Request.Builder().url(base + "/completion").post(RequestBody.create(body, JSON_TYPE)).build()).execute()) {
+        try (var response = client.newCall(new Request.Builder().url(url("/completion")).post(RequestBody.create(body, JSON_TYPE)).build()).execute()) {
             var lines = new BufferedReader(new InputStreamReader(response.body().byteStream(), StandardCharsets.UTF_8));
             String line;
             while ((line = lines.readLine()) != null) {
@@ -104,10 +108,6 @@ final class BareServer implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            process.destroyForcibly().waitFor();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        process.close();
     }
 }

@@ -114,8 +114,8 @@ final class BenchGenerateCommand implements Callable<Integer> {
             contenders.put("in_process", new InProcess(Engines.launcher(ctx.workspace(), config, llamaVersion), request, t, tokens));
             contenders.put("jvm_worker", new ViaHost(Engines.launcher(ctx.workspace(), config, llamaVersion), request, tokens));
             if (server.isPresent()) {
-                contenders.put("server_worker", new ViaHost(new ServerLauncher(server.get()), request, tokens));
-                contenders.put("server_alone", new Alone(server.get().path(), request, tokens));
+                contenders.put("server_worker", new ViaHost(new ServerLauncher(server.get(), ctx.workspace().run()), request, tokens));
+                contenders.put("server_alone", new Alone(server.get().path(), ctx.workspace().run(), request, tokens));
                 report.put("llama_server", server.get().path() + " (" + server.get().version() + ")");
             } else {
                 report.put("llama_server", "none found" + (notes.isEmpty() ? "" : ": " + notes) + "; run `ragdesk engine install`");
@@ -244,8 +244,8 @@ final class BenchGenerateCommand implements Callable<Integer> {
         private final int promptTokens;
         private final int tokens;
 
-        Alone(Path binary, ModelRequest request, int tokens) throws Exception {
-            this.server = BareServer.start(binary, request);
+        Alone(Path binary, Path runDir, ModelRequest request, int tokens) throws Exception {
+            this.server = BareServer.start(binary, runDir, request);
             this.promptTokens = server.countTokens(prompt(0));
             this.tokens = tokens;
         }

@@ -23,9 +23,9 @@ import java.util.concurrent.TimeUnit;
 
 @Command(name = "startup", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Time ragdesk's start as a user runs it (bin/ragdesk, with its class-data archive, when the jar",
-                "sits in a clone) for --version, config --path and a search of a 10k-chunk index (in its own JVM, and",
-                "answered by the warm search server), beside a bare `java -version` of the same Java, taking turns;",
-                "prints medians and ratios, and the same commands without the archive (RAGDESK_CDS=off)."})
+                "sits in a clone) for --version, config --path and a search of a 20k-chunk index, each in its own JVM,",
+                "beside a bare `java -version` of the same Java, taking turns; prints medians and ratios, the same",
+                "commands without the archive (RAGDESK_CDS=off), and 100 queries through one `search --stdin`."})
 final class BenchStartupCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
@@ -36,7 +36,9 @@ final class BenchStartupCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
-    private record Variant(String name, List<String> command, Map<String, String> env) {}
+    private record Variant(String name, List<String> command, Map<String, String> env, String stdin) {}
+
+    private static final int STDIN_QUERIES = 100;
 
     @Override
     public Integer call() throws Exception {
@@ -50,37 +52,31 @@ final class BenchStartupCommand implements Callable<Integer> {
         var launcher = viaScript ? List.of(script.toString()) : List.of(java, "-XX:+UseSerialGC", "-jar", jar.toString());
 
         var home = ctx.workspace().tmp().resolve("bench-startup");
-        var benchWorkspace = new dev.ragdesk.config.Workspace(home);
-        stopWarmServer(benchWorkspace);
         BenchIndexCommand.deleteTree(home);
-        if (!json) err.println("indexing 10,000 chunks into " + home + " ...");
+        if (!json) err.println("indexing 20,000 chunks into " + home + " ...");
         var corpus = new BenchCorpus(13);
-        corpus.write(home.resolve("corpus"), 1000, 10, 1200);
+        corpus.write(home.resolve("corpus"), 2000, 10, 1200);
         try (var index = DocumentIndex.open(home.resolve("index"), new Extractors(Long.MAX_VALUE), new Chunker(1200, 150))) {
             index.index(List.of(home.resolve("corpus")), p -> {}, () -> false);
         }
         var query = corpus.query();
+        var queries = new StringBuilder();
+        for (int i = 0; i < STDIN_QUERIES; i++) queries.append(corpus.query()).append('\n');
 
         var variants = new ArrayList<Variant>();
-        variants.add(new Variant("java -version", List.of(java, "-version"), Map.of()));
+        variants.add(new Variant("java -version", List.of(java, "-version"), Map.of(), ""));
         for (var cds : viaScript ? List.of("on", "off") : List.of("on")) {
-            var env = Map.of("RAGDESK_CDS", cds, "RAGDESK_WARM", "off");
+            var env = Map.of("RAGDESK_CDS", cds);
             var suffix = cds.equals("on") ? "" : " (no archive)";
-            variants.add(new Variant("--version" + suffix, with(launcher, "--version"), env));
-            variants.add(new Variant("config --path" + suffix, with(launcher, "--home", home.toString(), "config", "--path"), env));
-            variants.add(new Variant("search, 10k chunks" + suffix, with(launcher, "--home", home.toString(), "search", query), env));
-            if (cds.equals("on")) {
-                variants.add(new Variant(WARM_SEARCH, with(launcher, "--home", home.toString(), "search", query),
-                        Map.of("RAGDESK_CDS", cds)));
-            }
+            variants.add(new Variant("--version" + suffix, with(launcher, "--version"), env, ""));
+            variants.add(new Variant("config --path" + suffix, with(launcher, "--home", home.toString(), "config", "--path"), env, ""));
+            variants.add(new Variant("search, 20k chunks" + suffix, with(launcher, "--home", home.toString(), "search", query), env, ""));
         }
+        variants.add(new Variant("search --stdin, " + STDIN_QUERIES + " queries", with(launcher, "--home", home.toString(), "search", "--stdin"),
+                Map.of(), queries.toString()));
         if (!json) err.println("warming up (the first start records the class-data archive in the background) ...");
         for (var v : variants) time(v);
         waitForArchive(jar, viaScript);
-        // the archive may have been recorded after the first search started the server: start it again on it
-        stopWarmServer(benchWorkspace);
-        time(variants.stream().filter(v -> v.name().equals(WARM_SEARCH)).findFirst().orElseThrow());
-        waitForWarmServer(benchWorkspace);
         for (var v : variants) time(v);
 
         var millis = new LinkedHashMap<String, long[]>();
@@ -109,25 +105,7 @@ final class BenchStartupCommand implements Callable<Integer> {
             }
         }
         out.flush();
-        stopWarmServer(benchWorkspace);
         return ExitCodes.OK;
-    }
-
-    private static final String WARM_SEARCH = "search, 10k chunks, warm server";
-
-    private static void stopWarmServer(dev.ragdesk.config.Workspace workspace) {
-        dev.ragdesk.warm.WarmServer.running(workspace.searchServerLock()).ifPresent(server -> {
-            server.destroy();
-            server.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> server).join();
-        });
-    }
-
-    /** The first search starts the server in the background: wait until it listens, so timed runs are all served. */
-    private static void waitForWarmServer(dev.ragdesk.config.Workspace workspace) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline && !Files.exists(workspace.searchServerEndpoint())) {
-            Thread.sleep(50); // polling a file another process creates; nothing to wait on
-        }
     }
 
     private static List<String> with(List<String> launcher, String... args) {
@@ -143,6 +121,9 @@ final class BenchStartupCommand implements Callable<Integer> {
         builder.environment().putAll(v.env());
         long t0 = System.nanoTime();
         var process = builder.start();
+        try (var stdin = process.getOutputStream()) {
+            stdin.write(v.stdin().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly();
             throw new dev.ragdesk.RagdeskException(String.join(" ", v.command()) + " did not finish within 60 s");
@@ -163,7 +144,7 @@ final class BenchStartupCommand implements Callable<Integer> {
             if (Files.isDirectory(dir)) {
                 try (var list = Files.list(dir)) {
                     var names = list.map(p -> p.getFileName().toString()).toList();
-                    if (names.contains("main.jsa") && names.stream().noneMatch(n -> n.startsWith("recording-"))) return;
+                    if (names.contains("main.jsa") && !names.contains("recording.jsa")) return;
                 }
             }
             Thread.sleep(200); // polling a folder another process writes; nothing to wait on

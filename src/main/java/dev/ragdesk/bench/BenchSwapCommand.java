@@ -88,7 +88,7 @@ final class BenchSwapCommand implements Callable<Integer> {
         // with it; in four rounds the ratio still moved between 1.05 and 1.4 from run to run.
         // A round is now one start of each model alone, then two swaps.
         int rounds = Math.max(1, cycles / SWAPS_PER_ROUND);
-        BaselineRun baselineRun = (request, runs) -> server != null ? bareServer(server, request, runs) : bare(launcher, request, runs);
+        BaselineRun baselineRun = (request, runs) -> server != null ? bareServer(server, ctx.workspace().run(), request, runs) : bare(launcher, request, runs);
         if (!json) err.println("baseline: " + (server != null ? "fresh llama-server" : "fresh JVM") + ", load, one token;"
                 + " taking turns with the swaps, " + rounds + " rounds ...");
 
@@ -245,15 +245,15 @@ final class BenchSwapCommand implements Callable<Integer> {
         var config = new dev.ragdesk.config.Config(c.models(), new dev.ragdesk.config.Config.Engine(engine, c.engine().llamaServer()),
                 c.llama(), c.retrieval(), c.embedding(), c.chat(), c.rag(), c.ui(), c.hub(), c.vram(), c.voice());
         return new AppContext(ctx.workspace(), new dev.ragdesk.config.ConfigLoader.Loaded(config, ctx.loaded().file(),
-                ctx.loaded().fromFile(), ctx.loaded().warnings()), ctx.env(), ctx.host());
+                ctx.loaded().fromFile(), ctx.loaded().warnings()), ctx.env());
     }
 
     /** Time from starting a fresh llama-server to its first token, {@code runs} times. */
-    private static List<Long> bareServer(java.nio.file.Path binary, ModelRequest request, int runs) throws Exception {
+    private static List<Long> bareServer(java.nio.file.Path binary, java.nio.file.Path runDir, ModelRequest request, int runs) throws Exception {
         var times = new ArrayList<Long>();
         for (int i = 0; i < runs; i++) {
             long t0 = System.nanoTime();
-            try (var server = BareServer.start(binary, request)) {
+            try (var server = BareServer.start(binary, runDir, request)) {
                 server.complete("Hello", 1);
                 times.add((System.nanoTime() - t0) / 1_000_000);
             }

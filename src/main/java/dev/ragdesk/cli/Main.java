@@ -2,6 +2,7 @@ package dev.ragdesk.cli;
 
 import dev.ragdesk.RagdeskException;
 import dev.ragdesk.config.ConfigException;
+import dev.ragdesk.io.TerminalText;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 
@@ -16,10 +17,8 @@ public final class Main {
         var out = new PrintWriter(System.out, true);
         // the quick answers first: the rest below costs --version a lambda bootstrap (7 ms)
         var quick = QuickAnswers.answer(args, env, out);
-        var served = quick.isPresent() ? quick : WarmSearch.forward(args, env, System.out, System.err);
-        if (served.isEmpty()) logUncaughtExceptions();
-        int code = served.isPresent() ? served.getAsInt()
-                : run(args, env, out, new PrintWriter(System.err, true), CommandHost.COMMAND_LINE);
+        if (quick.isEmpty()) logUncaughtExceptions();
+        int code = quick.isPresent() ? quick.getAsInt() : run(args, env, out, new PrintWriter(System.err, true));
         // System.exit, not a return: after a native library has been loaded the JVM keeps a
         // non-daemon thread alive and would never exit by itself (java-llama.cpp #116).
         System.exit(code);
@@ -36,14 +35,13 @@ public final class Main {
     }
 
     /** Runs one command line; returns its exit code. */
-    public static int run(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err) {
-        return run(args, env, out, err, CommandHost.OWN_PROCESS);
-    }
-
-    static int run(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err, CommandHost host) {
+    public static int run(String[] args, Map<String, String> env, PrintWriter rawOut, PrintWriter rawErr) {
+        // document text, model output and remote errors reach these: no escape sequence gets through
+        var out = new PrintWriter(TerminalText.writer(rawOut), true);
+        var err = new PrintWriter(TerminalText.writer(rawErr), true);
         var quick = QuickAnswers.answer(args, env, out);
         if (quick.isPresent()) return quick.getAsInt();
-        var cli = new CommandLine(new RagdeskCommand(env, host));
+        var cli = new CommandLine(new RagdeskCommand(env));
         for (var name : subcommandsFor(args)) cli.addSubcommand(name, RagdeskCommand.SUBCOMMANDS.get(name).get());
         cli.setOut(out);
         cli.setErr(err);

@@ -49,7 +49,6 @@ public final class RagdeskCommand implements Callable<Integer> {
         map.put("bench", dev.ragdesk.bench.BenchCommand::new);
         map.put("transcribe", TranscribeCommand::new);
         map.put("record-classes", RecordClassesCommand::new); // hidden: bin/ragdesk's class-data archive
-        map.put(WarmSearch.SERVE_COMMAND, ServeSearchesCommand::new); // hidden: started by search
         return java.util.Collections.unmodifiableMap(map);
     }
 
@@ -65,16 +64,10 @@ public final class RagdeskCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     private final Map<String, String> env;
-    private final CommandHost host;
     private AppContext context;
 
     public RagdeskCommand(Map<String, String> env) {
-        this(env, CommandHost.OWN_PROCESS);
-    }
-
-    RagdeskCommand(Map<String, String> env, CommandHost host) {
         this.env = Map.copyOf(env);
-        this.host = host;
     }
 
     /**
@@ -83,16 +76,16 @@ public final class RagdeskCommand implements Callable<Integer> {
      */
     public AppContext context(boolean fullScreen) throws ConfigException, IOException, dev.ragdesk.RagdeskException {
         if (context != null) return context;
-        var workspace = Workspace.resolve(home, env).ensureDataDirs();
+        var workspace = Workspace.resolve(home, env).requireOwnedByUser().ensureDataDirs();
         Logging.toWorkspace(workspace, verbose && !fullScreen);
         var log = LoggerFactory.getLogger(RagdeskCommand.class);
-        if (!host.served()) log.info("ragdesk {} starting in {}", VersionInfo.version(), workspace.home());
+        log.info("ragdesk {} starting in {}", VersionInfo.version(), workspace.home());
         var loaded = new ConfigLoader().load(workspace.configFile());
         for (var warning : loaded.warnings()) {
             log.warn(warning);
             if (!fullScreen) spec.commandLine().getErr().println("ragdesk: warning: " + warning);
         }
-        context = new AppContext(workspace, loaded, env, host);
+        context = new AppContext(workspace, loaded, env);
         return context;
     }
 

@@ -41,29 +41,6 @@ final class RecordClassesCommand implements Callable<Integer> {
             for (var query : List.of("lighthouse lamp", "दीया")) retriever.search(query, 5);
             Json.pretty(Map.of("status", retriever.status()));
         }
-        searchThroughWarmServer(ctx);
         return ExitCodes.OK;
-    }
-
-    /** Both ends of the warm server, in this process: the client's classes are what a served search loads. */
-    private static void searchThroughWarmServer(AppContext ctx) throws Exception {
-        var workspace = ctx.workspace();
-        dev.ragdesk.io.AtomicFiles.ownerOnlyDirectory(workspace.run());
-        var env = ctx.env();
-        var server = WarmSearch.server(ctx, CommandHost.warmServer(ctx.host().embeddings()), () -> Duration.ofMinutes(1));
-        var serving = new Thread(() -> {
-            try {
-                server.serve(() -> {});
-            } catch (java.io.IOException | RuntimeException e) {
-                server.listening().complete(false); // the archive is recorded without the served path rather than not at all
-            }
-        }, "ragdesk-record-warm");
-        serving.start();
-        if (server.listening().get(30, TimeUnit.SECONDS)) {
-            var sink = java.io.OutputStream.nullOutputStream();
-            WarmSearch.forward(new String[] {"--home", workspace.home().toString(), "search", "lamp"}, env, sink, sink);
-        }
-        server.stop();
-        serving.join(TimeUnit.SECONDS.toMillis(30));
     }
 }

@@ -118,14 +118,6 @@ final class StatusCommand implements Callable<Integer> {
             report.put("index", s.exists() ? s : "not built");
             report.put("retrieval", s.exists() ? s.retrieval() : retriever.describeRetrieval());
         }
-        int warmMinutes = ctx.config().retrieval().warmMinutes();
-        report.put("search_server", dev.ragdesk.warm.WarmServer.running(ws.searchServerLock()).<Object>map(server -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("pid", server.pid());
-            m.put("rss_mb", dev.ragdesk.engine.WorkerCensus.rssBytes(server.pid()) >> 20);
-            m.put("exits_after_idle_minutes", warmMinutes);
-            return m;
-        }).orElse(warmMinutes > 0 ? "none (the next search starts one)" : "off ([retrieval].warm_minutes = 0)"));
         var paths = new LinkedHashMap<String, Object>();
         paths.put("home", ws.home().toString());
         paths.put("config", ws.configFile() + (ctx.loaded().fromFile() ? "" : " (absent: defaults)"));

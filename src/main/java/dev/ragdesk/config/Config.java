@@ -17,7 +17,7 @@ public record Config(Models models, Engine engine, Llama llama, Retrieval retrie
         engine = engine == null ? new Engine(null, null) : engine;
         models = models == null ? new Models(null, null, null, null, null) : models;
         llama = llama == null ? new Llama(null, null, null, null, null) : llama;
-        retrieval = retrieval == null ? new Retrieval(null, null, null, null, null, null, null, null, null, null) : retrieval;
+        retrieval = retrieval == null ? new Retrieval(null, null, null, null, null, null, null, null, null) : retrieval;
         embedding = embedding == null ? new Embedding(null, null, null, null, null, null) : embedding;
         chat = chat == null ? new Chat(null, null, null) : chat;
         rag = rag == null ? new Rag(null, null, null) : rag;
@@ -80,11 +80,10 @@ public record Config(Models models, Engine engine, Llama llama, Retrieval retrie
      * How passages are found. {@code mode}: "bm25" (words), "vector" (meaning, from the embed
      * model), "hybrid" (both, fused by reciprocal rank: each list adds weight / (rrfK + rank)),
      * or "auto": hybrid when an embed model is present, else bm25. {@code candidates} is how deep
-     * each list goes before fusing. {@code warmMinutes}: how long {@code ragdesk search} keeps a
-     * warm server after the last search (0: never start one).
+     * each list goes before fusing.
      */
     public record Retrieval(Integer topK, Integer chunkChars, Integer chunkOverlap, Integer maxFileMb, String mode,
-                            Integer rrfK, Integer candidates, Double bm25Weight, Double vectorWeight, Integer warmMinutes) {
+                            Integer rrfK, Integer candidates, Double bm25Weight, Double vectorWeight) {
         public static final java.util.Set<String> MODES = java.util.Set.of("auto", "hybrid", "bm25", "vector");
 
         public Retrieval {
@@ -97,7 +96,6 @@ public record Config(Models models, Engine engine, Llama llama, Retrieval retrie
             candidates = candidates == null ? 50 : candidates;
             bm25Weight = bm25Weight == null ? 1.0 : bm25Weight;
             vectorWeight = vectorWeight == null ? 1.0 : vectorWeight;
-            warmMinutes = warmMinutes == null ? 10 : warmMinutes;
         }
     }
 

@@ -57,7 +57,6 @@ final class ConfigValidator {
         v.range(r.candidates(), 1, 10_000, "retrieval", "candidates");
         v.range(r.bm25Weight(), 0, 100, "retrieval", "bm25_weight");
         v.range(r.vectorWeight(), 0, 100, "retrieval", "vector_weight");
-        v.range(r.warmMinutes(), 0, 24 * 60, "retrieval", "warm_minutes");
 
         var e = c.embedding();
         v.choice(e.pooling(), Config.Embedding.POOLINGS, "embedding", "pooling");

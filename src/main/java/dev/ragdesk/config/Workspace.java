@@ -5,6 +5,7 @@ import dev.ragdesk.io.AtomicFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -35,11 +36,32 @@ public record Workspace(Path home) {
     public Path sessions() { return data().resolve("sessions"); }
     public Path logs() { return data().resolve("logs"); }
     public Path tmp() { return data().resolve("tmp"); }
-    /** Sockets and locks of processes serving this workspace now. */
+    /** The sockets of model servers running for this workspace now. */
     public Path run() { return data().resolve("run"); }
-    /** The warm search server's port and tokens, and the lock that says one is running (it holds its pid). */
-    public Path searchServerEndpoint() { return run().resolve("search.endpoint"); }
-    public Path searchServerLock() { return run().resolve("search.lock"); }
+
+    /**
+     * Refuses a workspace whose {@code config.toml} or {@code .data} belongs to another user, as
+     * git refuses a repository it does not own: a config file names programs ragdesk runs
+     * ({@code [engine].llama_server}, {@code [voice].command}), so a file planted in a shared
+     * folder would run them as whoever starts ragdesk there.
+     */
+    public Workspace requireOwnedByUser() throws RagdeskException {
+        for (var path : new Path[] {configFile(), data()}) {
+            try {
+                if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) continue;
+                int owner = (Integer) Files.getAttribute(path, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+                int me = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+                if (owner != me) {
+                    throw new RagdeskException(path + " belongs to " + Files.getOwner(path, LinkOption.NOFOLLOW_LINKS).getName()
+                            + ", not to you: ragdesk will not run with another user's settings; use a workspace of your own"
+                            + " (--home DIR or " + HOME_ENV + ")");
+                }
+            } catch (UnsupportedOperationException | IllegalArgumentException | IOException e) {
+                return this; // no Unix owners here (not Linux): nothing to compare
+            }
+        }
+        return this;
+    }
 
     /**
      * Creates {@code .data} and its folders, each readable by the owner alone (0700). Fails with

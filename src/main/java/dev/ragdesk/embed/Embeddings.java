@@ -139,9 +139,7 @@ public final class Embeddings implements AutoCloseable {
      * libraries read the setting once per process.
      */
     private static synchronized void useNativeCache() {
-        var xdg = System.getenv("XDG_CACHE_HOME");
-        var base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-        var natives = base.resolve("ragdesk").resolve("natives");
+        var natives = dev.ragdesk.io.NativeCache.dir(System.getenv());
         if (System.getenv("DJL_CACHE_DIR") == null && System.getProperty("DJL_CACHE_DIR") == null) {
             System.setProperty("DJL_CACHE_DIR", natives.resolve("djl").toString());
         }

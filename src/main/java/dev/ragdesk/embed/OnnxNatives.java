@@ -1,11 +1,10 @@
 package dev.ragdesk.embed;
 
-import dev.ragdesk.io.AtomicFiles;
+import dev.ragdesk.io.NativeCache;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -27,25 +26,15 @@ final class OnnxNatives {
         if (platform.isEmpty()) return Optional.empty();
         var main = OnnxNatives.class.getResource("/ai/onnxruntime/native/" + platform.get() + "/" + System.mapLibraryName("onnxruntime"));
         if (main == null) return Optional.empty();
-        Path dir = into;
         try {
-            dir = into.resolve(platform.get() + "-" + main.openConnection().getContentLengthLong());
+            var dir = into.resolve(platform.get() + "-" + main.openConnection().getContentLengthLong());
+            var resources = new java.util.LinkedHashMap<String, String>();
             for (var name : List.of(System.mapLibraryName("onnxruntime"), System.mapLibraryName("onnxruntime4j_jni"))) {
-                var resource = "/ai/onnxruntime/native/" + platform.get() + "/" + name;
-                var url = OnnxNatives.class.getResource(resource);
-                if (url == null) return Optional.empty();
-                var connection = url.openConnection();
-                long size = connection.getContentLengthLong();
-                var target = dir.resolve(name);
-                if (Files.isRegularFile(target) && Files.size(target) == size) continue;
-                Files.createDirectories(dir);
-                try (var in = connection.getInputStream()) {
-                    AtomicFiles.write(target, in.readAllBytes());
-                }
+                resources.put("/ai/onnxruntime/native/" + platform.get() + "/" + name, name);
             }
-            return Optional.of(dir);
+            return Optional.of(NativeCache.unpack(dir, resources));
         } catch (IOException e) {
-            log.warn("cannot unpack ONNX Runtime into {} ({}); it unpacks itself into the temp folder", dir, e.toString());
+            log.warn("cannot unpack ONNX Runtime into {} ({}); it unpacks itself into the temp folder", into, e.toString());
             return Optional.empty();
         }
     }

@@ -53,7 +53,7 @@ public final class Engines {
         var found = LlamaServers.find(workspace, config.engine().llamaServer(), env, notes);
         if (found.isPresent()) {
             var f = found.get();
-            return new Choice(new ServerLauncher(f), "llama-server " + f.version() + " from " + f.source() + " (" + f.path() + ")");
+            return new Choice(new ServerLauncher(f, workspace.run()), "llama-server " + f.version() + " from " + f.source() + " (" + f.path() + ")");
         }
         var none = "no llama-server found" + (notes.isEmpty() ? "" : " (" + String.join("; ", notes) + ")");
         if (kind.equals("llama-server")) {

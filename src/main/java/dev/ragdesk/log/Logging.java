@@ -30,7 +30,7 @@ public final class Logging {
         var context = context();
         var target = workspace.home() + (mirrorToStderr ? " +stderr" : "");
         synchronized (context) {
-            // a warm server runs many commands: resetting under one that is logging would lose its lines
+            // tests and the class recorder run many command lines in one JVM: reset only for another workspace
             if (target.equals(context.getObject(CONFIGURED_FOR))) return;
             configure(context, workspace, mirrorToStderr);
             context.putObject(CONFIGURED_FOR, target);

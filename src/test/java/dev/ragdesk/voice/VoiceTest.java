@@ -38,6 +38,29 @@ class VoiceTest {
         assertEquals("", text, "the fixture model has no weights, so whisper hears nothing: the path ran, the text is empty");
     }
 
+    /** whisper-jni unpacked its libraries into a new temp folder per load and left it there: one per dictation. */
+    @Test
+    void dictationsLeaveNothingInTheTempFolder() throws Exception {
+        var model = Fixtures.require("for-tests-ggml-tiny.bin");
+        var clip = new FileSource(Fixtures.require("jfk.wav")).start().stop();
+        var before = whisperTempFolders();
+        transcriber(model).transcribe(clip);
+        transcriber(model).transcribe(clip);
+        assertEquals(before, whisperTempFolders(), "no whisper-jni-* folder added to " + System.getProperty("java.io.tmpdir"));
+        var natives = dev.ragdesk.io.NativeCache.dir(System.getenv());
+        try (var dirs = Files.list(natives)) {
+            var unpacked = dirs.filter(d -> d.getFileName().toString().startsWith("whisper-jni-")).toList();
+            assertFalse(unpacked.isEmpty(), "unpacked once into " + natives);
+            for (var d : unpacked) assertTrue(Files.isRegularFile(d.resolve("libwhisper-jni.so")), d.toString());
+        }
+    }
+
+    private static java.util.Set<String> whisperTempFolders() throws Exception {
+        try (var files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("whisper-jni-")).collect(java.util.stream.Collectors.toSet());
+        }
+    }
+
     @Test
     void aFileThatIsNotAWhisperModelIsNamed() throws Exception {
         Fixtures.require("jfk.wav");

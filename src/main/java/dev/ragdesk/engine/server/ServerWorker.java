@@ -30,99 +30,60 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Executor;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
  * One llama-server process holding one model, as a {@link Worker}. The process starts on
- * {@link #load}: the model, context and GPU layers are command-line flags. It listens on
- * 127.0.0.1 only, on a port of its own, behind a random per-launch API key, because a shared
- * GPU server has other local users who can reach loopback; it has no web UI. Streams come from
+ * {@link #load}: the model, context and GPU layers are command-line flags; how it is started so
+ * that no other user can reach it is {@link ServerProcess}'s business. Streams come from
  * {@code /completion} as server-sent events; a cancel closes the stream, then checks that the
  * slot went idle and kills the process as the last resort.
- *
- * <p>The server runs in a session of its own (setsid), so the terminal's Ctrl-C reaches the
- * app, not the server, and a watchdog kills it if this JVM dies without ending it.
  */
 public final class ServerWorker implements Worker {
     private static final Logger log = LoggerFactory.getLogger(ServerWorker.class);
     private static final Logger serverLog = LoggerFactory.getLogger("llama-server");
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final MediaType JSON_TYPE = MediaType.get("application/json");
-    private static final int PORT_TRIES = 3;
-
-    /** Where ports come from; a parameter so a test can hand out one that is taken. */
-    public interface Ports {
-        int next() throws IOException;
-    }
+    private static final int ADDRESS_TRIES = 3;
 
     private final Path binary;
-    private final Ports ports;
-    private final Helpers helpers;
-    private final OkHttpClient http;
-    /** For streams: no read timeout, since a long prompt on a CPU sends nothing for a while. */
-    private final OkHttpClient streaming;
-    private final String apiKey = HexFormat.of().formatHex(randomBytes());
+    private final ServerLauncher.SocketPaths sockets;
+    private final Executor threads;
+    private final OkHttpClient base;
     private final LogTail tail = new LogTail();
-    /** Released when the server logs that it is ready, so that /health is asked then and not every few ms meanwhile. */
-    private final java.util.concurrent.Semaphore readyCue = new java.util.concurrent.Semaphore(0);
     private final CompletableFuture<Protocol.Loaded> loaded = new CompletableFuture<>();
     private final CompletableFuture<Integer> exited = new CompletableFuture<>();
     /** Streams not yet ended: a user's cancel takes one out; the server's exit fails whatever is left. */
     private final Map<String, Stream> streams = new ConcurrentHashMap<>();
-    /** Completes when the server's output has been read to its end: its last lines say why it stopped. */
-    private volatile CompletableFuture<Void> outputRead = CompletableFuture.completedFuture(null);
 
-    private volatile Process process;
-    private volatile Watchdog watchdog;
-    private volatile int port;
+    private volatile ServerProcess server;
+    /** The server's client, for answers: no read timeout, since a long prompt on a CPU sends nothing for a while. */
+    private volatile OkHttpClient streaming;
     private volatile boolean stopping;
-    /** True until the start ends, healthy or not: exits before then are the starter's to handle (a taken port is retried). */
+    /** True until the start ends, healthy or not: exits before then are the starter's to handle (a taken address is retried). */
     private volatile boolean starting = true;
 
     private record Stream(Call call, Consumer<Protocol.Event> sink) {}
 
-    /**
-     * What the launcher keeps ready for its servers, so that a swap creates neither processes nor threads.
-     *
-     * @param slots     shells that become the next server (process creation off the swap's path)
-     * @param watchdogs each server's guard against this JVM's sudden end
-     * @param threads   run the start, the output reader and the answer streams: pooled, since
-     *                  starting a thread waits for it to be scheduled, ~1 ms each while
-     *                  llama-server's own threads keep a small machine's cores busy
-     */
-    record Helpers(Spare<ServerSlot> slots, Spare<Watchdog> watchdogs, java.util.concurrent.Executor threads) {
-        /** Starts the next server's helpers, off the swap path. */
-        void replenish() {
-            slots.replenish();
-            watchdogs.replenish();
-        }
-    }
-
-    ServerWorker(Path binary, Ports ports, OkHttpClient http, Helpers helpers) {
+    ServerWorker(Path binary, ServerLauncher.SocketPaths sockets, OkHttpClient base, Executor threads) {
         this.binary = binary;
-        this.ports = ports;
-        this.helpers = helpers;
-        this.http = http;
-        this.streaming = http.newBuilder().readTimeout(Duration.ZERO).build();
-    }
-
-    private static byte[] randomBytes() {
-        var bytes = new byte[24];
-        new SecureRandom().nextBytes(bytes);
-        return bytes;
+        this.sockets = sockets;
+        this.base = base;
+        this.threads = threads;
     }
 
     @Override
     public long pid() {
-        var p = process;
-        return p == null ? 0 : p.pid();
+        var s = server;
+        return s == null ? 0 : s.pid();
     }
 
     @Override
     public boolean isAlive() {
-        var p = process;
-        return p == null ? !exited.isDone() : p.isAlive();
+        var s = server;
+        return s == null ? !exited.isDone() : s.process().isAlive();
     }
 
     @Override
@@ -130,28 +91,28 @@ public final class ServerWorker implements Worker {
 
     @Override
     public CompletableFuture<Protocol.Loaded> load(Protocol.Load request) {
-        helpers.threads().execute(named("llama-server-start", () -> start(request)));
+        threads.execute(named("llama-server-start", () -> start(request)));
         return loaded;
     }
 
-    /** Starts the server, retrying on another port if the one chosen was taken meanwhile, then waits for /health. */
+    /** Starts the server, on another socket if the one chosen was taken meanwhile, waits for /health, then checks the key is enforced. */
     private void start(Protocol.Load request) {
         long t0 = System.nanoTime();
         try {
-            for (int attempt = 1; attempt <= PORT_TRIES && !stopping; attempt++) {
-                port = ports.next();
-                var p = launch(request, port);
-                var outcome = awaitHealthy(p);
-                if (outcome == Health.OK) {
+            for (int attempt = 1; attempt <= ADDRESS_TRIES && !stopping; attempt++) {
+                var s = launch(request, sockets.next());
+                var outcome = s.awaitHealthy(() -> stopping, tail::recent);
+                if (outcome == ServerProcess.Health.OK) {
+                    s.requireKeyEnforced(binary);
                     starting = false;
-                    if (!p.isAlive()) onExit(p); // it died in the instant between the health check and now
+                    if (!s.process().isAlive()) onExit(s); // it died in the instant between the health check and now
                     loaded.complete(new Protocol.Loaded((System.nanoTime() - t0) / 1_000_000));
                     return;
                 }
-                int code = p.waitFor();
-                if (outcome == Health.PORT_TAKEN && attempt < PORT_TRIES && !stopping) {
-                    endWatchdog();
-                    log.warn("llama-server could not bind 127.0.0.1:{}; trying another port", port);
+                int code = s.process().waitFor();
+                s.ended();
+                if (outcome == ServerProcess.Health.ADDRESS_TAKEN && attempt < ADDRESS_TRIES && !stopping) {
+                    log.warn("llama-server could not bind {}; trying another socket", s.socket());
                     continue;
                 }
                 failedStart(code);
@@ -159,8 +120,13 @@ public final class ServerWorker implements Worker {
             }
             failedStart(-1);
         } catch (IOException e) {
+            // the reason first: ending the server below would otherwise be reported as "stopped"
+            loaded.completeExceptionally(e instanceof ServerProcess.KeyNotEnforced ? e
+                    : new IOException("cannot start " + binary + ": " + e.getMessage(), e));
             starting = false;
-            loaded.completeExceptionally(new IOException("cannot start " + binary + ": " + e.getMessage(), e));
+            stopping = true;
+            var s = server;
+            if (s != null) s.close();
             exited.complete(-1);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -174,61 +140,19 @@ public final class ServerWorker implements Worker {
         }
     }
 
-    private Process launch(Protocol.Load request, int port) throws IOException {
-        var cmd = new ArrayList<String>(List.of(binary.toString(), "-m", request.path(), "-c", String.valueOf(request.ctxSize()),
-                "-ngl", String.valueOf(request.gpuLayers()), "-t", String.valueOf(request.threads()),
-                "--host", "127.0.0.1", "--port", String.valueOf(port), "--no-webui", "-np", "1"));
-        if (request.flashAttn()) cmd.addAll(List.of("-fa", "on"));
-        log.info("starting llama-server for {} on 127.0.0.1:{} ({} gpu layers)", request.path(), port, request.gpuLayers());
-        Process p;
-        try {
-            p = helpers.slots().take().exec(apiKey, cmd);
-        } catch (ServerSlot.Unpassable e) {
-            throw e;
-        } catch (IOException waitingSlotGone) { // ended by someone else while it waited: a fresh one
-            log.debug("the waiting server slot was gone ({}); starting another", waitingSlotGone.toString());
-            p = ServerSlot.start().exec(apiKey, cmd);
-        }
-        process = p;
-        guard(p.pid());
-        outputRead = readOutput(p.getInputStream(), p.pid());
-        p.onExit().thenAccept(this::onExit);
-        return p;
-    }
-
-    private enum Health { OK, PORT_TAKEN, EXITED }
-
-    /**
-     * Asks /health (503 while loading, 200 when ready) when the server logs "model loaded" or
-     * "listening on", and every 10 ms (100 ms after two seconds) in case a build words it
-     * otherwise. Probing every 2-5 ms instead took CPU from the load itself on a 2-core machine:
-     * the server was ready 6 ms later than when started alone.
-     */
-    private Health awaitHealthy(Process p) throws InterruptedException {
-        var health = new Request.Builder().url(url("/health")).get().build();
-        // short timeouts: whatever answers on that port must answer /health at once, or it is not our server
-        var probe = http.newBuilder().readTimeout(Duration.ofSeconds(2)).callTimeout(Duration.ofSeconds(3)).build();
-        long started = System.nanoTime();
-        while (p.isAlive() && !stopping) {
-            try (var response = probe.newCall(health).execute()) {
-                if (response.code() == 200) return Health.OK;
-            } catch (IOException notYetListening) {
-                // the socket opens a moment after the process starts
-            }
-            boolean firstSeconds = System.nanoTime() - started < TimeUnit.SECONDS.toNanos(2);
-            readyCue.tryAcquire(firstSeconds ? 10 : 100, TimeUnit.MILLISECONDS);
-            readyCue.drainPermits();
-            if (Thread.interrupted()) throw new InterruptedException();
-        }
-        p.waitFor(5, TimeUnit.SECONDS);
-        try {
-            outputRead.get(2, TimeUnit.SECONDS); // its last log lines, which say why
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            log.debug("llama-server's last output: {}", e.toString());
-        }
-        var said = tail.recent().toLowerCase(java.util.Locale.ROOT);
-        return said.contains("couldn't bind") || said.contains("address already in use") || said.contains("http server error")
-                ? Health.PORT_TAKEN : Health.EXITED;
+    private ServerProcess launch(Protocol.Load request, Path socket) throws IOException {
+        var args = new ArrayList<String>(List.of("-m", request.path(), "-c", String.valueOf(request.ctxSize()),
+                "-ngl", String.valueOf(request.gpuLayers()), "-t", String.valueOf(request.threads()), "-np", "1"));
+        if (request.flashAttn()) args.addAll(List.of("-fa", "on"));
+        log.info("starting llama-server for {} on {} ({} gpu layers)", request.path(), socket, request.gpuLayers());
+        var s = ServerProcess.start(binary, args, socket, base, threads, line -> {
+            serverLog.info("[{}] {}", pid(), line);
+            tail.add(line);
+        });
+        server = s;
+        streaming = s.client().newBuilder().readTimeout(Duration.ZERO).build();
+        s.process().onExit().thenAccept(p -> onExit(s));
+        return s;
     }
 
     private void failedStart(int code) {
@@ -237,13 +161,13 @@ public final class ServerWorker implements Worker {
         loaded.completeExceptionally(new IOException(!diagnosis.isEmpty() ? diagnosis
                 : code == 127 && !stopping ? "cannot start " + binary + ": not found, or not a program this system can run"
                 : "llama-server exited (" + (stopping ? "stopped" : "exit code " + code) + ")"));
-        endWatchdog();
         exited.complete(code);
     }
 
-    private void onExit(Process p) {
-        if (p != process || starting) return;
-        int code = p.exitValue();
+    private void onExit(ServerProcess s) {
+        if (s != server || starting) return;
+        int code = s.process().exitValue();
+        s.ended();
         var gone = new IOException("the model server " + (stopping ? "was stopped" : "ended unexpectedly (exit code " + code + ")"));
         loaded.completeExceptionally(gone);
         for (var id : List.copyOf(streams.keySet())) {
@@ -253,7 +177,6 @@ public final class ServerWorker implements Worker {
                 stream.call().cancel();
             }
         }
-        endWatchdog();
         exited.complete(code);
     }
 
@@ -269,12 +192,7 @@ public final class ServerWorker implements Worker {
         body.put("cache_prompt", true);
         var call = streaming.newCall(post("/completion", body));
         streams.put(request.id(), new Stream(call, sink));
-        helpers.threads().execute(named("llama-server-stream-" + request.id(), () -> {
-            readStream(request.id(), call, sink);
-            // the next server's helpers, started while the user reads this answer: started right
-            // after the load, their forks and execs took CPU from this answer's first token
-            helpers.replenish();
-        }));
+        threads.execute(named("llama-server-stream-" + request.id(), () -> readStream(request.id(), call, sink)));
     }
 
     /** Reads server-sent events: {@code data: {content, stop:false}} per token, then one with stop:true and timings. */
@@ -340,7 +258,7 @@ public final class ServerWorker implements Worker {
      * idle, and end the server if it did not, since a busy slot would delay every next answer.
      */
     private void confirmIdle() {
-        helpers.threads().execute(named("llama-server-idle-check", () -> {
+        threads.execute(named("llama-server-idle-check", () -> {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
             while (System.nanoTime() < deadline && isAlive()) {
                 try {
@@ -359,7 +277,7 @@ public final class ServerWorker implements Worker {
 
     /** Whether the server's only slot is generating: for tests and for the host's checks. */
     public boolean slotBusy() throws IOException {
-        try (var response = http.newCall(new Request.Builder().url(url("/slots")).header("Authorization", "Bearer " + apiKey).get().build()).execute()) {
+        try (var response = server.client().newCall(new Request.Builder().url(url("/slots")).get().build()).execute()) {
             boolean busy = false;
             for (var slot : JSON.readTree(response.body().byteStream())) busy |= slot.path("is_processing").asBoolean(false);
             return busy;
@@ -381,7 +299,7 @@ public final class ServerWorker implements Worker {
             reply.complete(new Protocol.Error(id, "llama-server cannot answer " + request.getClass().getSimpleName()));
             return reply;
         }
-        this.http.newCall(http).enqueue(new okhttp3.Callback() {
+        server.client().newCall(http).enqueue(new okhttp3.Callback() {
             @Override
             public void onFailure(Call call, IOException e) {
                 reply.completeExceptionally(new IOException("lost the model server (" + e.getMessage() + ")", e));
@@ -415,7 +333,8 @@ public final class ServerWorker implements Worker {
     @Override
     public void kill() {
         stopping = true;
-        var p = process;
+        var s = server;
+        var p = s == null ? null : s.process();
         if (p == null) {
             loaded.completeExceptionally(new IOException("the model server was stopped"));
             exited.complete(-1);
@@ -433,7 +352,8 @@ public final class ServerWorker implements Worker {
     @Override
     public void shutdown(Duration timeout) {
         stopping = true;
-        var p = process;
+        var s = server;
+        var p = s == null ? null : s.process();
         if (p == null) {
             kill();
             return;
@@ -452,43 +372,6 @@ public final class ServerWorker implements Worker {
         }
     }
 
-    /** Hands the server to a watchdog, which kills it if this JVM dies without ending it. */
-    private void guard(long serverPid) {
-        try {
-            var w = helpers.watchdogs().take();
-            watchdog = w;
-            w.guard(serverPid);
-        } catch (IOException e) {
-            log.warn("no watchdog for llama-server {}: {}", serverPid, e.toString());
-        }
-    }
-
-    private void endWatchdog() {
-        var w = watchdog;
-        if (w != null) w.end();
-    }
-
-    /** Reads the server's output (stderr merged into stdout) into the log and the tail kept for diagnoses. */
-    private CompletableFuture<Void> readOutput(InputStream stream, long pid) {
-        var done = new CompletableFuture<Void>();
-        helpers.threads().execute(named("llama-server-" + pid + "-output", () -> {
-            try (var reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = reader.readLine()) != null) {
-                    if (line.contains(apiKey)) line = line.replace(apiKey, "***"); // the key never reaches the log
-                    serverLog.info("[{}] {}", pid, line);
-                    if (line.contains("model loaded") || line.contains("listening on")) readyCue.release();
-                    tail.add(line);
-                }
-            } catch (IOException e) {
-                // the process ended
-            } finally {
-                done.complete(null);
-            }
-        }));
-        return done;
-    }
-
     /** {@code task} under a thread name that says what it does, for the log. */
     private static Runnable named(String name, Runnable task) {
         return () -> {
@@ -505,15 +388,15 @@ public final class ServerWorker implements Worker {
 
     private Request post(String path, Object body) {
         try {
-            return new Request.Builder().url(url(path)).header("Authorization", "Bearer " + apiKey)
+            return new Request.Builder().url(url(path))
                     .post(RequestBody.create(JSON.writeValueAsBytes(body), JSON_TYPE)).build();
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    private String url(String path) {
-        return "http://127.0.0.1:" + port + path;
+    private okhttp3.HttpUrl url(String path) {
+        return server.url(path);
     }
 
     private static String errorText(Response response) {

@@ -1,6 +1,7 @@
 package dev.ragdesk.ui.line;
 
 import dev.ragdesk.config.Config;
+import dev.ragdesk.io.TerminalText;
 import dev.ragdesk.session.Mode;
 import dev.ragdesk.session.Session;
 import dev.ragdesk.session.SessionEvent;
@@ -80,11 +81,16 @@ public final class LineRepl {
     /** Out of band lines: above the prompt while editing, in the stream otherwise. */
     private void say(String text) {
         var r = reader;
-        if (r != null && !waiting) r.printAbove(text);
+        if (r != null && !waiting) above(r, text);
         else if (notes != null) {
             notes.println(text);
             notes.flush();
         }
+    }
+
+    /** A line above the prompt; model and server text can hold escapes, and JLine prints them as they are. */
+    private static void above(LineReader r, String text) {
+        r.printAbove(TerminalText.clean(text));
     }
 
     String prompt() {
@@ -95,7 +101,7 @@ public final class LineRepl {
 
     /** Interactive: JLine editing, history in {@code historyFile}, completion, Alt-V dictation. */
     public int runInteractive(Terminal terminal, Path historyFile) {
-        out = terminal.writer();
+        out = new PrintWriter(TerminalText.writer(terminal.writer()), true);
         notes = out;
         var r = LineReaderBuilder.builder()
                 .terminal(terminal)
@@ -106,7 +112,7 @@ public final class LineRepl {
         if (config.ui().keymap().equals("vi")) r.setKeyMap(LineReader.VIINS);
         installDictation(r);
         reader = r;
-        r.printAbove("(engine: " + session.engine() + " — " + session.engineWhy() + ")");
+        above(r, "(engine: " + session.engine() + " — " + session.engineWhy() + ")");
         boolean interruptedOnce = false;
         try {
             while (true) {
@@ -117,12 +123,12 @@ public final class LineRepl {
                 } catch (UserInterruptException e) {
                     if (session.recording()) {
                         session.discardDictation();
-                        r.printAbove("(recording discarded)");
+                        above(r, "(recording discarded)");
                         continue;
                     }
                     if (e.getPartialLine().isEmpty() && interruptedOnce) return 0;
                     interruptedOnce = e.getPartialLine().isEmpty();
-                    if (interruptedOnce) r.printAbove("(Ctrl-C again on an empty line exits)");
+                    if (interruptedOnce) above(r, "(Ctrl-C again on an empty line exits)");
                     continue;
                 } catch (EndOfFileException e) {
                     return 0;
@@ -141,8 +147,8 @@ public final class LineRepl {
 
     /** Piped: one question (or command) per line; answers to {@code output}, notes in parentheses to {@code errors}. */
     public int runPiped(BufferedReader input, PrintWriter output, PrintWriter errors) throws IOException {
-        out = output;
-        notes = errors;
+        out = new PrintWriter(TerminalText.writer(output), true);
+        notes = new PrintWriter(TerminalText.writer(errors), true);
         String line;
         while ((line = input.readLine()) != null) {
             if (!handle(line, null)) break;
@@ -234,10 +240,10 @@ public final class LineRepl {
             if (!session.recording()) {
                 try {
                     session.startDictation();
-                    r.printAbove("(recording from " + config.voice().source() + ": " + config.ui().keys().get("dictate")
+                    above(r, "(recording from " + config.voice().source() + ": " + config.ui().keys().get("dictate")
                             + " or Enter stops, Ctrl-C discards)");
                 } catch (dev.ragdesk.voice.VoiceException e) {
-                    r.printAbove("(" + e.getMessage() + ")");
+                    above(r, "(" + e.getMessage() + ")");
                 }
             } else {
                 insertTranscript(r);
@@ -265,13 +271,13 @@ public final class LineRepl {
     }
 
     private void insertTranscript(LineReader r) {
-        r.printAbove("(transcribing …)");
+        above(r, "(transcribing …)");
         try {
             var text = session.finishDictationNow();
-            if (text.isEmpty()) r.printAbove("(no speech recognised)");
+            if (text.isEmpty()) above(r, "(no speech recognised)");
             else r.getBuffer().write(text);
         } catch (dev.ragdesk.voice.VoiceException e) {
-            r.printAbove("(" + e.getMessage() + ")");
+            above(r, "(" + e.getMessage() + ")");
         }
     }
 

@@ -31,6 +31,10 @@ public final class WhisperMain {
             var bytes = Files.readAllBytes(Path.of(args[1]));
             var samples = new float[bytes.length / 4];
             ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(samples);
+            if (System.getProperty(WhisperNatives.LIBDIR) == null) {
+                WhisperNatives.unpack(dev.ragdesk.io.NativeCache.dir(System.getenv()))
+                        .ifPresent(dir -> System.setProperty(WhisperNatives.LIBDIR, dir.toString()));
+            }
             WhisperJNI.loadLibrary(message -> System.err.println("whisper: " + message.strip()));
             WhisperJNI.setLibraryLogger(message -> System.err.println("whisper: " + message.strip()));
             var whisper = new WhisperJNI();

@@ -15,8 +15,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -46,15 +44,15 @@ class ServerEngineTest {
 
     ServerLauncher launcher;
 
-    ModelHost host(ServerWorker.Ports ports) {
-        launcher = new ServerLauncher(server, ports);
+    ModelHost host(ServerLauncher.SocketPaths sockets) {
+        launcher = new ServerLauncher(server, sockets);
         host = new ModelHost(launcher, e -> { events.add(e); history.add(e); },
                 ModelHost.Options.defaults().withPrestart(false));
         return host;
     }
 
     ModelHost host() {
-        return host(ServerLauncher::freePort);
+        return host(ServerLauncher.inFolder(dir.resolve("run")));
     }
 
     @AfterEach
@@ -166,25 +164,27 @@ class ServerEngineTest {
         assertNotEquals(active.pid(), h.current().orElseThrow().pid());
     }
 
-    /** The helpers kept ready for the next server may be killed by anyone meanwhile: the swap starts its own. */
+    /** Nothing is kept ready between swaps: after several, the app's children are the current server and its watchdog. */
     @Test
-    void aSwapWorksWhenTheWaitingHelpersWereKilled() throws Exception {
+    void afterSwapsOnlyTheCurrentServerAndItsWatchdogRun() throws Exception {
         var h = host();
-        h.activate(request("rag", SyntheticGguf.llama().writeTo(dir.resolve("a.gguf")), 1024));
-        h.generate(new GenerateRequest("Once", 2, 0.0, 1, List.of()), t -> {}).await();
-        var helpers = launcher.helpers();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while ((helpers.slots().sparePid().isEmpty() || helpers.watchdogs().sparePid().isEmpty()) && System.nanoTime() < deadline) {
-            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5)); // started after the answer
+        var a = SyntheticGguf.llama().seed(1).writeTo(dir.resolve("a.gguf"));
+        var b = SyntheticGguf.llama().seed(2).writeTo(dir.resolve("b.gguf"));
+        for (int i = 0; i < 3; i++) {
+            h.activate(request(i % 2 == 0 ? "rag" : "chat", i % 2 == 0 ? a : b, 1024));
+            assertEquals(2, h.generate(new GenerateRequest("Once", 2, 0.0, 1, List.of()), t -> {}).await().tokens());
         }
-        for (var pid : List.of(helpers.slots().sparePid().orElseThrow(), helpers.watchdogs().sparePid().orElseThrow())) {
-            var process = ProcessHandle.of(pid).orElseThrow();
-            process.destroyForcibly();
-            process.onExit().get(10, TimeUnit.SECONDS);
+        long current = h.current().orElseThrow().pid();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        var children = ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).toList();
+        while (children.size() > 2 && System.nanoTime() < deadline) { // an ended watchdog is reaped a moment after its server
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            children = ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).toList();
         }
-        var next = h.activate(request("chat", SyntheticGguf.llama().seed(3).writeTo(dir.resolve("b.gguf")), 1024));
-        assertEquals(3, h.generate(new GenerateRequest("Once", 3, 0.0, 1, List.of()), t -> {}).await().tokens());
-        assertTrue(WorkerCensus.arguments(next.pid()).get(0).endsWith("llama-server"), "the new server runs as itself");
+        var commands = children.stream().map(p -> p.info().command().orElse("?")).sorted().toList();
+        assertEquals(2, children.size(), "the server and its watchdog: " + commands);
+        assertTrue(children.stream().anyMatch(p -> p.pid() == current), "the current server is one of them: " + commands);
+        assertTrue(WorkerCensus.arguments(current).get(0).endsWith("llama-server"), "the server runs as itself");
     }
 
     @Test
@@ -198,33 +198,83 @@ class ServerEngineTest {
         assertEquals(0, WorkerCensus.now().workers(), "the failed server is gone");
     }
 
+    /** Another process listening at the chosen address first: it gets a connection, then not one byte, and a fresh socket is used. */
     @Test
-    void aPortTakenByAnotherProgramIsRetriedOnAnother() throws Exception {
+    void aProcessSquattingTheSocketIsNeverSentAByte() throws Exception {
         var model = Fixtures.require("stories260K.gguf");
-        try (var squatter = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        var taken = java.nio.file.Files.createDirectories(dir.resolve("run")).resolve("llama-squatted.sock");
+        var received = new java.io.ByteArrayOutputStream();
+        var connections = new AtomicInteger();
+        try (var squatter = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            squatter.bind(java.net.UnixDomainSocketAddress.of(taken));
+            var listening = new Thread(() -> {
+                try {
+                    while (true) {
+                        try (var c = squatter.accept()) {
+                            connections.incrementAndGet();
+                            var buffer = java.nio.ByteBuffer.allocate(4096);
+                            while (c.read(buffer) > 0) {
+                                synchronized (received) { received.write(buffer.array(), 0, buffer.position()); }
+                                buffer.clear();
+                            }
+                        }
+                    }
+                } catch (java.io.IOException closed) {
+                    // the test is over
+                }
+            });
+            listening.setDaemon(true);
+            listening.start();
             var handedOut = new AtomicInteger();
-            var h = host(() -> handedOut.getAndIncrement() == 0 ? squatter.getLocalPort() : ServerLauncher.freePort());
+            var fresh = ServerLauncher.inFolder(dir.resolve("run"));
+            var h = host(() -> handedOut.getAndIncrement() == 0 ? taken : fresh.next());
             h.activate(request("rag", model, 512));
-            assertEquals(2, handedOut.get(), "the taken port was given up for a second one");
+            assertEquals(2, handedOut.get(), "the taken address was given up for a second one");
             assertEquals(3, h.generate(new GenerateRequest("Once", 3, 0.0, 1, List.of()), s -> {}).await().tokens());
+        }
+        assertTrue(connections.get() > 0, "the test's premise: the squatter was reached");
+        synchronized (received) {
+            assertEquals(0, received.size(), "the squatter was sent: " + received.toString(java.nio.charset.StandardCharsets.UTF_8));
         }
     }
 
     @Test
-    void theServerListensOnLoopbackOnlyAndWantsItsKey() throws Exception {
+    void theServerListensOnAPrivateSocketOnlyAndWantsItsKey() throws Exception {
         var model = Fixtures.require("stories260K.gguf");
-        int port = ServerLauncher.freePort();
-        var h = host(() -> port);
+        var h = host();
         h.activate(request("rag", model, 512));
-        var client = new okhttp3.OkHttpClient();
-        var body = okhttp3.RequestBody.create("{\"prompt\":\"x\",\"n_predict\":1}", okhttp3.MediaType.get("application/json"));
-        try (var r = client.newCall(new okhttp3.Request.Builder().url("http://127.0.0.1:" + port + "/completion").post(body).build()).execute()) {
-            assertEquals(401, r.code(), "no key, no answer");
-        }
-        var args = WorkerCensus.arguments(h.current().orElseThrow().pid());
-        assertEquals("127.0.0.1", args.get(args.indexOf("--host") + 1));
+        long pid = h.current().orElseThrow().pid();
+        var args = WorkerCensus.arguments(pid);
+        var socket = Path.of(args.get(args.indexOf("--host") + 1));
+        assertEquals(dir.resolve("run"), socket.getParent());
+        assertEquals("700", dev.ragdesk.testing.OtherUser.mode(socket.getParent()), "the socket's folder is the owner's only");
         assertTrue(args.contains("--no-webui"));
         assertFalse(String.join(" ", args).contains("api-key"), "the key is not on the command line, which ps shows every user: " + args);
+        assertEquals(List.of(), TcpListeners.of(pid), "llama-server listens on no TCP port");
+
+        // an independent client, the JDK's own, with no key
+        assertEquals(401, RawHttp.status(socket, "POST", "/completion", "{\"prompt\":\"x\",\"n_predict\":1}"), "no key, no answer");
+        assertEquals(401, RawHttp.status(socket, "GET", "/slots", ""), "no key, no look at the slots");
+        if (dev.ragdesk.testing.OtherUser.available()) {
+            var other = dev.ragdesk.testing.OtherUser.run("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--unix-socket",
+                    socket.toString(), "http://localhost/health");
+            assertFalse(other.succeeded(), "another user reached the server: " + other.output());
+        }
+    }
+
+    /** A llama-server that ignores LLAMA_API_KEY (here the real one, with the variable taken out of its environment). */
+    @Test
+    void aServerThatAnswersWithoutTheKeyIsRefused() throws Exception {
+        var model = Fixtures.require("stories260K.gguf");
+        var wrapper = dir.resolve("llama-server");
+        java.nio.file.Files.writeString(wrapper, "#!/bin/sh\nunset LLAMA_API_KEY\nexec '" + server.path() + "' \"$@\"\n");
+        wrapper.toFile().setExecutable(true);
+        server = LlamaServers.check(wrapper, "the test");
+        var h = host();
+        var e = assertThrows(RagdeskException.class, () -> h.activate(request("rag", model, 512)));
+        assertTrue(e.getMessage().contains("answered without its API key"), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), "one line");
+        assertEquals(0, WorkerCensus.now().workers(), "the refused server is gone");
     }
 
     @Test

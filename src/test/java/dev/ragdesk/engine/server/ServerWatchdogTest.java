@@ -1,5 +1,6 @@
 package dev.ragdesk.engine.server;
 
+import dev.ragdesk.bench.HoldBareServerMain;
 import dev.ragdesk.bench.SyntheticGguf;
 import dev.ragdesk.testing.LlamaServerBinary;
 import org.junit.jupiter.api.Test;
@@ -10,57 +11,59 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * The guarantee behind the watchdog: when the app dies by kill -9, the llama-server it started
- * does not live on holding (GPU) memory, and the helpers kept ready for the next server exit too.
+ * A census of what an app started, taken while it runs, then a kill -9 of the app: every
+ * process it started must end with it, so no server keeps (GPU) memory that nobody can reach.
+ * For the engine's servers and for the benchmarks' bare one alike.
  */
 @Timeout(120)
 class ServerWatchdogTest {
     @TempDir Path dir;
 
     @Test
-    void aKilledAppTakesItsServerAndItsSpareHelpersWithIt() throws Exception {
+    void aKilledAppTakesItsServerAndItsWatchdogWithIt() throws Exception {
+        killAndCount(HoldServerMain.class);
+    }
+
+    @Test
+    void aKilledBenchTakesItsBareServerWithIt() throws Exception {
+        killAndCount(HoldBareServerMain.class);
+    }
+
+    private void killAndCount(Class<?> main) throws Exception {
         var binary = LlamaServerBinary.require();
         var model = SyntheticGguf.llama().writeTo(dir.resolve("m.gguf"));
         var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        var app = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), HoldServerMain.class.getName(),
-                binary.toString(), model.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        var app = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), main.getName(),
+                binary.toString(), model.toString(), dir.resolve("run").toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        List<ProcessHandle> started;
         long serverPid;
-        long sparePid;
-        long slotPid;
         try {
             var out = new BufferedReader(new InputStreamReader(app.getInputStream(), StandardCharsets.UTF_8));
             serverPid = Long.parseLong(lineStartingWith(out, "server "));
-            sparePid = Long.parseLong(lineStartingWith(out, "spare "));
-            slotPid = Long.parseLong(lineStartingWith(out, "slot "));
+            started = app.descendants().toList();
         } catch (RuntimeException | java.io.IOException e) {
             app.destroyForcibly();
             throw e;
         }
-        var server = ProcessHandle.of(serverPid).orElseThrow(() -> new AssertionError("no server process " + serverPid));
-        assertTrue(server.info().command().orElse("").endsWith("llama-server"), server.info().toString());
-        assertTrue(sparePid > 0, "a watchdog was kept ready for the next server");
-        var spare = ProcessHandle.of(sparePid).orElseThrow(() -> new AssertionError("no spare watchdog " + sparePid));
-        assertTrue(slotPid > 0, "a shell was kept ready to become the next server");
-        var slot = ProcessHandle.of(slotPid).orElseThrow(() -> new AssertionError("no spare server slot " + slotPid));
-
         try {
+            var server = ProcessHandle.of(serverPid).orElseThrow(() -> new AssertionError("no server process " + serverPid));
+            assertTrue(server.info().command().orElse("").endsWith("llama-server"), "the server runs as itself: " + server.info());
+            assertTrue(started.contains(server), "the census holds the server");
+            assertEquals(2, started.size(), "the server and its watchdog, nothing else: " + started.stream().map(ProcessHandle::info).toList());
             app.destroyForcibly(); // SIGKILL: no shutdown hook, no close() runs
             assertTrue(app.waitFor(30, TimeUnit.SECONDS));
-            server.onExit().get(30, TimeUnit.SECONDS);
-            assertFalse(server.isAlive(), "the server went with the app");
-            spare.onExit().get(30, TimeUnit.SECONDS);
-            assertFalse(spare.isAlive(), "the spare watchdog, which guarded nothing yet, exited too");
-            slot.onExit().get(30, TimeUnit.SECONDS);
-            assertFalse(slot.isAlive(), "the spare server slot, which ran nothing yet, exited too");
+            for (var p : started) {
+                p.onExit().get(30, TimeUnit.SECONDS);
+                assertFalse(p.isAlive(), p.info() + " outlived the app");
+            }
         } finally {
-            server.destroyForcibly(); // a failed run must not leave a server behind
-            spare.destroyForcibly();
-            slot.destroyForcibly();
+            started.forEach(ProcessHandle::destroyForcibly); // a failed run must not leave a server behind
         }
     }
 
