@@ -242,7 +242,7 @@ final class BenchSwapCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--engine must be jvm or llama-server");
         }
         var c = ctx.config();
-        var config = new dev.ragdesk.config.Config(c.models(), new dev.ragdesk.config.Config.Engine(engine, c.engine().llamaServer()),
+        var config = new dev.ragdesk.config.Config(c.models(), new dev.ragdesk.config.Config.Engine(engine, c.engine().llamaServer(), c.engine().idleMinutes()),
                 c.llama(), c.retrieval(), c.embedding(), c.chat(), c.rag(), c.ui(), c.hub(), c.vram(), c.voice());
         return new AppContext(ctx.workspace(), new dev.ragdesk.config.ConfigLoader.Loaded(config, ctx.loaded().file(),
                 ctx.loaded().fromFile(), ctx.loaded().warnings()), ctx.env());

@@ -57,6 +57,10 @@ final class TuiCommand implements Callable<Integer> {
                 System.out.print(osc);
                 System.out.flush();
             }));
+            if (!ctx.loaded().warnings().isEmpty()) {
+                // config problems reach the console too, on its notice line: nothing is ignored in silence
+                app.get().post(new dev.ragdesk.session.SessionEvent.Notice("config: " + String.join(" · ", ctx.loaded().warnings())));
+            }
             session.start();
             app.get().run();
         } finally {

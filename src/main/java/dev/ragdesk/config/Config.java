@@ -51,12 +51,22 @@ public record Config(Models models, Engine engine, Llama llama, Retrieval retrie
      * installed), "llama-server" (llama.cpp's own server, the GPU path), or "auto" (llama-server
      * when one is found, else jvm). {@code llamaServer} is a path to the binary; empty searches.
      */
-    public record Engine(String kind, String llamaServer) {
+    public record Engine(String kind, String llamaServer, Integer idleMinutes) {
         public static final java.util.Set<String> KINDS = java.util.Set.of("auto", "jvm", "llama-server");
 
         public Engine {
             kind = kind == null ? "auto" : kind.trim();
             llamaServer = llamaServer == null ? "" : llamaServer.trim();
+            idleMinutes = idleMinutes == null ? 10 : idleMinutes;
+        }
+
+        public Engine(String kind, String llamaServer) {
+            this(kind, llamaServer, null);
+        }
+
+        /** How long a loaded model may sit unused before its process ends; zero: never. */
+        public java.time.Duration idleUnload() {
+            return java.time.Duration.ofMinutes(idleMinutes);
         }
     }
 

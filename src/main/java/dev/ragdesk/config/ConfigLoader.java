@@ -62,7 +62,33 @@ public final class ConfigLoader {
                         + " is ignored; actions are " + String.join(", ", Config.Ui.DEFAULT_KEYS.keySet()));
             }
         }
+        var models = config.models();
+        var roles = new java.util.LinkedHashMap<String, ModelSpec>();
+        roles.put("rag", models.rag());
+        roles.put("chat", models.chat());
+        roles.put("whisper", models.whisper());
+        roles.put("embed", models.embed());
+        roles.put("tts", models.tts());
+        roles.forEach((role, spec) -> {
+            if (spec.isRemote() && !spec.apiKeyEnv().isEmpty() && sentInClear(spec.endpoint())) {
+                warnings.add(location(file, text, "models." + role + ".endpoint") + "models." + role + ".endpoint is plain http:// to "
+                        + "another machine, so the key in $" + spec.apiKeyEnv() + " and your questions and passages cross the network"
+                        + " unencrypted; use https://");
+            }
+        });
         return new Loaded(config, file, true, List.copyOf(warnings));
+    }
+
+    /** http:// to anything but this machine; names are not resolved (no lookup at start-up), so only literal loopback counts. */
+    static boolean sentInClear(String endpoint) {
+        try {
+            var uri = java.net.URI.create(endpoint);
+            if (!"http".equalsIgnoreCase(uri.getScheme())) return false;
+            var host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(java.util.Locale.ROOT);
+            return !(host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]") || host.equals("::1"));
+        } catch (IllegalArgumentException e) {
+            return false; // the endpoint's own check names a malformed URL
+        }
     }
 
     /** Writes the effective config as TOML with one {@code [table]} per section, as {@code ragdesk config} prints it. */

@@ -41,6 +41,7 @@ final class ConfigValidator {
         });
 
         v.choice(c.engine().kind(), Config.Engine.KINDS, "engine", "kind");
+        v.range(c.engine().idleMinutes(), 0, 7 * 24 * 60, "engine", "idle_minutes");
 
         var llama = c.llama();
         if (!llama.gpuLayers().isAuto()) v.range(llama.gpuLayers().count(), 0, 100_000, "llama", "gpu_layers");

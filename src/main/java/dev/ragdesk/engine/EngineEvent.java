@@ -6,7 +6,8 @@ public sealed interface EngineEvent {
 
     record Loaded(ActiveModel model) implements EngineEvent {}
 
-    record Unloaded(String role) implements EngineEvent {}
+    /** {@code idle}: ended after going unused for the configured time, to free its memory for others. */
+    record Unloaded(String role, boolean idle) implements EngineEvent {}
 
     record Failed(String role, String reason) implements EngineEvent {}
 

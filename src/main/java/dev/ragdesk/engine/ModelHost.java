@@ -33,12 +33,15 @@ public final class ModelHost implements PromptModel, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ModelHost.class);
 
     /** Timings and limits; defaults suit interactive use. */
-    public record Options(boolean prestart, Duration startTimeout, Duration loadTimeout, Duration stopTimeout) {
+    /** @param idleUnload how long a loaded model may go unused before its process ends; zero: never */
+    public record Options(boolean prestart, Duration startTimeout, Duration loadTimeout, Duration stopTimeout, Duration idleUnload) {
         public static Options defaults() {
-            return new Options(true, Duration.ofSeconds(60), Duration.ofMinutes(10), Duration.ofSeconds(5));
+            return new Options(true, Duration.ofSeconds(60), Duration.ofMinutes(10), Duration.ofSeconds(5), Duration.ZERO);
         }
 
-        public Options withPrestart(boolean on) { return new Options(on, startTimeout, loadTimeout, stopTimeout); }
+        public Options withPrestart(boolean on) { return new Options(on, startTimeout, loadTimeout, stopTimeout, idleUnload); }
+
+        public Options withIdleUnload(Duration idle) { return new Options(prestart, startTimeout, loadTimeout, stopTimeout, idle); }
     }
 
     private record Active(Worker worker, ActiveModel model) {}
@@ -64,6 +67,11 @@ public final class ModelHost implements PromptModel, AutoCloseable {
     /** True from the start of {@link #activate} to its end: a cancel then abandons whatever load it reaches. */
     private volatile boolean activating;
     private volatile boolean cancelRequested;
+    /** Ends an unused model's process after {@link Options#idleUnload}; null when that is zero (never). */
+    private final java.util.concurrent.ScheduledExecutorService idleTimer;
+    /** The pending idle check, replaced on every use; not under {@link #lock}, which a load holds for minutes. */
+    private final java.util.concurrent.atomic.AtomicReference<java.util.concurrent.ScheduledFuture<?>> idleCheck =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     /** One worker loading one model; cancelling kills the worker, which fails the load at once. */
     private static final class LoadAttempt {
@@ -99,6 +107,42 @@ public final class ModelHost implements PromptModel, AutoCloseable {
         this.launcher = launcher;
         this.events = events;
         this.options = options;
+        this.idleTimer = options.idleUnload().isZero() || options.idleUnload().isNegative() ? null
+                : java.util.concurrent.Executors.newSingleThreadScheduledExecutor(task -> {
+                    var thread = new Thread(task, "model-idle-unload");
+                    thread.setDaemon(true);
+                    return thread;
+                });
+    }
+
+    /** A use of the model: the idle clock starts again. */
+    private void touched() {
+        if (idleTimer == null) return;
+        var next = idleTimer.schedule(this::unloadIfIdle, options.idleUnload().toMillis(), TimeUnit.MILLISECONDS);
+        var previous = idleCheck.getAndSet(next);
+        if (previous != null) previous.cancel(false);
+    }
+
+    /**
+     * On a shared GPU server a model that nobody asks keeps its VRAM from everyone else's jobs
+     * (Ollama's keep_alive, llama-swap's ttl): its process ends, and the next question loads it
+     * again. A remote endpoint holds nothing here, but its connections are closed all the same.
+     */
+    private void unloadIfIdle() {
+        synchronized (lock) {
+            if (closed || active == null) return;
+            if (running != null && !running.result().isDone()) {
+                touched(); // still answering (a long one): look again later
+                return;
+            }
+            var role = active.model.role();
+            log.info("unloading the {} model after {} unused", role, options.idleUnload());
+            stopActive();
+            lastRequest = null;
+            if (spare != null) spare.shutdown(options.stopTimeout()); // a pre-started worker is memory too
+            spare = null;
+            events.accept(new EngineEvent.Unloaded(role, true));
+        }
     }
 
     /** The active model; never waits, even while a load holds the host for minutes. */
@@ -147,7 +191,9 @@ public final class ModelHost implements PromptModel, AutoCloseable {
             if (active != null && active.model.request().equals(request) && active.worker.isAlive()) return active.model;
             activating = true;
             try {
-                return swapTo(request);
+                var model = swapTo(request);
+                touched();
+                return model;
             } finally {
                 activating = false;
                 cancelRequested = false;
@@ -165,7 +211,7 @@ public final class ModelHost implements PromptModel, AutoCloseable {
             return load(request, stopMs, header);
         } catch (LoadCancelled cancelled) {
             lastRequest = null;
-            events.accept(new EngineEvent.Unloaded(request.role()));
+            events.accept(new EngineEvent.Unloaded(request.role(), false));
             throw cancelled;
         } catch (RagdeskException failure) {
             events.accept(new EngineEvent.Failed(request.role(), failure.getMessage()));
@@ -189,7 +235,7 @@ public final class ModelHost implements PromptModel, AutoCloseable {
             var role = active != null ? active.model.role() : null;
             stopActive();
             lastRequest = null;
-            if (role != null) events.accept(new EngineEvent.Unloaded(role));
+            if (role != null) events.accept(new EngineEvent.Unloaded(role, false));
         }
     }
 
@@ -233,6 +279,8 @@ public final class ModelHost implements PromptModel, AutoCloseable {
             };
             var generation = new Generation(id, result, cancel);
             running = generation;
+            touched();
+            result.whenComplete((r, e) -> touched());
             worker.stream(new Protocol.Generate(id, request.prompt(), request.maxTokens(), request.temperature(),
                     request.seed(), request.stop(), request.messages()), sink);
             return generation;
@@ -256,6 +304,7 @@ public final class ModelHost implements PromptModel, AutoCloseable {
         synchronized (lock) {
             if (closed) return;
             closed = true;
+            if (idleTimer != null) idleTimer.shutdownNow();
             stopActive();
             if (spare != null) spare.shutdown(options.stopTimeout());
             spare = null;

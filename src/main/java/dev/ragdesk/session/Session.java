@@ -128,7 +128,7 @@ public final class Session implements AutoCloseable {
         var engine = Engines.choose(workspace, config, llamaVersion, env);
         // a fresh reading when a model is about to load: the previous one is gone by then
         this.planner = Engines.planner(engine, workspace, config, gpu::sample);
-        this.host = Engines.host(engine, planner, this::onEngine, options.host());
+        this.host = Engines.host(engine, planner, this::onEngine, options.host().withIdleUnload(config.engine().idleUnload()));
         this.embeddings = dev.ragdesk.embed.Embeddings.of(workspace, config);
         this.retriever = Documents.retriever(workspace, config, embeddings);
         this.assistant = new Assistant(host, new ModelFiles(workspace, config), config, retriever, env);
@@ -438,7 +438,7 @@ public final class Session implements AutoCloseable {
         else if (event instanceof EngineEvent.Loaded l) listener.accept(new SessionEvent.ModelReady(info(l.model())));
         else if (event instanceof EngineEvent.Failed f) listener.accept(new SessionEvent.ModelFailed(f.role(), f.reason()));
         else if (event instanceof EngineEvent.WorkerCrashed c) listener.accept(new SessionEvent.ModelCrashed(c.role(), c.how()));
-        else if (event instanceof EngineEvent.Unloaded u) listener.accept(new SessionEvent.ModelUnloaded(u.role()));
+        else if (event instanceof EngineEvent.Unloaded u) listener.accept(new SessionEvent.ModelUnloaded(u.role(), u.idle()));
         // tokens reach the UI once, through the ticket's AnswerToken; engine-level ones stop here
         if (event instanceof EngineEvent.Loaded || event instanceof EngineEvent.WorkerCrashed || event instanceof EngineEvent.Unloaded) {
             publishState();

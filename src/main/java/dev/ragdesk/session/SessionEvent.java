@@ -28,7 +28,8 @@ public sealed interface SessionEvent {
     /** The model's process ended without being asked to; {@code how} reads like "killed by SIGKILL". */
     record ModelCrashed(String role, String how) implements SessionEvent {}
 
-    record ModelUnloaded(String role) implements SessionEvent {}
+    /** {@code idle}: its process ended after going unused for [engine].idle_minutes; the next question loads it again. */
+    record ModelUnloaded(String role, boolean idle) implements SessionEvent {}
 
     record AnswerStarted(long ticket, Mode mode, String question, List<Passage> citations) implements SessionEvent {}
 

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -125,6 +126,31 @@ class ConfigLoaderTest {
         assertEquals(2, loaded.warnings().size(), loaded.warnings().toString());
         assertTrue(loaded.warnings().get(0).startsWith(file + ":3: unknown key llama.colour"), loaded.warnings().get(0));
         assertTrue(loaded.warnings().get(1).contains("unknown key telemetry"), loaded.warnings().get(1));
+    }
+
+    /** A key and passages sent over plain http to another machine get one line naming the setting; https and loopback get none. */
+    @Test
+    void aKeySentInClearIsSaidOnce() throws Exception {
+        var file = write("""
+                [models.chat]
+                endpoint = "http://gpu-box.lab:8000/v1"
+                model = "llama"
+                api_key_env = "LAB_KEY"
+
+                [models.rag]
+                endpoint = "https://gpu-box.lab/v1"
+                model = "sarvam"
+                api_key_env = "LAB_KEY"
+
+                """);
+        var warnings = loader.load(file).warnings();
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).startsWith(file + ":2: models.chat.endpoint is plain http://"), warnings.get(0));
+        assertTrue(warnings.get(0).contains("$LAB_KEY") && warnings.get(0).contains("use https://"), warnings.get(0));
+        var loopback = write("[models.chat]\nendpoint = \"http://127.0.0.1:8080/v1\"\nmodel = \"llama\"\napi_key_env = \"K\"\n");
+        assertEquals(List.of(), loader.load(loopback).warnings(), "loopback never leaves the machine");
+        var withoutKey = write("[models.chat]\nendpoint = \"http://gpu-box.lab:8000/v1\"\nmodel = \"llama\"\n");
+        assertEquals(List.of(), loader.load(withoutKey).warnings(), "no key, nothing secret on the wire but the passages, which the user chose");
     }
 
     @Test

@@ -21,12 +21,16 @@ final class HostHarness implements AutoCloseable {
     final ModelHost host;
 
     HostHarness(Path dir, boolean prestart) throws Exception {
+        this(dir, ModelHost.Options.defaults().withPrestart(prestart));
+    }
+
+    HostHarness(Path dir, ModelHost.Options options) throws Exception {
         this.dir = dir;
         var tmp = Files.createDirectories(dir.resolve("tmp"));
         var natives = NativeLibrary.extractBundled(tmp, "test").orElse(null);
         var launcher = new WorkerLauncher(JvmCommand.current(), tmp.resolve("llama"), natives);
         host = new ModelHost(launcher, e -> { events.add(e); history.add(e); },
-                ModelHost.Options.defaults().withPrestart(prestart));
+                options);
     }
 
     Path tinyModel(String name, long seed) throws Exception {

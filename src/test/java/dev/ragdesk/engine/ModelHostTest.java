@@ -49,6 +49,25 @@ class ModelHostTest {
         assertInstanceOf(EngineEvent.GenerationDone.class, h.history.get(h.history.size() - 1));
     }
 
+    /** [engine].idle_minutes: an unused model's process ends, and the next question loads it again. */
+    @Test
+    void anUnusedModelIsUnloadedAndTheNextQuestionLoadsItAgain() throws Exception {
+        h = new HostHarness(dir, ModelHost.Options.defaults().withPrestart(false).withIdleUnload(java.time.Duration.ofMillis(300)));
+        var tiny = h.tinyModel("a.gguf", 1);
+        var first = h.host.activate(request("chat", tiny));
+        assertEquals(3, h.host.generate(greedy("Once", 3), s -> {}).await().tokens());
+        var unloaded = h.await(EngineEvent.Unloaded.class);
+        assertTrue(unloaded.idle(), "said to be an idle unload: " + unloaded);
+        assertTrue(h.host.current().isEmpty(), "no model is active");
+        var process = ProcessHandle.of(first.pid());
+        if (process.isPresent()) process.get().onExit().get(10, TimeUnit.SECONDS);
+        assertEquals(0, WorkerCensus.now().workers(), "the worker's process ended, and its memory with it");
+
+        var again = h.host.activate(request("chat", tiny));
+        assertNotEquals(first.pid(), again.pid(), "a new worker");
+        assertEquals(3, h.host.generate(greedy("Once", 3), s -> {}).await().tokens(), "and it answers");
+    }
+
     @Test
     void greedyGenerationIsRepeatable() throws Exception {
         h = new HostHarness(dir, false);

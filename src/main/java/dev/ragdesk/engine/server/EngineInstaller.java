@@ -72,22 +72,37 @@ public final class EngineInstaller {
         this.env = env;
     }
 
-    /** "node-llama-cpp-3.22.1-cpu": the folder name of one build. */
-    public static String key(Backend backend) {
-        return PACKAGE + "-" + PACKAGE_VERSION + "-" + backend.label();
+    /**
+     * The folder name of one build: the sources' version and the backend, and for CUDA the
+     * toolkit's version and the GPU architectures too, so a build for another card or toolkit is
+     * never taken for this one ("node-llama-cpp-3.22.1-cpu", "…-cuda12.4-sm86").
+     */
+    public static String key(Backend backend, String cudaToolkit, String cudaArchitectures) {
+        var key = PACKAGE + "-" + PACKAGE_VERSION + "-" + backend.label();
+        if (backend != Backend.CUDA) return key;
+        var arch = cudaArchitectures.isBlank() ? "default" : cudaArchitectures.replaceAll("[^A-Za-z0-9]+", "_");
+        return key + (cudaToolkit.isBlank() ? "" : cudaToolkit) + "-sm" + arch;
+    }
+
+    /** The key of {@code request} on this machine: nvcc's release and the card's architecture are asked here. */
+    String key(Request request) {
+        if (request.backend() != Backend.CUDA) return key(request.backend(), "", "");
+        return key(Backend.CUDA, which(env, "nvcc").map(EngineInstaller::nvccRelease).orElse(""), architectures(request));
     }
 
     public Installed install(Request request, Consumer<Progress> progress) throws RagdeskException, InterruptedException {
-        var key = key(request.backend());
+        var key = key(request);
         var target = engines.resolve(key).resolve(LlamaServers.BINARY);
-        if (Files.isRegularFile(target)) return new Installed(target, false, "already installed");
-        var cached = userCache.map(c -> c.resolve(key).resolve(LlamaServers.BINARY)).filter(Files::isRegularFile);
+        if (works(target, "the install in " + target.getParent())) return new Installed(target, false, "already installed");
+        var cached = userCache.map(c -> c.resolve(key).resolve(LlamaServers.BINARY))
+                .filter(binary -> works(binary, "the build cache " + binary.getParent()));
         if (cached.isPresent()) {
             place(cached.get(), target);
             return new Installed(target, false, "the build cache " + cached.get().getParent());
         }
         requireTools(request.backend());
         var work = tmp.resolve("engine-build-" + key);
+        boolean finished = false;
         try {
             Files.createDirectories(work);
             progress.accept(new Progress("fetching " + PACKAGE + "@" + PACKAGE_VERSION + " from the npm registry", 0, 0));
@@ -116,10 +131,79 @@ public final class EngineInstaller {
                     log.warn("could not keep the build in {}: {}", cache, e.getMessage());
                 }
             });
-            deleteTree(work);
+            finished = true;
             return new Installed(target, true, "a build from " + PACKAGE + "@" + PACKAGE_VERSION);
         } catch (IOException e) {
             throw new RagdeskException("building llama-server failed: " + e.getMessage() + "; the log is .data/logs/ragdesk.log", e);
+        } finally {
+            // a finished build was copied out; a failed one leaves nothing that a later install could take for a build
+            try {
+                deleteTree(work);
+            } catch (IOException e) {
+                log.warn("cannot remove the build folder {}: {}", work, e.toString());
+            }
+            if (!finished) log.info("engine build of {} did not finish; its folder {} was removed", key, work);
+        }
+    }
+
+    /**
+     * Whether {@code binary} is there and answers {@code --version} as llama-server: a copy cut
+     * short by a full disk or a kill is not trusted, and is removed so the next install replaces it.
+     */
+    private static boolean works(Path binary, String what) {
+        if (!Files.isRegularFile(binary)) return false;
+        try {
+            LlamaServers.check(binary, what);
+            return true;
+        } catch (RagdeskException e) {
+            log.warn("not using {}: {}", what, e.getMessage());
+            try {
+                Files.deleteIfExists(binary);
+            } catch (IOException ignored) {
+                // placed again over it
+            }
+            return false;
+        }
+    }
+
+    /** "12.4" from nvcc's "Cuda compilation tools, release 12.4, V12.4.131". */
+    static String nvccRelease(Path nvcc) {
+        try {
+            var p = new ProcessBuilder(nvcc.toString(), "--version").redirectErrorStream(true).start();
+            p.getOutputStream().close();
+            var out = new String(p.getInputStream().readNBytes(16 * 1024), StandardCharsets.UTF_8);
+            p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+            var m = Pattern.compile("release (\\d+\\.\\d+)").matcher(out);
+            return m.find() ? "cuda" + m.group(1) : "";
+        } catch (IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
+    }
+
+    /** The architectures asked for, else the card's own ("native" is no key: it means whatever card is here). */
+    private String architectures(Request request) {
+        if (!request.cudaArchitectures().isBlank()) return request.cudaArchitectures();
+        return nvidiaGpu() ? computeCapability().orElse("native") : "";
+    }
+
+    /** "90" for an H100, from nvidia-smi; empty where it cannot say. */
+    private Optional<String> computeCapability() {
+        var smi = which(env, "nvidia-smi");
+        if (smi.isEmpty()) return Optional.empty();
+        try {
+            var p = new ProcessBuilder(smi.get().toString(), "--query-gpu=compute_cap", "--format=csv,noheader").redirectErrorStream(true).start();
+            p.getOutputStream().close();
+            var out = new String(p.getInputStream().readNBytes(4096), StandardCharsets.UTF_8).lines().findFirst().orElse("").strip();
+            p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+            return out.matches("\\d+\\.\\d+") ? Optional.of(out.replace(".", "")) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
         }
     }
 
@@ -131,7 +215,7 @@ public final class EngineInstaller {
         switch (request.backend()) {
             case CUDA -> {
                 cmd.add("-DGGML_CUDA=ON");
-                var arch = request.cudaArchitectures().isBlank() ? (nvidiaGpu() ? "native" : "") : request.cudaArchitectures();
+                var arch = architectures(request);
                 if (!arch.isBlank()) cmd.add("-DCMAKE_CUDA_ARCHITECTURES=" + arch);
             }
             case VULKAN -> cmd.add("-DGGML_VULKAN=ON");
@@ -178,7 +262,12 @@ public final class EngineInstaller {
     /** Runs a build step, its output to the log; a failure names the step and its last line. */
     private void run(Path dir, List<String> cmd, Consumer<String> lines) throws IOException, RagdeskException, InterruptedException {
         log.info("engine build: {}", String.join(" ", cmd));
-        var p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        // the tool found on the PATH this install was given (the JDK would search its own process's PATH)
+        var resolved = new ArrayList<>(cmd);
+        which(env, cmd.get(0)).ifPresent(tool -> resolved.set(0, tool.toString()));
+        var builder = new ProcessBuilder(resolved).directory(dir.toFile()).redirectErrorStream(true);
+        if (env.containsKey("PATH")) builder.environment().put("PATH", env.get("PATH"));
+        var p = builder.start();
         p.getOutputStream().close();
         String last = "";
         String firstError = "";

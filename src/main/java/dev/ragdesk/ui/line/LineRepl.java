@@ -75,6 +75,9 @@ public final class LineRepl {
         if (event instanceof SessionEvent.ModelLoading l) return "(loading " + l.name() + " …)";
         if (event instanceof SessionEvent.ModelCrashed c) return "(the " + c.role() + " model worker crashed, " + c.how() + "; ask again to reload it)";
         if (event instanceof SessionEvent.ModeChanged m) return "(" + m.mode().role() + " mode)";
+        if (event instanceof SessionEvent.ModelUnloaded u && u.idle()) {
+            return "(the " + u.role() + " model was unloaded after going unused, freeing its memory; the next question loads it again)";
+        }
         return null;
     }
 

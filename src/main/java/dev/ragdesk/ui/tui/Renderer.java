@@ -80,6 +80,7 @@ final class Renderer {
             case GENERATING -> name + " generating" + (s.tokensPerSecond > 0 ? String.format(Locale.ROOT, " %.0f tok/s", s.tokensPerSecond) : "");
             case CRASHED -> name + " crashed";
             case FAILED -> name + " failed";
+            case IDLE -> name + " unloaded (idle)";
         };
     }
 

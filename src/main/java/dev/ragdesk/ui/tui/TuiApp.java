@@ -347,8 +347,8 @@ public final class TuiApp {
             state.modelRam = 0;
             state.modelGpu = 0;
             state.notice = "the " + c.role() + " model worker crashed (" + c.how() + "); send again to reload it";
-        } else if (event instanceof SessionEvent.ModelUnloaded) {
-            state.phase = TuiState.Phase.NONE;
+        } else if (event instanceof SessionEvent.ModelUnloaded u) {
+            state.phase = u.idle() ? TuiState.Phase.IDLE : TuiState.Phase.NONE;
             state.modelRam = 0;
             state.modelGpu = 0;
         } else if (event instanceof SessionEvent.AnswerToken t) {

@@ -13,7 +13,7 @@ import java.util.Map;
 
 /** Everything the console shows. Only the UI thread reads or writes it. */
 final class TuiState {
-    enum Phase { NONE, LOADING, READY, GENERATING, CRASHED, FAILED }
+    enum Phase { NONE, LOADING, READY, GENERATING, CRASHED, FAILED, IDLE }
 
     /** One message in the chat pane; answers grow token by token while {@code streaming}. */
     static final class Message {
