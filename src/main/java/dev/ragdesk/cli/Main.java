@@ -16,7 +16,7 @@ public final class Main {
         var env = System.getenv();
         var out = new PrintWriter(System.out, true);
         // the quick answers first: the rest below costs --version a lambda bootstrap (7 ms)
-        var quick = QuickAnswers.answer(args, env, out);
+        var quick = QuickAnswers.answer(CommandWords.of(args), env, out);
         if (quick.isEmpty()) logUncaughtExceptions();
         int code = quick.isPresent() ? quick.getAsInt() : run(args, env, out, new PrintWriter(System.err, true));
         // System.exit, not a return: after a native library has been loaded the JVM keeps a
@@ -39,10 +39,11 @@ public final class Main {
         // document text, model output and remote errors reach these: no escape sequence gets through
         var out = new PrintWriter(TerminalText.writer(rawOut), true);
         var err = new PrintWriter(TerminalText.writer(rawErr), true);
-        var quick = QuickAnswers.answer(args, env, out);
+        var words = CommandWords.of(args);
+        var quick = QuickAnswers.answer(words, env, out);
         if (quick.isPresent()) return quick.getAsInt();
         var cli = new CommandLine(new RagdeskCommand(env));
-        for (var name : subcommandsFor(args)) cli.addSubcommand(name, RagdeskCommand.SUBCOMMANDS.get(name).get());
+        for (var name : subcommandsFor(words)) cli.addSubcommand(name, RagdeskCommand.SUBCOMMANDS.get(name).get());
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler(Main::handle);
@@ -55,20 +56,10 @@ public final class Main {
      * there is no word (the console, or --version); all of them for help, or for a word that
      * is no command (so picocli's own message names the choices).
      */
-    static java.util.Collection<String> subcommandsFor(String[] args) {
-        boolean help = false;
-        for (int i = 0; i < args.length; i++) {
-            var arg = args[i];
-            if (arg.equals("--")) break;
-            if (arg.equals("--home")) {
-                i++;
-                continue;
-            }
-            if (arg.equals("-h") || arg.equals("--help")) help = true;
-            if (arg.startsWith("-")) continue;
-            return RagdeskCommand.SUBCOMMANDS.containsKey(arg) && !help ? java.util.List.of(arg) : RagdeskCommand.SUBCOMMANDS.keySet();
-        }
-        return help ? RagdeskCommand.SUBCOMMANDS.keySet() : java.util.List.of();
+    static java.util.Collection<String> subcommandsFor(CommandWords words) {
+        if (words.command() == null) return words.help() ? RagdeskCommand.SUBCOMMANDS.keySet() : java.util.List.of();
+        return RagdeskCommand.SUBCOMMANDS.containsKey(words.command()) && !words.help()
+                ? java.util.List.of(words.command()) : RagdeskCommand.SUBCOMMANDS.keySet();
     }
 
     /**

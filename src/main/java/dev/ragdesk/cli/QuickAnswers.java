@@ -3,7 +3,6 @@ package dev.ragdesk.cli;
 import dev.ragdesk.config.Workspace;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.OptionalInt;
 
@@ -16,24 +15,17 @@ import java.util.OptionalInt;
 final class QuickAnswers {
     private QuickAnswers() {}
 
-    static OptionalInt answer(String[] args, Map<String, String> env, PrintWriter out) {
-        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+    static OptionalInt answer(CommandWords words, Map<String, String> env, PrintWriter out) {
+        if (words.command() == null && words.home() == null && words.rest().isEmpty()
+                && (words.options().equals(java.util.List.of("--version")) || words.options().equals(java.util.List.of("-V")))) {
             for (var line : VersionInfo.lines()) out.println(line);
             out.flush();
             return OptionalInt.of(ExitCodes.OK);
         }
-        Path home = null;
-        int i = 0;
-        if (args.length == 4 && args[0].equals("--home")) {
-            home = Path.of(args[1]);
-            i = 2;
-        } else if (args.length == 4 && args[2].equals("--home")) {
-            home = Path.of(args[3]);
-        } else if (args.length != 2) {
+        if (!"config".equals(words.command()) || !words.options().isEmpty() || !words.rest().equals(java.util.List.of("--path"))) {
             return OptionalInt.empty();
         }
-        if (!args[i].equals("config") || !args[i + 1].equals("--path")) return OptionalInt.empty();
-        out.println(Workspace.resolve(home, env).configFile());
+        out.println(Workspace.resolve(words.home(), env).configFile());
         out.flush();
         return OptionalInt.of(ExitCodes.OK);
     }

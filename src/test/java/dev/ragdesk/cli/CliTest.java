@@ -122,10 +122,10 @@ class CliTest {
 
     @Test
     void onlyTheNamedSubcommandIsBuilt() {
-        assertEquals(List.of("search"), List.copyOf(Main.subcommandsFor(new String[] {"--home", "search", "search", "x"})));
-        assertEquals(List.of(), List.copyOf(Main.subcommandsFor(new String[] {"-v"})), "the console needs none");
-        assertTrue(Main.subcommandsFor(new String[] {"--help"}).contains("transcribe"), "help lists them all");
-        assertTrue(Main.subcommandsFor(new String[] {"serch"}).contains("search"), "picocli names the choices for a typo");
+        assertEquals(List.of("search"), List.copyOf(Main.subcommandsFor(CommandWords.of(new String[] {"--home", "search", "search", "x"}))));
+        assertEquals(List.of(), List.copyOf(Main.subcommandsFor(CommandWords.of(new String[] {"-v"}))), "the console needs none");
+        assertTrue(Main.subcommandsFor(CommandWords.of(new String[] {"--help"})).contains("transcribe"), "help lists them all");
+        assertTrue(Main.subcommandsFor(CommandWords.of(new String[] {"serch"})).contains("search"), "picocli names the choices for a typo");
         var typo = run("serch", "x");
         assertEquals(ExitCodes.USAGE, typo.code());
         assertTrue(typo.err().contains("serch"), typo.err());

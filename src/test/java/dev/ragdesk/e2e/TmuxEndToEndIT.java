@@ -1,6 +1,7 @@
 package dev.ragdesk.e2e;
 
 import dev.ragdesk.bench.SyntheticGguf;
+import dev.ragdesk.testing.Required;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -10,7 +11,6 @@ import java.time.Duration;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * bin/ragdesk in tmux at 80x24, keyboard only: index a folder, ask a RAG question and see the
@@ -58,7 +58,7 @@ class TmuxEndToEndIT {
 
     @Test
     void aPersonCanDoTheWholeLoopWithTheKeyboard() throws Exception {
-        assumeTrue(Tmux.available(), "skipped: tmux is not installed");
+        Required.that(Tmux.available(), "tmux is not installed");
         var repo = Path.of(System.getProperty("ragdesk.repo", "."));
         var rag = SyntheticGguf.llama().seed(1).writeTo(home.resolve("rag-tiny.gguf"));
         var chat = SyntheticGguf.llama().seed(2).chatTemplate("{% for m in messages %}{{ m['content'] }}\n{% endfor %}").writeTo(home.resolve("chat-tiny.gguf"));
@@ -140,7 +140,7 @@ class TmuxEndToEndIT {
 
     @Test
     void sigtermGivesTheTerminalBack() throws Exception {
-        assumeTrue(Tmux.available(), "skipped: tmux is not installed");
+        Required.that(Tmux.available(), "tmux is not installed");
         var repo = Path.of(System.getProperty("ragdesk.repo", "."));
         var done = home.resolve("done");
         var command = "cd " + home + " && TERM=xterm-256color " + repo.resolve("bin/ragdesk") + " --home " + home

@@ -3,9 +3,13 @@ package dev.ragdesk.testing;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
-/** The shared fixture files, found through the {@code ragdesk.fixtures} system property set in the pom. */
+/**
+ * The shared fixture files, found through the {@code ragdesk.fixtures} system property set in
+ * the pom. Without the folder (a fresh clone) a test that needs one skips; with the folder
+ * there, a missing file is a failure, never a skip: CI always has the folder.
+ */
 public final class Fixtures {
     private Fixtures() {}
 
@@ -16,8 +20,11 @@ public final class Fixtures {
     /** The named fixture, or the test is skipped with a message naming the folder. */
     public static Path require(String name) {
         var file = dir().resolve(name);
-        assumeTrue(Files.isRegularFile(file),
-                () -> "skipped: fixture " + name + " not found in " + dir() + " (set -Dragdesk.fixtures=DIR to point at it)");
+        if (Files.isDirectory(dir()) && !Files.isRegularFile(file)) {
+            fail("fixture " + name + " is missing from " + dir() + ", which exists: a test that needs it must run there");
+        }
+        Required.that(Files.isRegularFile(file), "fixture " + name + " not found in " + dir()
+                + " (set -Dragdesk.fixtures=DIR to point at it)");
         return file;
     }
 }

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.Optional;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The llama-server the tests run against: {@code -Dragdesk.llama_server=PATH}, else the build
@@ -39,7 +38,7 @@ public final class LlamaServerBinary {
 
     public static Path require() {
         var found = find();
-        assumeTrue(found.isPresent(), "skipped: no llama-server (run `bin/ragdesk engine install --backend cpu`, as .ci/run does)");
+        Required.that(found.isPresent(), "no llama-server (run `bin/ragdesk engine install --backend cpu`, as .ci/run does)");
         return found.get();
     }
 }
