@@ -12,7 +12,12 @@ public sealed interface EngineEvent {
     record Failed(String role, String reason) implements EngineEvent {}
 
     /** The worker process ended without being asked to; {@code how} reads like "killed by SIGKILL". */
-    record WorkerCrashed(String role, String how) implements EngineEvent {}
+    record WorkerCrashed(String role, String how) implements EngineEvent {
+        /** The one line every UI shows for a crash, whatever the engine: the crash event and the answer it ended say the same. */
+        public String line() {
+            return "the " + role + " model's process ended unexpectedly (" + how + "); ask again to reload it";
+        }
+    }
 
     record Token(String generationId, String text) implements EngineEvent {}
 

@@ -246,6 +246,7 @@ public final class ModelHost implements PromptModel, AutoCloseable {
     public Generation generate(GenerateRequest request, Consumer<String> onToken) throws RagdeskException {
         synchronized (lock) {
             var worker = workerForUse();
+            var role = active.model.role();
             if (running != null && !running.result().isDone()) running.cancel();
             var id = "g" + ids.incrementAndGet();
             var result = new CompletableFuture<GenerationResult>();
@@ -268,7 +269,13 @@ public final class ModelHost implements PromptModel, AutoCloseable {
                     finish(id, result, new GenerationResult(textOf(text), d.tokens(), d.reason(), firstTokenMs.get(), millisSince(t0)));
                 } else if (event instanceof Protocol.Error e) {
                     worker.endStream(id);
-                    result.completeExceptionally(new RagdeskException(e.message() + "; send again to reload the model"));
+                    // A process that died under the answer is told in the crash's own words, once its
+                    // exit is known: the stream usually breaks a moment before the exit is reaped.
+                    var gone = worker.exited().applyToEither(
+                            CompletableFuture.supplyAsync(() -> (Integer) null, CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS)), c -> c);
+                    gone.whenComplete((code, ignored) -> result.completeExceptionally(new RagdeskException(
+                            code != null && !worker.isStopping() ? new EngineEvent.WorkerCrashed(role, WorkerProcess.describeExit(code)).line()
+                                    : e.message() + "; ask again")));
                 }
             };
             Runnable cancel = () -> {

@@ -437,7 +437,7 @@ public final class Session implements AutoCloseable {
         if (event instanceof EngineEvent.Loading l) listener.accept(new SessionEvent.ModelLoading(l.role(), l.displayName()));
         else if (event instanceof EngineEvent.Loaded l) listener.accept(new SessionEvent.ModelReady(info(l.model())));
         else if (event instanceof EngineEvent.Failed f) listener.accept(new SessionEvent.ModelFailed(f.role(), f.reason()));
-        else if (event instanceof EngineEvent.WorkerCrashed c) listener.accept(new SessionEvent.ModelCrashed(c.role(), c.how()));
+        else if (event instanceof EngineEvent.WorkerCrashed c) listener.accept(new SessionEvent.ModelCrashed(c.role(), c.how(), c.line()));
         else if (event instanceof EngineEvent.Unloaded u) listener.accept(new SessionEvent.ModelUnloaded(u.role(), u.idle()));
         // tokens reach the UI once, through the ticket's AnswerToken; engine-level ones stop here
         if (event instanceof EngineEvent.Loaded || event instanceof EngineEvent.WorkerCrashed || event instanceof EngineEvent.Unloaded) {

@@ -26,7 +26,8 @@ public sealed interface SessionEvent {
     record ModelFailed(String role, String reason) implements SessionEvent {}
 
     /** The model's process ended without being asked to; {@code how} reads like "killed by SIGKILL". */
-    record ModelCrashed(String role, String how) implements SessionEvent {}
+    /** {@code line}: the one wording of a crash, the same as the answer it ended fails with. */
+    record ModelCrashed(String role, String how, String line) implements SessionEvent {}
 
     /** {@code idle}: its process ended after going unused for [engine].idle_minutes; the next question loads it again. */
     record ModelUnloaded(String role, boolean idle) implements SessionEvent {}

@@ -135,7 +135,8 @@ class ModelHostTest {
         assertEquals("chat", crash.role());
         assertEquals("killed by SIGKILL", crash.how());
         var failure = assertThrows(RagdeskException.class, generation::await);
-        assertTrue(failure.getMessage().contains("ended unexpectedly (killed by SIGKILL)"), failure.getMessage());
+        assertEquals("the chat model's process ended unexpectedly (killed by SIGKILL); ask again to reload it", failure.getMessage());
+        assertEquals(crash.line(), failure.getMessage(), "the crash and the answer it ended are told in one wording");
         assertTrue(h.host.current().isEmpty());
 
         var next = h.host.generate(greedy("the cat", 5), s -> {}).await();

@@ -62,6 +62,8 @@ public final class LineRepl {
         } else if (event instanceof SessionEvent.AnswerStarted || event instanceof SessionEvent.AnswerFinished
                 || event instanceof SessionEvent.AnswerFailed || event instanceof SessionEvent.AnswerCancelled) {
             // the REPL reads how its question ended from the ticket
+        } else if (event instanceof SessionEvent.ModelCrashed && waiting) {
+            // the question it cut short fails with the same line: a crash is told once
         } else {
             var text = describe(event);
             if (text != null) say(text);
@@ -73,7 +75,7 @@ public final class LineRepl {
         if (event instanceof SessionEvent.IndexFinished f) return "(" + (f.summary() == null ? f.error() : f.summary().describe()) + ")";
         if (event instanceof SessionEvent.DownloadFinished d) return "(" + d.target() + ": " + d.message() + ")";
         if (event instanceof SessionEvent.ModelLoading l) return "(loading " + l.name() + " …)";
-        if (event instanceof SessionEvent.ModelCrashed c) return "(the " + c.role() + " model worker crashed, " + c.how() + "; ask again to reload it)";
+        if (event instanceof SessionEvent.ModelCrashed c) return "(" + c.line() + ")";
         if (event instanceof SessionEvent.ModeChanged m) return "(" + m.mode().role() + " mode)";
         if (event instanceof SessionEvent.ModelUnloaded u && u.idle()) {
             return "(the " + u.role() + " model was unloaded after going unused, freeing its memory; the next question loads it again)";

@@ -346,7 +346,7 @@ public final class TuiApp {
             state.phase = TuiState.Phase.CRASHED;
             state.modelRam = 0;
             state.modelGpu = 0;
-            state.notice = "the " + c.role() + " model worker crashed (" + c.how() + "); send again to reload it";
+            state.notice = c.line();
         } else if (event instanceof SessionEvent.ModelUnloaded u) {
             state.phase = u.idle() ? TuiState.Phase.IDLE : TuiState.Phase.NONE;
             state.modelRam = 0;

@@ -41,8 +41,13 @@ class LineReplTest {
     }
 
     void open(String extraToml, dev.ragdesk.voice.Transcriber transcriber) throws Exception {
+        open(extraToml, transcriber, 8);
+    }
+
+    void open(String extraToml, dev.ragdesk.voice.Transcriber transcriber, int maxTokens) throws Exception {
         var chat = SyntheticGguf.llama().writeTo(home.resolve("chat.gguf"));
-        Files.writeString(home.resolve("config.toml"), "[models.chat]\npath = \"" + chat + "\"\n[chat]\nmax_tokens = 8\n" + extraToml);
+        Files.writeString(home.resolve("config.toml"), "[models.chat]\npath = \"" + chat + "\"\n[chat]\nmax_tokens = " + maxTokens + "\n"
+                + "[llama]\nctx_size = 4096\n" + extraToml);
         var config = new ConfigLoader().load(home.resolve("config.toml")).config();
         var workspace = new Workspace(home).ensureDataDirs();
         session = new Session(workspace, config, Map.of("PATH", "", "RAGDESK_GPU", "none"), "4.2.0", e -> repl.onEvent(e),
@@ -75,6 +80,37 @@ class LineReplTest {
         assertTrue(err.toString().contains("no documents are indexed yet"), "the rag question is answered plainly: " + err);
         assertEquals(2, session.conversation().turns().stream().filter(t -> t.role().equals("user")).count(),
                 "the line after /quit was not asked");
+    }
+
+    /** A model killed mid-answer: the crash event and the failed answer were two lines in two wordings. */
+    @Test
+    void aCrashMidAnswerIsToldOnce() throws Exception {
+        open("", null, 3000);
+        var out = new StringWriter();
+        var err = new StringWriter();
+        var lines = new java.io.PipedWriter();
+        var input = new BufferedReader(new java.io.PipedReader(lines));
+        var run = CompletableFuture.supplyAsync(() -> {
+            try {
+                return repl.runPiped(input, new PrintWriter(out, true), new PrintWriter(err, true));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        lines.write("Once upon a time\n");
+        lines.flush();
+        var deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (out.toString().length() < 20 && System.nanoTime() < deadline) { // tokens are streaming
+            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
+        }
+        var workers = dev.ragdesk.engine.WorkerCensus.now().pids(); // the OS's view of the model's process
+        assertEquals(1, workers.size(), "one model worker; out: " + out + "\nerr: " + err);
+        ProcessHandle.of(workers.get(0)).orElseThrow().destroyForcibly();
+        lines.close();
+        assertEquals(0, run.get(60, TimeUnit.SECONDS));
+        var said = out + err.toString();
+        assertEquals(1, said.split("ended unexpectedly", -1).length - 1, "told once:\n" + said);
+        assertTrue(err.toString().contains("the chat model's process ended unexpectedly (killed by SIGKILL); ask again to reload it"), said);
     }
 
     @Test

@@ -122,10 +122,13 @@ class TuiAppTest {
         app.drain();
         assertTrue(row(0).contains("llama-3b ready"), row(0));
         assertTrue(row(0).contains("VRAM ██████░░ 3.2G/4.3G model 2.1G"), row(0));
-        app.post(new SessionEvent.ModelCrashed("chat", "killed by SIGKILL"));
+        app.post(new SessionEvent.ModelCrashed("chat", "killed by SIGKILL", "the chat model's process ended unexpectedly (killed by SIGKILL)"));
         app.drain();
         assertTrue(row(0).contains("llama-3b crashed"), row(0));
-        assertTrue(screenText().contains("worker crashed (killed by SIGKILL); send again to reload it"));
+        assertTrue(screenText().contains("the chat model's process ended unexpectedly (killed by SIGKILL)"), screenText());
+        app.post(new SessionEvent.ModelUnloaded("chat", true));
+        app.drain();
+        assertTrue(row(0).contains("llama-3b unloaded (idle)"), "idle unload on the status bar: " + row(0));
     }
 
     @Test
