@@ -108,9 +108,15 @@ public final class DocumentIndex implements AutoCloseable {
      */
     public static DocumentIndex open(Path dir, Extractors extractors, Chunker chunker, CommitPolicy commits,
                                      Embeddings embeddings) throws RagdeskException {
+        return open(dir, extractors, chunker, commits, embeddings, java.util.function.UnaryOperator.identity());
+    }
+
+    /** {@code around} wraps the index's folder: the crash tests stop a writer inside a commit with it. */
+    static DocumentIndex open(Path dir, Extractors extractors, Chunker chunker, CommitPolicy commits, Embeddings embeddings,
+                              java.util.function.UnaryOperator<Directory> around) throws RagdeskException {
         Documents.requireFolder(dir);
         try {
-            var directory = PrivateDirectory.open(dir);
+            var directory = around.apply(PrivateDirectory.open(dir));
             var config = new IndexWriterConfig(Languages.perField())
                     .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
                     .setCodec(new QuantisedVectorsCodec())

@@ -15,9 +15,12 @@ public final class Dictation {
     private final Transcriber transcriber;
     private Recording recording;
 
-    /** {@code transcriber} null: whisper with the configured model, in a child JVM. */
-    public Dictation(Workspace workspace, Config config, Transcriber transcriber) {
-        this.source = AudioSource.fromConfig(config.voice(), workspace.home());
+    /**
+     * {@code source} null: [voice].source; {@code transcriber} null: whisper with the configured
+     * model, in a child JVM.
+     */
+    public Dictation(Workspace workspace, Config config, AudioSource source, Transcriber transcriber) {
+        this.source = source != null ? source : AudioSource.fromConfig(config.voice(), workspace.home());
         this.transcriber = transcriber != null ? transcriber : new Transcriber(new ModelFiles(workspace, config).location("whisper"),
                 config.voice().language(), workspace.tmp(), JvmCommand.current());
     }

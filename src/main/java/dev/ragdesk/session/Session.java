@@ -61,19 +61,23 @@ public final class Session implements AutoCloseable {
      * @param interactive  saves conversations, publishes its state and samples memory; {@code ask} does none of that
      * @param transcriber  speech to text for dictation; null for whisper with the configured model
      */
-    public record Options(String ui, boolean interactive, ModelHost.Options host, Transcriber transcriber) {
+    public record Options(String ui, boolean interactive, ModelHost.Options host, Transcriber transcriber,
+                          dev.ragdesk.voice.AudioSource audio) {
         public static Options interactive(String ui) {
-            return new Options(ui, true, ModelHost.Options.defaults(), null);
+            return new Options(ui, true, ModelHost.Options.defaults(), null, null);
         }
 
         /** One question from a script: nothing saved, no pre-started worker. */
         public static Options oneShot() {
-            return new Options("ask", false, ModelHost.Options.defaults().withPrestart(false), null);
+            return new Options("ask", false, ModelHost.Options.defaults().withPrestart(false), null, null);
         }
 
-        public Options withHost(ModelHost.Options options) { return new Options(ui, interactive, options, transcriber); }
+        public Options withHost(ModelHost.Options options) { return new Options(ui, interactive, options, transcriber, audio); }
 
-        public Options withTranscriber(Transcriber t) { return new Options(ui, interactive, host, t); }
+        public Options withTranscriber(Transcriber t) { return new Options(ui, interactive, host, t, audio); }
+
+        /** Dictation's audio instead of [voice].source's. */
+        public Options withAudio(dev.ragdesk.voice.AudioSource a) { return new Options(ui, interactive, host, transcriber, a); }
     }
 
     /**
@@ -132,7 +136,7 @@ public final class Session implements AutoCloseable {
         this.embeddings = dev.ragdesk.embed.Embeddings.of(workspace, config);
         this.retriever = Documents.retriever(workspace, config, embeddings);
         this.assistant = new Assistant(host, new ModelFiles(workspace, config), config, retriever, env);
-        this.dictation = new Dictation(workspace, config, options.transcriber());
+        this.dictation = new Dictation(workspace, config, options.audio(), options.transcriber());
         this.mode = startingMode();
         this.conversation = options.interactive() ? reopenLatest() : Conversation.unsaved();
     }

@@ -10,6 +10,22 @@ import javax.sound.sampled.TargetDataLine;
  * device refuses 16 kHz. A headless server has none; then it says how to use a command instead.
  */
 public final class MicSource implements AudioSource {
+    /** Where capture lines come from: the sound system, or in a test a machine with no microphone. */
+    @FunctionalInterface
+    public interface Lines {
+        TargetDataLine line(AudioFormat format) throws LineUnavailableException;
+    }
+
+    private final Lines lines;
+
+    public MicSource() {
+        this(AudioSystem::getTargetDataLine);
+    }
+
+    public MicSource(Lines lines) {
+        this.lines = lines;
+    }
+
     @Override
     public String describe() { return "microphone"; }
 
@@ -18,7 +34,7 @@ public final class MicSource implements AudioSource {
         for (float rate : new float[] {AudioClip.RATE, 48_000}) {
             var format = new AudioFormat(rate, 16, 1, true, false);
             try {
-                var line = AudioSystem.getTargetDataLine(format);
+                var line = lines.line(format);
                 line.open(format);
                 line.start();
                 return record(line, rate);

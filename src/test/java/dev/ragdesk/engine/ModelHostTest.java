@@ -38,12 +38,24 @@ class ModelHostTest {
         assertInstanceOf(EngineEvent.Loaded.class, h.history.get(1));
 
         var streamed = new StringBuilder();
-        var result = h.host.generate(greedy("Once upon a time", 12), streamed::append).await();
+        var firstSeen = new java.util.concurrent.atomic.AtomicLong();
+        long t0 = System.nanoTime();
+        var result = h.host.generate(greedy("Once upon a time", 12), piece -> {
+            firstSeen.compareAndSet(0, System.nanoTime());
+            streamed.append(piece);
+        }).await();
+        long wallMs = (System.nanoTime() - t0) / 1_000_000;
         assertEquals(12, result.tokens());
         assertEquals("length", result.reason());
         assertEquals(streamed.toString(), result.text());
         assertFalse(result.text().isBlank());
-        assertTrue(result.firstTokenMs() >= 0);
+        // the host's clock against this test's own: the first token came after the request and before the end
+        long seenMs = (firstSeen.get() - t0) / 1_000_000;
+        assertTrue(result.firstTokenMs() >= 0 && result.firstTokenMs() <= seenMs + 1,
+                "first token at " + result.firstTokenMs() + " ms, seen here at " + seenMs + " ms");
+        assertTrue(result.firstTokenMs() <= result.totalMs() && result.totalMs() <= wallMs + 1,
+                "first " + result.firstTokenMs() + " ≤ total " + result.totalMs() + " ≤ wall " + wallMs);
+        assertTrue(result.totalMs() > result.firstTokenMs(), "eleven more tokens took time after the first");
         long tokenEvents = h.history.stream().filter(e -> e instanceof EngineEvent.Token).count();
         assertEquals(12, tokenEvents, "one Token event per streamed piece");
         assertInstanceOf(EngineEvent.GenerationDone.class, h.history.get(h.history.size() - 1));

@@ -56,4 +56,49 @@ class IndexCrashTest {
             assertEquals("note-399.txt", Path.of(retriever.search("topic399", 1).hits().get(0).path()).getFileName().toString());
         }
     }
+
+    /**
+     * The kill lands inside a commit: the next commit's segments file written and synced as
+     * pending_segments, not yet renamed into place. The index must open at the commit before,
+     * pass Lucene's own check, and the next run must finish the work.
+     */
+    @Test
+    void killMinus9InsideACommitLeavesTheCommitBeforeIt() throws Exception {
+        var docs = Files.createDirectories(tmp.resolve("docs"));
+        int total = 200;
+        for (int i = 0; i < total; i++) {
+            Files.writeString(docs.resolve("note-" + i + ".txt"), ("Note " + i + " on topic" + i + ". ").repeat(30) + "\n\nThe harbour lighthouse.\n");
+        }
+        var indexDir = tmp.resolve("index");
+        var cmd = JvmCommand.current().build(List.of("-Xmx256m"), IndexProbe.class.getName(),
+                List.of(indexDir.toString(), docs.toString(), "-1", "commit"));
+        var child = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try (var out = new BufferedReader(new InputStreamReader(child.getInputStream()))) {
+            String line;
+            while ((line = out.readLine()) != null && !line.equals("paused")) { /* wait for the child to be inside its commit */ }
+            assertEquals("paused", line, "the child stopped inside its second commit");
+            child.destroyForcibly();
+            child.waitFor();
+        }
+        try (var files = Files.list(indexDir)) {
+            assertTrue(files.anyMatch(f -> f.getFileName().toString().startsWith("pending_segments")),
+                    "the test's premise: the kill left a commit half-made");
+        }
+        try (var directory = org.apache.lucene.store.FSDirectory.open(indexDir);
+             var check = new org.apache.lucene.index.CheckIndex(directory)) {
+            check.setInfoStream(null);
+            assertTrue(check.checkIndex().clean, "Lucene's own check finds the index clean");
+        }
+        try (var retriever = new Retriever(indexDir)) {
+            assertEquals(64, retriever.status().files(), "the index is at the commit before the one cut short");
+            assertFalse(retriever.search("harbour lighthouse", 5).hits().isEmpty(), "and is searchable");
+        }
+        try (var index = DocumentIndex.open(indexDir, new Extractors(50_000_000), new Chunker(400, 60))) {
+            var summary = index.index(List.of(docs), p -> {}, () -> false);
+            assertEquals(total - 64, summary.indexed(), "the next run does what the cut commit would have held, and the rest");
+        }
+        try (var retriever = new Retriever(indexDir)) {
+            assertEquals(total, retriever.status().files());
+        }
+    }
 }

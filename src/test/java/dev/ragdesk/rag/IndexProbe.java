@@ -17,24 +17,39 @@ public final class IndexProbe {
     public static void main(String[] args) throws Exception {
         int pauseAt = Integer.parseInt(args[2]);
         var what = args.length > 3 ? args[3] : "";
-        var embeddings = what.isEmpty() ? Embeddings.none() : Embeddings.of(new EmbedModelFiles(Path.of(args[4], MiniLm.MODEL),
+        Embeddings embeddings = what.isEmpty() || what.equals("commit") ? Embeddings.none() : Embeddings.of(new EmbedModelFiles(Path.of(args[4], MiniLm.MODEL),
                 Path.of(args[4], MiniLm.TOKENIZER), "all-MiniLM-L6-v2"), MiniLm.settings());
-        var policy = new DocumentIndex.CommitPolicy(what.isEmpty() ? 64 : 8, java.time.Duration.ofMinutes(5));
-        try (var index = DocumentIndex.open(Path.of(args[0]), new Extractors(50_000_000), new Chunker(400, 60), policy, embeddings)) {
-            java.util.function.Consumer<IndexProgress> pause = p -> {
-                if (p.filesDone() == pauseAt && !p.finished()) {
-                    System.out.println("paused");
-                    System.out.flush();
-                    try {
-                        System.in.read();
-                    } catch (java.io.IOException ignored) {
-                        // killed
+        var policy = new DocumentIndex.CommitPolicy(what.isEmpty() || what.equals("commit") ? 64 : 8, java.time.Duration.ofMinutes(5));
+        // "commit": stop inside the second commit, its pending_segments file written and synced, not yet renamed
+        java.util.function.UnaryOperator<org.apache.lucene.store.Directory> around = what.equals("commit")
+                ? d -> new org.apache.lucene.store.FilterDirectory(d) {
+                    private int commits;
+
+                    @Override
+                    public void rename(String source, String dest) throws java.io.IOException {
+                        if (source.startsWith("pending_segments") && ++commits == 2) pause();
+                        super.rename(source, dest);
                     }
                 }
+                : java.util.function.UnaryOperator.identity();
+        try (var index = DocumentIndex.open(Path.of(args[0]), new Extractors(50_000_000), new Chunker(400, 60), policy, embeddings, around)) {
+            java.util.function.Consumer<IndexProgress> pause = p -> {
+                if (p.filesDone() == pauseAt && !p.finished()) pause();
             };
             if (what.equals("embed")) index.embedMissing(pause, () -> false);
             else index.index(List.of(Path.of(args[1])), pause, () -> false);
         }
         System.out.println("finished");
+    }
+
+    /** Says so, then blocks until the test kills this process. */
+    private static void pause() {
+        System.out.println("paused");
+        System.out.flush();
+        try {
+            System.in.read();
+        } catch (java.io.IOException ignored) {
+            // killed
+        }
     }
 }

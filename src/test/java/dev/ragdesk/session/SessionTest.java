@@ -151,8 +151,18 @@ class SessionTest {
     void aQuestionQueuedDuringASwapIsAnsweredAfterIt() throws Exception {
         var config = configure("");
         open(config);
+        var asked = new CompletableFuture<Ticket>();
+        var noModelYet = new java.util.concurrent.atomic.AtomicBoolean();
+        hook = e -> {
+            // on the model thread, inside the swap: the question is asked while the load runs, not after it
+            if (e instanceof SessionEvent.ModelLoading && !asked.isDone()) {
+                noModelYet.set(session.model().isEmpty());
+                asked.complete(session.ask("Once upon a time"));
+            }
+        };
         session.switchMode(Mode.CHAT);
-        var ticket = session.ask("Once upon a time");
+        var ticket = asked.get(60, TimeUnit.SECONDS);
+        assertTrue(noModelYet.get(), "the question was asked while no model was loaded yet");
         var answered = assertInstanceOf(Ticket.End.Answered.class, end(ticket));
         assertEquals("chat", answered.model());
         int loading = indexOf(SessionEvent.ModelReady.class);

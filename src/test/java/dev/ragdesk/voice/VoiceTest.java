@@ -29,8 +29,16 @@ class VoiceTest {
         assertTrue(AudioClip.level(clip.samples(), 0, clip.samples().length) > 0.01, "there is sound in it");
     }
 
+    /**
+     * The whole path (WAV, resampling, the worker JVM, whisper.cpp's load and run, the JSON line
+     * back) on the fixture whisper model, which has the real architecture but no trained weights:
+     * so the transcript is empty, and that is all this test can claim. No whisper model with
+     * weights can be fetched here (Hugging Face is out of reach, and no registry ships one), so
+     * the transcript of jfk.wav is unchecked; text through the rest of the path is tested with
+     * {@link dev.ragdesk.testing.FakeWhisper} at the process boundary.
+     */
     @Test
-    void fullPathRunsWithTheTestWhisperModel() throws Exception {
+    void theWholePathRunsOnAModelWithoutWeightsAndHearsNothing() throws Exception {
         var model = Fixtures.require("for-tests-ggml-tiny.bin");
         var clip = new FileSource(Fixtures.require("jfk.wav")).start().stop();
         var text = transcriber(model).transcribe(clip);
