@@ -245,7 +245,7 @@ final class BenchSwapCommand implements Callable<Integer> {
         var config = new dev.ragdesk.config.Config(c.models(), new dev.ragdesk.config.Config.Engine(engine, c.engine().llamaServer(), c.engine().idleMinutes()),
                 c.llama(), c.retrieval(), c.embedding(), c.chat(), c.rag(), c.ui(), c.hub(), c.vram(), c.voice());
         return new AppContext(ctx.workspace(), new dev.ragdesk.config.ConfigLoader.Loaded(config, ctx.loaded().file(),
-                ctx.loaded().fromFile(), ctx.loaded().warnings()), ctx.env());
+                ctx.loaded().fromFile(), ctx.loaded().warnings()), ctx.env(), ctx.saidWhereUsed());
     }
 
     /** Time from starting a fresh llama-server to its first token, {@code runs} times. */

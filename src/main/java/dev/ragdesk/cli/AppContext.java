@@ -7,7 +7,8 @@ import dev.ragdesk.config.Workspace;
 import java.util.Map;
 
 /** What every command starts from: the workspace, its effective config and the environment. */
-public record AppContext(Workspace workspace, ConfigLoader.Loaded loaded, Map<String, String> env) {
+/** @param saidWhereUsed settings problems that the command needing them reports itself; `config` and `status` list them too */
+public record AppContext(Workspace workspace, ConfigLoader.Loaded loaded, Map<String, String> env, java.util.List<String> saidWhereUsed) {
     public Config config() { return loaded.config(); }
 
     /** The workspace's embed model, loaded on first use; close it after use. */

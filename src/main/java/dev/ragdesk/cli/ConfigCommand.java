@@ -41,6 +41,7 @@ final class ConfigCommand implements Callable<Integer> {
             return ExitCodes.OK;
         }
         var ctx = root.context(false);
+        ctx.saidWhereUsed().forEach(line -> spec.commandLine().getErr().println("ragdesk: warning: " + line));
         var file = ctx.workspace().configFile();
         out.println("# effective config; file: " + file + (ctx.loaded().fromFile() ? "" : " (not found, all defaults)"));
         out.print(new ConfigLoader().toToml(ctx.config()));

@@ -80,12 +80,14 @@ public final class RagdeskCommand implements Callable<Integer> {
         Logging.toWorkspace(workspace, verbose && !fullScreen);
         var log = LoggerFactory.getLogger(RagdeskCommand.class);
         log.info("ragdesk {} starting in {}", VersionInfo.version(), workspace.home());
-        var loaded = new ConfigLoader().load(workspace.configFile());
+        var file = new ConfigLoader().load(workspace.configFile());
+        var problems = dev.ragdesk.config.SettingsCheck.problems(file, workspace, env);
+        var loaded = file.plus(problems.stream().filter(p -> !p.saidWhereUsed()).map(p -> p.line()).toList());
         for (var warning : loaded.warnings()) {
             log.warn(warning);
             if (!fullScreen) spec.commandLine().getErr().println("ragdesk: warning: " + warning);
         }
-        context = new AppContext(workspace, loaded, env);
+        context = new AppContext(workspace, loaded, env, problems.stream().filter(p -> p.saidWhereUsed()).map(p -> p.line()).toList());
         return context;
     }
 

@@ -93,6 +93,14 @@ final class StatusCommand implements Callable<Integer> {
         var models = new ArrayList<Map<String, Object>>();
         for (var entry : new Catalogue(config).entries()) {
             var m = new LinkedHashMap<String, Object>();
+            var spec = files.spec(entry.role());
+            if (spec.isRemote()) { // served elsewhere: a local path, if one is written, is not what runs
+                m.put("role", entry.role());
+                m.put("path", "remote: " + spec.model() + " at " + spec.endpoint());
+                m.put("present", true);
+                models.add(m);
+                continue;
+            }
             var path = files.location(entry.role());
             m.put("role", entry.role());
             m.put("path", path.toString());
@@ -125,6 +133,10 @@ final class StatusCommand implements Callable<Integer> {
         paths.put("models", ws.models().toString());
         paths.put("logs", ws.logs().resolve("ragdesk.log").toString());
         report.put("paths", paths);
+        var warnings = new ArrayList<>(ctx.loaded().warnings()); // said on stderr already, one line each
+        warnings.addAll(ctx.saidWhereUsed());
+        report.put("config_warnings", warnings);
+        ctx.saidWhereUsed().forEach(line -> spec.commandLine().getErr().println("ragdesk: warning: " + line));
         var props = VersionInfo.properties();
         var versions = new LinkedHashMap<String, Object>();
         versions.put("ragdesk", props.getProperty("version", "unknown"));
@@ -175,11 +187,6 @@ final class StatusCommand implements Callable<Integer> {
                 ? s.files() + " files, " + s.chunks() + " chunks (" + s.vectorChunks() + " with vectors), "
                   + Sizes.human(s.bytesOnDisk()) : "not built"));
         out.println("retrieval: " + report.get("retrieval"));
-        var server = report.get("search_server");
-        out.println("search server: " + (server instanceof Map<?, ?> m
-                ? "running (pid " + m.get("pid") + ", RSS " + m.get("rss_mb") + " MB, exits after " + m.get("exits_after_idle_minutes")
-                  + " min without a search)"
-                : server));
         var paths = (Map<String, Object>) report.get("paths");
         paths.forEach((k, v) -> out.println(k + ": " + v));
         out.println("versions: " + report.get("versions"));

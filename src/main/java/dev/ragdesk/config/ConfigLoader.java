@@ -31,7 +31,14 @@ import java.util.Map;
 public final class ConfigLoader {
 
     /** The effective config, where it came from, and any keys that were ignored. */
-    public record Loaded(Config config, Path file, boolean fromFile, List<String> warnings) {}
+    public record Loaded(Config config, Path file, boolean fromFile, List<String> warnings) {
+        /** These warnings and {@code more}. */
+        public Loaded plus(List<String> more) {
+            var all = new ArrayList<>(warnings);
+            all.addAll(more);
+            return new Loaded(config, file, fromFile, List.copyOf(all));
+        }
+    }
 
     private final TomlMapper mapper = TomlMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)

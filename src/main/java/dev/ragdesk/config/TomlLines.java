@@ -14,6 +14,15 @@ final class TomlLines {
 
     /** 1-based line of {@code path} (e.g. [llama, ctx_size]), its table's header, or 0. */
     static int lineOf(String text, List<String> path) {
+        return find(text, path, true);
+    }
+
+    /** 1-based line where {@code path} is assigned, or 0 when the text does not set it. */
+    static int keyLine(String text, List<String> path) {
+        return find(text, path, false);
+    }
+
+    private static int find(String text, List<String> path, boolean orTable) {
         if (path.isEmpty()) return 0;
         var lines = text.split("\r?\n", -1);
         String table = "";
@@ -33,7 +42,7 @@ final class TomlLines {
             var full = table.isEmpty() ? assigned : table + "." + assigned;
             if (full.equals(dottedKey) || (table.equals(wantedTable) && assigned.equals(key))) return i + 1;
         }
-        return tableLine;
+        return orTable ? tableLine : 0;
     }
 
     private static String assignedKey(String line) {
