@@ -1,5 +1,6 @@
 package dev.ragdesk.bench;
 
+import dev.ragdesk.process.Threads;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
@@ -21,11 +22,7 @@ import java.util.concurrent.Callable;
  * what the indexer and ragdesk's embedder cost on top.
  */
 final class BareEmbed implements AutoCloseable {
-    private final java.util.concurrent.ExecutorService thread = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-        var t = new Thread(null, r, "bare-embed", 16L << 20); // ONNX Runtime needs a deep stack, as in ragdesk
-        t.setDaemon(true);
-        return t;
-    });
+    private final java.util.concurrent.ExecutorService thread = java.util.concurrent.Executors.newSingleThreadExecutor(Threads.daemon("bare-embed", 16L << 20)); // ONNX Runtime needs a deep stack, as in ragdesk
     private final Config.Embedding settings;
     private final OrtEnvironment env;
     private final HuggingFaceTokenizer tokenizer;

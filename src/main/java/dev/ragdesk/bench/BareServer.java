@@ -1,5 +1,6 @@
 package dev.ragdesk.bench;
 
+import dev.ragdesk.process.Threads;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.ragdesk.RagdeskException;
 import dev.ragdesk.engine.ModelRequest;
@@ -41,11 +42,7 @@ final class BareServer implements AutoCloseable {
         this.client = process.client();
     }
 
-    private static final java.util.concurrent.ExecutorService OUTPUT = java.util.concurrent.Executors.newCachedThreadPool(task -> {
-        var thread = new Thread(task, "bare-llama-server-output");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private static final java.util.concurrent.ExecutorService OUTPUT = java.util.concurrent.Executors.newCachedThreadPool(Threads.daemon("bare-llama-server-output"));
 
     /** Starts the server on the model and returns once /health says it is ready. */
     static BareServer start(Path binary, Path runDir, ModelRequest request) throws IOException, RagdeskException {

@@ -1,7 +1,7 @@
 package dev.ragdesk.bench;
 
-import dev.ragdesk.cli.AppContext;
-import dev.ragdesk.cli.RagdeskCommand;
+import dev.ragdesk.app.AppContext;
+import dev.ragdesk.app.ContextSource;
 
 import picocli.CommandLine.Command;
 
@@ -11,10 +11,11 @@ import picocli.CommandLine.Command;
                 BenchStartupCommand.class})
 public final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+    @picocli.CommandLine.ParentCommand ContextSource root;
 
-    /** The workspace context of `ragdesk bench NAME`, from the root command two levels up. */
-    static AppContext context(picocli.CommandLine.Model.CommandSpec benchmark) throws Exception {
-        return ((RagdeskCommand) benchmark.parent().parent().userObject()).context(false);
+    /** The workspace context of `ragdesk bench NAME`. */
+    AppContext context() throws Exception {
+        return root.context(false);
     }
 
     @Override

@@ -1,7 +1,7 @@
 package dev.ragdesk.bench;
 
-import dev.ragdesk.cli.ExitCodes;
-import dev.ragdesk.cli.Json;
+import dev.ragdesk.app.ExitCodes;
+import dev.ragdesk.app.Json;
 
 import dev.ragdesk.models.Downloader;
 import dev.ragdesk.models.HubClient;
@@ -30,6 +30,7 @@ import java.util.concurrent.Callable;
 final class BenchDownloadCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
+    @picocli.CommandLine.ParentCommand BenchCommand bench;
 
     @Option(names = "--size-mb", paramLabel = "MB", defaultValue = "1024", description = "File size (default: ${DEFAULT-VALUE}).")
     int sizeMb;
@@ -42,7 +43,7 @@ final class BenchDownloadCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        var ctx = BenchCommand.context(spec);
+        var ctx = bench.context();
         var dir = Files.createDirectories(ctx.workspace().tmp().resolve("bench-download"));
         var err = spec.commandLine().getErr();
         var source = dir.resolve("source.bin");

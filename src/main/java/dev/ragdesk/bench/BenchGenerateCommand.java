@@ -1,9 +1,10 @@
 package dev.ragdesk.bench;
 
+import dev.ragdesk.models.SyntheticGguf;
 import dev.ragdesk.RagdeskException;
-import dev.ragdesk.cli.ExitCodes;
-import dev.ragdesk.cli.Json;
-import dev.ragdesk.cli.VersionInfo;
+import dev.ragdesk.app.ExitCodes;
+import dev.ragdesk.app.Json;
+import dev.ragdesk.app.VersionInfo;
 import dev.ragdesk.engine.Engines;
 import dev.ragdesk.engine.GenerateRequest;
 import dev.ragdesk.engine.Launcher;
@@ -42,6 +43,7 @@ import java.util.concurrent.Callable;
                 "Prints numbers and ratios; never fails on a threshold."})
 final class BenchGenerateCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
+    @picocli.CommandLine.ParentCommand BenchCommand bench;
 
     @Option(names = "--model", paramLabel = "GGUF", description = "The model (default: the chat role's file).")
     Path model;
@@ -79,7 +81,7 @@ final class BenchGenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        var ctx = BenchCommand.context(spec);
+        var ctx = bench.context();
         var err = spec.commandLine().getErr();
         var config = ctx.config();
         int t = threads != null ? threads : config.llama().effectiveThreads();

@@ -1,8 +1,8 @@
 package dev.ragdesk.bench;
 
-import dev.ragdesk.cli.AppContext;
-import dev.ragdesk.cli.ExitCodes;
-import dev.ragdesk.cli.Json;
+import dev.ragdesk.app.AppContext;
+import dev.ragdesk.app.ExitCodes;
+import dev.ragdesk.app.Json;
 
 import dev.ragdesk.embed.EmbedModelFiles;
 import dev.ragdesk.embed.Embedder;
@@ -43,6 +43,7 @@ import java.util.concurrent.Callable;
 final class BenchIndexCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
+    @picocli.CommandLine.ParentCommand BenchCommand bench;
 
     @Option(names = "--chunks", paramLabel = "N", defaultValue = "100000", description = "Corpus size in chunks (default: ${DEFAULT-VALUE}).")
     int chunks;
@@ -60,7 +61,7 @@ final class BenchIndexCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        var ctx = BenchCommand.context(spec);
+        var ctx = bench.context();
         var err = spec.commandLine().getErr();
         var dir = benchDir(ctx);
         deleteTree(dir);

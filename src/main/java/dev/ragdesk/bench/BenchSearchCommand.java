@@ -1,8 +1,8 @@
 package dev.ragdesk.bench;
 
 import dev.ragdesk.RagdeskException;
-import dev.ragdesk.cli.ExitCodes;
-import dev.ragdesk.cli.Json;
+import dev.ragdesk.app.ExitCodes;
+import dev.ragdesk.app.Json;
 import dev.ragdesk.embed.Embeddings;
 import dev.ragdesk.rag.Retriever;
 import picocli.CommandLine.Command;
@@ -23,6 +23,7 @@ import java.util.concurrent.Callable;
 final class BenchSearchCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
+    @picocli.CommandLine.ParentCommand BenchCommand bench;
 
     @Option(names = "--queries", paramLabel = "N", defaultValue = "1000", description = "Timed queries (default: ${DEFAULT-VALUE}).")
     int queries;
@@ -50,7 +51,7 @@ final class BenchSearchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        var ctx = BenchCommand.context(spec);
+        var ctx = bench.context();
         var indexDir = BenchIndexCommand.benchDir(ctx).resolve("index");
         int topK = ctx.config().retrieval().topK();
         var requested = mode == null ? ctx.config().retrieval().mode() : mode;

@@ -1,7 +1,7 @@
 package dev.ragdesk.bench;
 
-import dev.ragdesk.cli.ExitCodes;
-import dev.ragdesk.cli.Json;
+import dev.ragdesk.app.ExitCodes;
+import dev.ragdesk.app.Json;
 import dev.ragdesk.rag.Chunker;
 import dev.ragdesk.rag.DocumentIndex;
 import dev.ragdesk.rag.Extractors;
@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 final class BenchStartupCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
+    @picocli.CommandLine.ParentCommand BenchCommand bench;
 
     @Option(names = "--runs", paramLabel = "N", defaultValue = "10", description = "Timed runs of each (default: ${DEFAULT-VALUE}).")
     int runs;
@@ -42,7 +43,7 @@ final class BenchStartupCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        var ctx = BenchCommand.context(spec);
+        var ctx = bench.context();
         var err = spec.commandLine().getErr();
         var java = ProcessHandle.current().info().command().orElse("java");
         var jar = Path.of(BenchStartupCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());

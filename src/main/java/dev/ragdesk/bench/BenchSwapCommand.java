@@ -1,9 +1,10 @@
 package dev.ragdesk.bench;
 
-import dev.ragdesk.cli.AppContext;
-import dev.ragdesk.cli.ExitCodes;
-import dev.ragdesk.cli.Json;
-import dev.ragdesk.cli.VersionInfo;
+import dev.ragdesk.models.SyntheticGguf;
+import dev.ragdesk.app.AppContext;
+import dev.ragdesk.app.ExitCodes;
+import dev.ragdesk.app.Json;
+import dev.ragdesk.app.VersionInfo;
 
 import dev.ragdesk.RagdeskException;
 import dev.ragdesk.engine.Engines;
@@ -12,7 +13,6 @@ import dev.ragdesk.engine.ModelHost;
 import dev.ragdesk.engine.ModelRequest;
 import dev.ragdesk.engine.WorkerCensus;
 import dev.ragdesk.engine.WorkerLauncher;
-import dev.ragdesk.bench.BareBaseline;
 import dev.ragdesk.models.ModelFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -68,7 +68,7 @@ final class BenchSwapCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (cycles < 1) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--cycles must be at least 1");
-        var ctx = forEngine(BenchCommand.context(spec));
+        var ctx = forEngine(bench.context());
         var files = new ModelFiles(ctx.workspace(), ctx.config());
         var llamaVersion = VersionInfo.properties().getProperty("llama");
         var err = spec.commandLine().getErr();

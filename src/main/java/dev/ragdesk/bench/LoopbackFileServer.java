@@ -1,5 +1,6 @@
 package dev.ragdesk.bench;
 
+import dev.ragdesk.process.Threads;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -30,9 +31,7 @@ final class LoopbackFileServer implements AutoCloseable {
         this.size = size;
         this.sha256 = sha256;
         server = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        acceptor = new Thread(this::acceptLoop, "bench-server");
-        acceptor.setDaemon(true);
-        acceptor.start();
+        acceptor = Threads.start(this::acceptLoop, "bench-server");
     }
 
     int port() throws IOException {

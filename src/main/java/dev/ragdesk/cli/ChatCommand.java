@@ -1,5 +1,6 @@
 package dev.ragdesk.cli;
 
+import dev.ragdesk.app.VersionInfo;
 import dev.ragdesk.session.Session;
 import dev.ragdesk.ui.line.LineRepl;
 import org.jline.terminal.TerminalBuilder;

@@ -1,5 +1,6 @@
 package dev.ragdesk.cli;
 
+import dev.ragdesk.app.ExitCodes;
 import dev.ragdesk.RagdeskException;
 import dev.ragdesk.config.ConfigLoader;
 import dev.ragdesk.io.AtomicFiles;

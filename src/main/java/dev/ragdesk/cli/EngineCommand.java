@@ -1,5 +1,7 @@
 package dev.ragdesk.cli;
 
+import dev.ragdesk.app.VersionInfo;
+import dev.ragdesk.app.ExitCodes;
 import dev.ragdesk.engine.Engines;
 import dev.ragdesk.engine.server.EngineInstaller;
 import dev.ragdesk.engine.server.LlamaServers;

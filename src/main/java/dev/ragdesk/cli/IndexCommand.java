@@ -1,5 +1,7 @@
 package dev.ragdesk.cli;
 
+import dev.ragdesk.app.Json;
+import dev.ragdesk.app.ExitCodes;
 import dev.ragdesk.embed.Embeddings;
 import dev.ragdesk.io.Sizes;
 import dev.ragdesk.rag.Documents;

@@ -1,5 +1,7 @@
 package dev.ragdesk.cli;
 
+import dev.ragdesk.app.VersionInfo;
+import dev.ragdesk.app.ExitCodes;
 import dev.ragdesk.config.Workspace;
 
 import java.io.PrintWriter;

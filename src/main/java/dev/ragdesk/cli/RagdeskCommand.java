@@ -1,5 +1,7 @@
 package dev.ragdesk.cli;
 
+import dev.ragdesk.app.VersionInfo;
+import dev.ragdesk.app.AppContext;
 import dev.ragdesk.config.ConfigException;
 import dev.ragdesk.config.ConfigLoader;
 import dev.ragdesk.config.Workspace;
@@ -25,7 +27,7 @@ import java.util.concurrent.Callable;
                 "RAG over your documents with Sarvam-1, chat with Llama 3.2; one model in memory at a time.",
                 "With no command, starts the full-screen console (tui)."},
         footer = {"", "Exit codes: 0 ok, 1 runtime error, 2 usage or config error, 130 interrupted."})
-public final class RagdeskCommand implements Callable<Integer> {
+public final class RagdeskCommand implements Callable<Integer>, dev.ragdesk.app.ContextSource {
 
     /**
      * The subcommands, in the order help lists them. {@link Main} registers only the one a
@@ -74,6 +76,7 @@ public final class RagdeskCommand implements Callable<Integer> {
      * Resolves the workspace, creates {@code .data} (0700), starts logging into it and loads
      * config.toml. Config warnings go to stderr unless the caller owns the whole screen.
      */
+    @Override
     public AppContext context(boolean fullScreen) throws ConfigException, IOException, dev.ragdesk.RagdeskException {
         if (context != null) return context;
         var workspace = Workspace.resolve(home, env).requireOwnedByUser().ensureDataDirs();

@@ -1,5 +1,7 @@
 package dev.ragdesk.cli;
 
+import dev.ragdesk.app.Json;
+import dev.ragdesk.app.ExitCodes;
 import dev.ragdesk.RagdeskException;
 import dev.ragdesk.rag.Documents;
 import dev.ragdesk.rag.Retriever;

@@ -1,5 +1,8 @@
 package dev.ragdesk.cli;
 
+import dev.ragdesk.app.VersionInfo;
+import dev.ragdesk.app.Json;
+import dev.ragdesk.app.ExitCodes;
 import dev.ragdesk.engine.Engines;
 import dev.ragdesk.gpu.GpuMonitor;
 import dev.ragdesk.gpu.Natives;

@@ -1,6 +1,7 @@
 package dev.ragdesk.cli;
 
-import dev.ragdesk.engine.JvmCommand;
+import dev.ragdesk.app.ExitCodes;
+import dev.ragdesk.process.JvmCommand;
 import dev.ragdesk.models.ModelFiles;
 import dev.ragdesk.voice.Transcriber;
 import dev.ragdesk.voice.Wav;

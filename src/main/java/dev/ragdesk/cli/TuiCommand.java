@@ -1,5 +1,7 @@
 package dev.ragdesk.cli;
 
+import dev.ragdesk.app.VersionInfo;
+import dev.ragdesk.app.ExitCodes;
 import com.googlecode.lanterna.screen.TerminalScreen;
 import com.googlecode.lanterna.terminal.DefaultTerminalFactory;
 import com.googlecode.lanterna.terminal.ansi.UnixLikeTerminal;

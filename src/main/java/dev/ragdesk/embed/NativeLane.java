@@ -1,5 +1,6 @@
 package dev.ragdesk.embed;
 
+import dev.ragdesk.process.Threads;
 import dev.ragdesk.RagdeskException;
 
 import java.util.concurrent.ExecutionException;
@@ -20,11 +21,7 @@ final class NativeLane implements AutoCloseable {
         T run() throws Exception;
     }
 
-    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
-        var t = new Thread(null, r, "ragdesk-embed", STACK_BYTES);
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(Threads.daemon("ragdesk-embed", STACK_BYTES));
 
     /** Runs {@code work} on the lane and rethrows what it threw, as it threw it. */
     <T> T call(Work<T> work) throws Exception {

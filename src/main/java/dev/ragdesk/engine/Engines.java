@@ -1,5 +1,6 @@
 package dev.ragdesk.engine;
 
+import dev.ragdesk.process.JvmCommand;
 import dev.ragdesk.RagdeskException;
 import dev.ragdesk.config.Config;
 import dev.ragdesk.config.Workspace;

@@ -1,5 +1,6 @@
 package dev.ragdesk.engine;
 
+import dev.ragdesk.process.Threads;
 import dev.ragdesk.RagdeskException;
 import dev.ragdesk.models.GgufHeader;
 import org.slf4j.Logger;
@@ -108,11 +109,7 @@ public final class ModelHost implements PromptModel, AutoCloseable {
         this.events = events;
         this.options = options;
         this.idleTimer = options.idleUnload().isZero() || options.idleUnload().isNegative() ? null
-                : java.util.concurrent.Executors.newSingleThreadScheduledExecutor(task -> {
-                    var thread = new Thread(task, "model-idle-unload");
-                    thread.setDaemon(true);
-                    return thread;
-                });
+                : java.util.concurrent.Executors.newSingleThreadScheduledExecutor(Threads.daemon("model-idle-unload"));
     }
 
     /** A use of the model: the idle clock starts again. */
@@ -170,14 +167,12 @@ public final class ModelHost implements PromptModel, AutoCloseable {
      * (in the background), and starts the pre-started worker if enabled.
      */
     public void warmUp() {
-        var warming = new Thread(() -> {
+        var warming = Threads.start(() -> {
             launcher.warmUp();
             synchronized (lock) {
                 if (prestarting()) prestartWorker();
             }
         }, "worker-warm-up");
-        warming.setDaemon(true);
-        warming.start();
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.ragdesk.engine;
 
+import dev.ragdesk.process.JvmCommand;
 import dev.ragdesk.engine.worker.WorkerMain;
 import dev.ragdesk.io.AtomicFiles;
 import org.slf4j.LoggerFactory;

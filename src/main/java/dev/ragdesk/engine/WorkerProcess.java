@@ -1,5 +1,6 @@
 package dev.ragdesk.engine;
 
+import dev.ragdesk.process.Threads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,8 +50,8 @@ final class WorkerProcess implements Worker {
     WorkerProcess(Process process) {
         this.process = process;
         this.stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
-        daemon("worker-" + process.pid() + "-out", this::readEvents);
-        daemon("worker-" + process.pid() + "-err", this::readStderr);
+        Threads.start(this::readEvents, "worker-" + process.pid() + "-out");
+        Threads.start(this::readStderr, "worker-" + process.pid() + "-err");
     }
 
     @Override
@@ -231,11 +232,5 @@ final class WorkerProcess implements Worker {
             return "killed by " + names.getOrDefault(code - 128, "signal " + (code - 128));
         }
         return "exit code " + code;
-    }
-
-    private static void daemon(String name, Runnable body) {
-        var t = new Thread(body, name);
-        t.setDaemon(true);
-        t.start();
     }
 }

@@ -1,5 +1,6 @@
 package dev.ragdesk.gpu;
 
+import dev.ragdesk.process.Threads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,11 +84,7 @@ public final class GpuMonitor implements AutoCloseable {
     /** Samples every {@code period} on a daemon thread and hands each sample to {@code listener}. */
     public synchronized void start(Duration period, Consumer<GpuSample> listener) {
         if (timer != null) return;
-        timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            var t = new Thread(r, "gpu-monitor");
-            t.setDaemon(true);
-            return t;
-        });
+        timer = Executors.newSingleThreadScheduledExecutor(Threads.daemon("gpu-monitor"));
         timer.scheduleWithFixedDelay(() -> {
             try {
                 listener.accept(sample());

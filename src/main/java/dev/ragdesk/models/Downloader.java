@@ -1,5 +1,6 @@
 package dev.ragdesk.models;
 
+import dev.ragdesk.process.Threads;
 import dev.ragdesk.RagdeskException;
 import dev.ragdesk.io.AtomicFiles;
 import dev.ragdesk.io.Sizes;
@@ -329,7 +330,7 @@ public final class Downloader {
 
         PipelinedHash(RunningHash hash) {
             for (int i = 0; i < 4; i++) pool.add(new byte[BUFFER]);
-            thread = new Thread(() -> {
+            thread = Threads.start(() -> {
                 try {
                     while (true) {
                         var block = work.take();
@@ -343,8 +344,6 @@ public final class Downloader {
                     finished.countDown();
                 }
             }, "sha256");
-            thread.setDaemon(true);
-            thread.start();
         }
 
         byte[] borrow() throws IOException {

@@ -3,8 +3,6 @@ package dev.ragdesk.rag;
 import dev.ragdesk.RagdeskException;
 import dev.ragdesk.config.Config;
 import dev.ragdesk.embed.Embeddings;
-import dev.ragdesk.engine.Passage;
-import dev.ragdesk.engine.PassageSource;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;

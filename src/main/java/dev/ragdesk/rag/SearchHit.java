@@ -1,6 +1,5 @@
 package dev.ragdesk.rag;
 
-import dev.ragdesk.engine.Passage;
 
 /**
  * One ranked passage.

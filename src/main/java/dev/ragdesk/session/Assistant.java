@@ -4,14 +4,12 @@ import dev.ragdesk.RagdeskException;
 import dev.ragdesk.config.Config;
 import dev.ragdesk.engine.ActiveModel;
 import dev.ragdesk.engine.ChatMessage;
-import dev.ragdesk.engine.ChatPrompt;
 import dev.ragdesk.engine.Engines;
 import dev.ragdesk.engine.GenerateRequest;
 import dev.ragdesk.engine.Generation;
 import dev.ragdesk.engine.ModelHost;
-import dev.ragdesk.engine.Passage;
-import dev.ragdesk.engine.PassageSource;
-import dev.ragdesk.engine.RagPrompt;
+import dev.ragdesk.rag.Passage;
+import dev.ragdesk.rag.PassageSource;
 import dev.ragdesk.models.ModelFiles;
 
 import java.util.List;

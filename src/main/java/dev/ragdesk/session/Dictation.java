@@ -2,7 +2,7 @@ package dev.ragdesk.session;
 
 import dev.ragdesk.config.Config;
 import dev.ragdesk.config.Workspace;
-import dev.ragdesk.engine.JvmCommand;
+import dev.ragdesk.process.JvmCommand;
 import dev.ragdesk.models.ModelFiles;
 import dev.ragdesk.voice.AudioSource;
 import dev.ragdesk.voice.Recording;

@@ -1,5 +1,6 @@
 package dev.ragdesk.session;
 
+import dev.ragdesk.process.Threads;
 import dev.ragdesk.Failures;
 import dev.ragdesk.RagdeskException;
 import dev.ragdesk.config.Config;
@@ -399,7 +400,7 @@ public final class Session implements AutoCloseable {
     public double[] dictationMeter() { return dictation.meter(); }
 
     /** Starts recording; fails at once (no microphone, a bad command) with what to configure. */
-    public void startDictation() throws VoiceException {
+    public void startDictation() throws dev.ragdesk.RagdeskException {
         dictation.start();
     }
 
@@ -410,7 +411,7 @@ public final class Session implements AutoCloseable {
     }
 
     /** Stops recording and transcribes on the calling thread (a line editor waits anyway). */
-    public String finishDictationNow() throws VoiceException {
+    public String finishDictationNow() throws dev.ragdesk.RagdeskException {
         return dictation.finish();
     }
 
@@ -561,10 +562,6 @@ public final class Session implements AutoCloseable {
     }
 
     private static ExecutorService lane(String name) {
-        return Executors.newSingleThreadExecutor(r -> {
-            var t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        });
+        return Executors.newSingleThreadExecutor(Threads.daemon(name));
     }
 }

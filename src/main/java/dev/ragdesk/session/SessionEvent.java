@@ -1,7 +1,7 @@
 package dev.ragdesk.session;
 
 import dev.ragdesk.engine.GenerationResult;
-import dev.ragdesk.engine.Passage;
+import dev.ragdesk.rag.Passage;
 import dev.ragdesk.gpu.GpuSample;
 import dev.ragdesk.models.DownloadProgress;
 import dev.ragdesk.rag.IndexProgress;
@@ -36,7 +36,14 @@ public sealed interface SessionEvent {
 
     record AnswerToken(long ticket, String text) implements SessionEvent {}
 
-    record AnswerFinished(long ticket, GenerationResult result, List<Passage> citations) implements SessionEvent {}
+    record AnswerFinished(long ticket, GenerationResult result, List<Passage> citations) implements SessionEvent {
+        // what a UI shows of the result, so that no UI reads an engine's record
+        public String text() { return result.text(); }
+
+        public boolean cancelled() { return result.cancelled(); }
+
+        public double tokensPerSecond() { return result.tokensPerSecond(); }
+    }
 
     /** The question could not be answered; {@code message} says why and what to do. */
     record AnswerFailed(long ticket, String message) implements SessionEvent {}
@@ -52,9 +59,18 @@ public sealed interface SessionEvent {
 
     record Indexing(IndexProgress progress) implements SessionEvent {}
 
-    record IndexFinished(IndexSummary summary, String error) implements SessionEvent {}
+    record IndexFinished(IndexSummary summary, String error) implements SessionEvent {
+        /** What the run did ("indexed 3 files …"), or why it failed. */
+        public String description() { return summary == null ? error : summary.describe(); }
 
-    record IndexState(IndexStatus status) implements SessionEvent {}
+        public boolean failed() { return summary == null; }
+    }
+
+    record IndexState(IndexStatus status) implements SessionEvent {
+        public boolean exists() { return status.exists(); }
+
+        public int files() { return status.files(); }
+    }
 
     /**
      * A memory reading for the meter: the GPUs and RAM, and what the loaded model's own process

@@ -2,7 +2,7 @@ package dev.ragdesk.session;
 
 import dev.ragdesk.engine.Generation;
 import dev.ragdesk.engine.GenerationResult;
-import dev.ragdesk.engine.Passage;
+import dev.ragdesk.rag.Passage;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -15,7 +15,9 @@ import java.util.concurrent.CompletableFuture;
 public final class Ticket {
     /** How a question ended. */
     public sealed interface End {
-        record Answered(Mode mode, String model, long loadMs, GenerationResult result, List<Passage> citations) implements End {}
+        record Answered(Mode mode, String model, long loadMs, GenerationResult result, List<Passage> citations) implements End {
+            public boolean cancelled() { return result.cancelled(); }
+        }
 
         /** {@code message} says what went wrong and what to do. */
         record Failed(String message) implements End {}

@@ -1,6 +1,6 @@
 package dev.ragdesk.session;
 
-import dev.ragdesk.engine.Passage;
+import dev.ragdesk.rag.Passage;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.ragdesk.voice;
 
+import dev.ragdesk.process.Threads;
 import java.io.ByteArrayOutputStream;
 
 /**
@@ -34,9 +35,7 @@ abstract class PcmBuffer implements Recording {
 
     /** Starts the daemon thread that fills this buffer. */
     void startPump(String name, Runnable body) {
-        pump = new Thread(body, name);
-        pump.setDaemon(true);
-        pump.start();
+        pump = Threads.start(body, name);
     }
 
     /** Lets the pump copy what the device had already produced before it stopped. */

@@ -1,7 +1,8 @@
 package dev.ragdesk.voice;
 
+import dev.ragdesk.process.Threads;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.ragdesk.engine.JvmCommand;
+import dev.ragdesk.process.JvmCommand;
 import dev.ragdesk.voice.worker.WhisperMain;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,15 +66,13 @@ public final class Transcriber {
             var cmd = jvm.build(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), WhisperMain.class.getName(),
                     List.of(model.toString(), pcm.toString(), language, String.valueOf(threads)));
             var process = new ProcessBuilder(cmd).start();
-            var stderr = new Thread(() -> {
+            var stderr = Threads.start(() -> {
                 try (var err = process.getErrorStream()) {
                     new String(err.readAllBytes()).lines().forEach(l -> log.info("[whisper {}] {}", process.pid(), l));
                 } catch (IOException ignored) {
                     // the process ended
                 }
             }, "whisper-log");
-            stderr.setDaemon(true);
-            stderr.start();
             // stdout is read beside the wait, so the timeout holds even when the child never closes it
             var stdout = CompletableFuture.supplyAsync(() -> {
                 try (var in = process.getInputStream()) {

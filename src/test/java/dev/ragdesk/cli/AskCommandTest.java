@@ -1,9 +1,10 @@
 package dev.ragdesk.cli;
 
+import dev.ragdesk.app.ExitCodes;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.ragdesk.engine.JvmCommand;
+import dev.ragdesk.process.JvmCommand;
 import dev.ragdesk.engine.WorkerCensus;
-import dev.ragdesk.bench.SyntheticGguf;
+import dev.ragdesk.models.SyntheticGguf;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

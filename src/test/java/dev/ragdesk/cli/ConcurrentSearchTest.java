@@ -1,6 +1,6 @@
 package dev.ragdesk.cli;
 
-import dev.ragdesk.engine.JvmCommand;
+import dev.ragdesk.process.JvmCommand;
 import dev.ragdesk.rag.IndexProbe;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

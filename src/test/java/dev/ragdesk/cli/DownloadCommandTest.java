@@ -1,5 +1,6 @@
 package dev.ragdesk.cli;
 
+import dev.ragdesk.app.ExitCodes;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import okhttp3.mockwebserver.Dispatcher;
 import okhttp3.mockwebserver.MockResponse;

@@ -1,5 +1,6 @@
 package dev.ragdesk.cli;
 
+import dev.ragdesk.app.ExitCodes;
 import dev.ragdesk.testing.MiniLm;
 import okhttp3.mockwebserver.Dispatcher;
 import okhttp3.mockwebserver.MockResponse;

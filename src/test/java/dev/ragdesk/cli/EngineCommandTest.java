@@ -56,7 +56,7 @@ class EngineCommandTest {
         assertEquals(0, run.code(), run.err());
         assertTrue(run.out().startsWith("llama-server: llama-server "), run.out());
         assertTrue(run.out().contains("from PATH (" + server + ")"), run.out());
-        var model = dev.ragdesk.bench.SyntheticGguf.llama().writeTo(home.resolve("chat.gguf"));
+        var model = dev.ragdesk.models.SyntheticGguf.llama().writeTo(home.resolve("chat.gguf"));
         Files.writeString(home.resolve("config.toml"), "[models.chat]\npath = \"" + model + "\"\n");
         var status = CliRun.in(home, env, "status", "--json");
         assertEquals("llama-server", status.json().get("engine").get("kind").asText());

@@ -1,5 +1,6 @@
 package dev.ragdesk.cli;
 
+import dev.ragdesk.app.ExitCodes;
 import dev.ragdesk.testing.MiniLm;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

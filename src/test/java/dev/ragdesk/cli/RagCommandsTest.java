@@ -1,8 +1,9 @@
 package dev.ragdesk.cli;
 
+import dev.ragdesk.app.ExitCodes;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.ragdesk.testing.Fixtures;
-import dev.ragdesk.bench.SyntheticGguf;
+import dev.ragdesk.models.SyntheticGguf;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

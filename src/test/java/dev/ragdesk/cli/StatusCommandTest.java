@@ -1,7 +1,7 @@
 package dev.ragdesk.cli;
 
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.ragdesk.bench.SyntheticGguf;
+import dev.ragdesk.models.SyntheticGguf;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,6 +1,6 @@
 package dev.ragdesk.e2e;
 
-import dev.ragdesk.bench.SyntheticGguf;
+import dev.ragdesk.models.SyntheticGguf;
 import dev.ragdesk.testing.Required;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -3,7 +3,7 @@ package dev.ragdesk.embed;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ragdesk.RagdeskException;
-import dev.ragdesk.bench.SyntheticGguf;
+import dev.ragdesk.models.SyntheticGguf;
 import dev.ragdesk.config.Config;
 import dev.ragdesk.testing.MiniLm;
 import org.junit.jupiter.api.AfterAll;

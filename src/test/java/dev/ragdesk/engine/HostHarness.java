@@ -1,6 +1,7 @@
 package dev.ragdesk.engine;
 
-import dev.ragdesk.bench.SyntheticGguf;
+import dev.ragdesk.process.JvmCommand;
+import dev.ragdesk.models.SyntheticGguf;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,17 +15,17 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /** A real ModelHost over real worker processes, with its events recorded for assertions. */
-final class HostHarness implements AutoCloseable {
-    final Path dir;
+public final class HostHarness implements AutoCloseable {
+    public final Path dir;
     final BlockingQueue<EngineEvent> events = new LinkedBlockingQueue<>();
     final List<EngineEvent> history = new CopyOnWriteArrayList<>();
-    final ModelHost host;
+    public final ModelHost host;
 
-    HostHarness(Path dir, boolean prestart) throws Exception {
+    public HostHarness(Path dir, boolean prestart) throws Exception {
         this(dir, ModelHost.Options.defaults().withPrestart(prestart));
     }
 
-    HostHarness(Path dir, ModelHost.Options options) throws Exception {
+    public HostHarness(Path dir, ModelHost.Options options) throws Exception {
         this.dir = dir;
         var tmp = Files.createDirectories(dir.resolve("tmp"));
         var natives = NativeLibrary.extractBundled(tmp, "test").orElse(null);
@@ -33,24 +34,24 @@ final class HostHarness implements AutoCloseable {
                 options);
     }
 
-    Path tinyModel(String name, long seed) throws Exception {
+    public Path tinyModel(String name, long seed) throws Exception {
         return SyntheticGguf.llama().seed(seed).writeTo(dir.resolve(name));
     }
 
-    static ModelRequest request(String role, Path file) {
+    public static ModelRequest request(String role, Path file) {
         return request(role, file, 1024);
     }
 
-    static ModelRequest request(String role, Path file, int ctx) {
+    public static ModelRequest request(String role, Path file, int ctx) {
         return new ModelRequest(role, ModelRequest.displayNameOf(file), file, ctx, 0, 2, false);
     }
 
-    static GenerateRequest greedy(String prompt, int maxTokens) {
+    public static GenerateRequest greedy(String prompt, int maxTokens) {
         return new GenerateRequest(prompt, maxTokens, 0.0, 1, List.of());
     }
 
     /** Waits for the next event of a type, failing after a generous bound. */
-    <T extends EngineEvent> T await(Class<T> type) throws InterruptedException {
+    public <T extends EngineEvent> T await(Class<T> type) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
             var e = events.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);

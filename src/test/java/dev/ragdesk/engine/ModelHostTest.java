@@ -1,5 +1,6 @@
 package dev.ragdesk.engine;
 
+import dev.ragdesk.process.JvmCommand;
 import dev.ragdesk.RagdeskException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -189,7 +190,7 @@ class ModelHostTest {
     @Test
     void wrongArchitectureGivesLlamaCppsReasonAndHostStaysUsable() throws Exception {
         h = new HostHarness(dir, false);
-        var alien = dev.ragdesk.bench.SyntheticGguf.llama().architecture("notallama").writeTo(dir.resolve("alien.gguf"));
+        var alien = dev.ragdesk.models.SyntheticGguf.llama().architecture("notallama").writeTo(dir.resolve("alien.gguf"));
         var e = assertThrows(RagdeskException.class, () -> h.host.activate(request("rag", alien)));
         assertTrue(e.getMessage().startsWith("could not load alien.gguf: "), e.getMessage());
         assertTrue(e.getMessage().contains("unknown model architecture: 'notallama'"), e.getMessage());
@@ -204,7 +205,7 @@ class ModelHostTest {
     void failedSwapReloadsThePreviousModelAndSaysBoth() throws Exception {
         h = new HostHarness(dir, true);
         var good = h.host.activate(request("chat", h.tinyModel("good.gguf", 1)));
-        var alien = dev.ragdesk.bench.SyntheticGguf.llama().architecture("notallama").writeTo(dir.resolve("alien.gguf"));
+        var alien = dev.ragdesk.models.SyntheticGguf.llama().architecture("notallama").writeTo(dir.resolve("alien.gguf"));
         var e = assertThrows(RagdeskException.class, () -> h.host.activate(request("rag", alien)));
         assertTrue(e.getMessage().contains("could not load alien.gguf"), e.getMessage());
         assertTrue(e.getMessage().endsWith("the chat model good is loaded again"), e.getMessage());

@@ -1,6 +1,7 @@
 package dev.ragdesk.engine;
 
-import dev.ragdesk.bench.SyntheticGguf;
+import dev.ragdesk.process.JvmCommand;
+import dev.ragdesk.models.SyntheticGguf;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,7 +1,7 @@
 package dev.ragdesk.gpu;
 
 import dev.ragdesk.models.GgufHeader;
-import dev.ragdesk.bench.SyntheticGguf;
+import dev.ragdesk.models.SyntheticGguf;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -2,7 +2,6 @@ package dev.ragdesk.models;
 
 import dev.ragdesk.RagdeskException;
 import dev.ragdesk.testing.Fixtures;
-import dev.ragdesk.bench.SyntheticGguf;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

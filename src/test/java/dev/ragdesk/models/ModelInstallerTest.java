@@ -1,7 +1,7 @@
 package dev.ragdesk.models;
 
 import dev.ragdesk.RagdeskException;
-import dev.ragdesk.engine.JvmCommand;
+import dev.ragdesk.process.JvmCommand;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

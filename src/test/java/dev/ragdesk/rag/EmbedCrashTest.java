@@ -2,7 +2,7 @@ package dev.ragdesk.rag;
 
 import dev.ragdesk.config.Config;
 import dev.ragdesk.embed.Embeddings;
-import dev.ragdesk.engine.JvmCommand;
+import dev.ragdesk.process.JvmCommand;
 import dev.ragdesk.testing.MiniLm;
 import org.apache.lucene.index.CheckIndex;
 import org.apache.lucene.store.FSDirectory;

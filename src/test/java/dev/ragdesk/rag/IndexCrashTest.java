@@ -1,6 +1,6 @@
 package dev.ragdesk.rag;
 
-import dev.ragdesk.engine.JvmCommand;
+import dev.ragdesk.process.JvmCommand;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -5,7 +5,7 @@ import dev.ragdesk.config.Workspace;
 import dev.ragdesk.engine.ModelHost;
 import dev.ragdesk.engine.WorkerCensus;
 import dev.ragdesk.testing.LlamaServerBinary;
-import dev.ragdesk.bench.SyntheticGguf;
+import dev.ragdesk.models.SyntheticGguf;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

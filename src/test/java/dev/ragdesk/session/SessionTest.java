@@ -4,7 +4,7 @@ import dev.ragdesk.config.Config;
 import dev.ragdesk.config.ConfigLoader;
 import dev.ragdesk.config.Workspace;
 import dev.ragdesk.engine.ModelHost;
-import dev.ragdesk.bench.SyntheticGguf;
+import dev.ragdesk.models.SyntheticGguf;
 import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
 import okio.Buffer;

@@ -1,6 +1,6 @@
 package dev.ragdesk.testing;
 
-import dev.ragdesk.engine.JvmCommand;
+import dev.ragdesk.process.JvmCommand;
 
 import java.io.IOException;
 import java.nio.file.Files;

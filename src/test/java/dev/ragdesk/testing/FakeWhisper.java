@@ -1,6 +1,6 @@
 package dev.ragdesk.testing;
 
-import dev.ragdesk.engine.JvmCommand;
+import dev.ragdesk.process.JvmCommand;
 import dev.ragdesk.voice.Transcriber;
 
 import java.nio.file.Files;

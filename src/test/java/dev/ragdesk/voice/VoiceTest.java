@@ -1,6 +1,6 @@
 package dev.ragdesk.voice;
 
-import dev.ragdesk.engine.JvmCommand;
+import dev.ragdesk.process.JvmCommand;
 import dev.ragdesk.testing.Fixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -92,7 +92,7 @@ class VoiceTest {
         Files.writeString(script, "#!/bin/sh\nexec sleep 600\n");
         script.toFile().setExecutable(true);
         var model = Files.writeString(dir.resolve("model.bin"), "stand-in");
-        var transcriber = new Transcriber(model, "auto", dir, new dev.ragdesk.engine.JvmCommand(script, ""), java.time.Duration.ofSeconds(2));
+        var transcriber = new Transcriber(model, "auto", dir, new dev.ragdesk.process.JvmCommand(script, ""), java.time.Duration.ofSeconds(2));
         var e = assertThrows(VoiceException.class, () -> transcriber.transcribe(new AudioClip(new float[32_000])));
         assertTrue(e.getMessage().startsWith("the transcriber did not finish within 2 s and was stopped"), e.getMessage());
     }

@@ -1,5 +1,6 @@
 package dev.ragdesk.engine.remote;
 
+import dev.ragdesk.process.Threads;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.ragdesk.engine.ChatMessage;
@@ -133,9 +134,7 @@ public final class RemoteWorker implements Worker {
         }
         var call = HTTP.newCall(http);
         streams.put(request.id(), call);
-        var reader = new Thread(() -> read(request.id(), call, chat, sink), "remote-stream-" + request.id());
-        reader.setDaemon(true);
-        reader.start();
+        var reader = Threads.start(() -> read(request.id(), call, chat, sink), "remote-stream-" + request.id());
     }
 
     /** OpenAI's stream: {@code data: {choices:[{delta:{content}} or {text}], finish_reason}} lines, then {@code data: [DONE]}. */

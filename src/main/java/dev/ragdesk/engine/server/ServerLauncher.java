@@ -1,8 +1,10 @@
 package dev.ragdesk.engine.server;
 
+import dev.ragdesk.process.Threads;
 import dev.ragdesk.engine.Launcher;
 import dev.ragdesk.engine.Worker;
 import dev.ragdesk.io.AtomicFiles;
+import dev.ragdesk.io.RandomHex;
 import okhttp3.OkHttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,9 +13,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -33,11 +33,7 @@ public final class ServerLauncher implements Launcher {
     private final LlamaServers.Found binary;
     private final SocketPaths sockets;
     /** A server's start, its log and each answer's stream: pooled, so a swap waits for no new thread to be scheduled. */
-    private final ExecutorService threads = Executors.newCachedThreadPool(task -> {
-        var thread = new Thread(task, "llama-server");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ExecutorService threads = Executors.newCachedThreadPool(Threads.daemon("llama-server"));
     private final OkHttpClient http = new OkHttpClient.Builder()
             .connectTimeout(Duration.ofSeconds(5))
             .readTimeout(Duration.ofMinutes(10)) // a long prompt on a CPU takes a while before its first byte
@@ -96,7 +92,7 @@ public final class ServerLauncher implements Launcher {
             public synchronized Path next() throws IOException {
                 if (dir == null) dir = privateFolder(runDir);
                 for (int i = 0; i < 10; i++) {
-                    var candidate = dir.resolve("llama-" + HexFormat.of().formatHex(random(6)) + ".sock");
+                    var candidate = dir.resolve("llama-" + RandomHex.of(6) + ".sock");
                     if (!Files.exists(candidate, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return candidate;
                 }
                 throw new IOException("no free socket name in " + dir);
@@ -130,11 +126,5 @@ public final class ServerLauncher implements Launcher {
         } catch (IOException e) {
             log.debug("cannot tidy {}: {}", dir, e.toString());
         }
-    }
-
-    private static byte[] random(int n) {
-        var bytes = new byte[n];
-        new SecureRandom().nextBytes(bytes);
-        return bytes;
     }
 }

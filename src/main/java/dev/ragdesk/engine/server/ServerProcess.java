@@ -1,5 +1,6 @@
 package dev.ragdesk.engine.server;
 
+import dev.ragdesk.io.RandomHex;
 import okhttp3.HttpUrl;
 import okhttp3.Interceptor;
 import okhttp3.OkHttpClient;
@@ -16,10 +17,8 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -73,7 +72,7 @@ public final class ServerProcess implements AutoCloseable {
      */
     public static ServerProcess start(Path binary, List<String> args, Path socket, OkHttpClient base, Executor threads,
                                       Consumer<String> output) throws IOException {
-        var apiKey = HexFormat.of().formatHex(randomBytes());
+        var apiKey = RandomHex.of(24);
         var cmd = new ArrayList<String>();
         cmd.add(binary.toString());
         cmd.addAll(args);
@@ -83,12 +82,6 @@ public final class ServerProcess implements AutoCloseable {
         var process = builder.start();
         process.getOutputStream().close();
         return new ServerProcess(process, socket, apiKey, base, threads, output);
-    }
-
-    private static byte[] randomBytes() {
-        var bytes = new byte[24];
-        new SecureRandom().nextBytes(bytes);
-        return bytes;
     }
 
     private static AFUNIXSocketAddress address(Path socket) {

@@ -72,7 +72,7 @@ public final class LineRepl {
 
     private static String describe(SessionEvent event) {
         if (event instanceof SessionEvent.Notice n) return "(" + n.message() + ")";
-        if (event instanceof SessionEvent.IndexFinished f) return "(" + (f.summary() == null ? f.error() : f.summary().describe()) + ")";
+        if (event instanceof SessionEvent.IndexFinished f) return "(" + f.description() + ")";
         if (event instanceof SessionEvent.DownloadFinished d) return "(" + d.target() + ": " + d.message() + ")";
         if (event instanceof SessionEvent.ModelLoading l) return "(loading " + l.name() + " …)";
         if (event instanceof SessionEvent.ModelCrashed c) return "(" + c.line() + ")";
@@ -211,7 +211,7 @@ public final class LineRepl {
             var end = ticket.done().join();
             if (end instanceof Ticket.End.Answered a) {
                 out.println();
-                if (a.result().cancelled()) out.println("(cancelled)");
+                if (a.cancelled()) out.println("(cancelled)");
                 Turn.citations(a.citations()).forEach(c -> out.println(c.label()));
                 out.flush();
             } else if (end instanceof Ticket.End.Failed f) {
@@ -247,7 +247,7 @@ public final class LineRepl {
                     session.startDictation();
                     above(r, "(recording from " + config.voice().source() + ": " + config.ui().keys().get("dictate")
                             + " or Enter stops, Ctrl-C discards)");
-                } catch (dev.ragdesk.voice.VoiceException e) {
+                } catch (dev.ragdesk.RagdeskException e) {
                     above(r, "(" + e.getMessage() + ")");
                 }
             } else {
@@ -281,7 +281,7 @@ public final class LineRepl {
             var text = session.finishDictationNow();
             if (text.isEmpty()) above(r, "(no speech recognised)");
             else r.getBuffer().write(text);
-        } catch (dev.ragdesk.voice.VoiceException e) {
+        } catch (dev.ragdesk.RagdeskException e) {
             above(r, "(" + e.getMessage() + ")");
         }
     }

@@ -1,5 +1,6 @@
 package dev.ragdesk.ui.tui;
 
+import dev.ragdesk.process.Threads;
 import com.googlecode.lanterna.input.KeyStroke;
 import com.googlecode.lanterna.input.KeyType;
 import com.googlecode.lanterna.screen.Screen;
@@ -87,7 +88,7 @@ public final class TuiApp {
 
     /** Runs until the user quits: reads keys on a daemon thread, renders after each batch of events. */
     public void run() throws IOException, InterruptedException {
-        var reader = new Thread(() -> {
+        var reader = Threads.start(() -> {
             try {
                 while (!state.quit) {
                     var key = screen.readInput();
@@ -98,13 +99,7 @@ public final class TuiApp {
                 queue.add(new Event.Key(new KeyStroke(KeyType.EOF)));
             }
         }, "tui-keys");
-        reader.setDaemon(true);
-        reader.start();
-        var ticker = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-            var t = new Thread(r, "tui-tick");
-            t.setDaemon(true);
-            return t;
-        });
+        var ticker = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(Threads.daemon("tui-tick"));
         ticker.scheduleAtFixedRate(() -> queue.add(new Event.Tick()), 1, 1, TimeUnit.SECONDS);
         session.refreshIndexStatus();
         try {
@@ -260,7 +255,7 @@ public final class TuiApp {
         try {
             session.startDictation();
             showRecording();
-        } catch (dev.ragdesk.voice.VoiceException e) {
+        } catch (dev.ragdesk.RagdeskException e) {
             state.notice = e.getMessage();
         }
     }
@@ -359,12 +354,12 @@ public final class TuiApp {
             state.phaseSince = System.currentTimeMillis();
         } else if (event instanceof SessionEvent.AnswerFinished f) {
             var message = answerMessage(f.ticket());
-            if (message.text.length() == 0) message.text.append(f.result().text());
+            if (message.text.length() == 0) message.text.append(f.text());
             message.streaming = false;
             Turn.citations(f.citations()).forEach(c -> message.citations.add(c.label()));
             state.answering = 0;
-            if (f.result().cancelled()) state.notice = "answer cancelled";
-            state.tokensPerSecond = f.result().tokensPerSecond();
+            if (f.cancelled()) state.notice = "answer cancelled";
+            state.tokensPerSecond = f.tokensPerSecond();
             state.phase = TuiState.Phase.READY;
         } else if (event instanceof SessionEvent.AnswerFailed f) {
             endAnswer();
@@ -381,9 +376,9 @@ public final class TuiApp {
         } else if (event instanceof SessionEvent.Indexing i) state.indexing = i.progress().finished() ? null : i.progress();
         else if (event instanceof SessionEvent.IndexFinished f) {
             state.indexing = null;
-            system(f.summary() == null ? "⚠ " + f.error() : capitalised(f.summary().describe()) + ".");
+            system(f.failed() ? "⚠ " + f.error() : capitalised(f.description()) + ".");
         } else if (event instanceof SessionEvent.IndexState s) {
-            state.indexLine = s.status().exists() ? "index " + s.status().files() + " files" : "no index";
+            state.indexLine = s.exists() ? "index " + s.files() + " files" : "no index";
         } else if (event instanceof SessionEvent.Memory m) {
             state.gpu = m.sample();
             state.modelRam = m.modelRamBytes();

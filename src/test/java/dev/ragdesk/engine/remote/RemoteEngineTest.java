@@ -9,7 +9,7 @@ import dev.ragdesk.session.Mode;
 import dev.ragdesk.session.Session;
 import dev.ragdesk.session.Ticket;
 import dev.ragdesk.testing.LlamaServerBinary;
-import dev.ragdesk.bench.SyntheticGguf;
+import dev.ragdesk.models.SyntheticGguf;
 import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
 import org.junit.jupiter.api.AfterAll;

@@ -8,7 +8,7 @@ import dev.ragdesk.engine.ModelRequest;
 import dev.ragdesk.engine.WorkerCensus;
 import dev.ragdesk.testing.Fixtures;
 import dev.ragdesk.testing.LlamaServerBinary;
-import dev.ragdesk.bench.SyntheticGguf;
+import dev.ragdesk.models.SyntheticGguf;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

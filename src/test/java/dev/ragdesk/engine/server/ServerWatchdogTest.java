@@ -1,7 +1,7 @@
 package dev.ragdesk.engine.server;
 
 import dev.ragdesk.bench.HoldBareServerMain;
-import dev.ragdesk.bench.SyntheticGguf;
+import dev.ragdesk.models.SyntheticGguf;
 import dev.ragdesk.testing.LlamaServerBinary;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -5,7 +5,7 @@ import dev.ragdesk.config.Workspace;
 import dev.ragdesk.engine.ModelHost;
 import dev.ragdesk.session.Session;
 import dev.ragdesk.testing.Fixtures;
-import dev.ragdesk.bench.SyntheticGguf;
+import dev.ragdesk.models.SyntheticGguf;
 import org.jline.reader.Candidate;
 import org.jline.reader.impl.DefaultParser;
 import org.jline.terminal.TerminalBuilder;

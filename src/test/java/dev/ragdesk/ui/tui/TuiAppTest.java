@@ -14,7 +14,7 @@ import dev.ragdesk.gpu.GpuSample;
 import dev.ragdesk.session.Mode;
 import dev.ragdesk.session.Session;
 import dev.ragdesk.session.SessionEvent;
-import dev.ragdesk.bench.SyntheticGguf;
+import dev.ragdesk.models.SyntheticGguf;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

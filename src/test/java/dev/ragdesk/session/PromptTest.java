@@ -1,5 +1,11 @@
-package dev.ragdesk.engine;
+package dev.ragdesk.session;
 
+import dev.ragdesk.engine.HostHarness;
+import dev.ragdesk.engine.ChatMessage;
+
+import dev.ragdesk.session.ChatPrompt;
+import dev.ragdesk.session.RagPrompt;
+import dev.ragdesk.rag.Passage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

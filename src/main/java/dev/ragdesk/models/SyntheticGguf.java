@@ -1,4 +1,4 @@
-package dev.ragdesk.bench;
+package dev.ragdesk.models;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

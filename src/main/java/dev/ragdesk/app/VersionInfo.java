@@ -1,4 +1,4 @@
-package dev.ragdesk.cli;
+package dev.ragdesk.app;
 
 import picocli.CommandLine;
 
@@ -29,7 +29,7 @@ public final class VersionInfo {
     public static String version() { return properties().getProperty("version", "unknown"); }
 
     /** The --version text, without touching picocli (whose classes cost start-up time to load). */
-    static String[] lines() {
+    public static String[] lines() {
         var props = properties();
         return new String[] {
                 "ragdesk " + props.getProperty("version", "unknown"),

@@ -1,6 +1,8 @@
-package dev.ragdesk.engine;
+package dev.ragdesk.session;
 
+import dev.ragdesk.rag.Passage;
 import dev.ragdesk.RagdeskException;
+import dev.ragdesk.engine.PromptModel;
 
 import java.util.ArrayList;
 import java.util.List;

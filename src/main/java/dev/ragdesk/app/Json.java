@@ -1,4 +1,4 @@
-package dev.ragdesk.cli;
+package dev.ragdesk.app;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.SerializationFeature;

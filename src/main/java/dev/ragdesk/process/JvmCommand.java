@@ -1,4 +1,4 @@
-package dev.ragdesk.engine;
+package dev.ragdesk.process;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

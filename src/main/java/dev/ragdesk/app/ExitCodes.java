@@ -1,4 +1,4 @@
-package dev.ragdesk.cli;
+package dev.ragdesk.app;
 
 /** The exit statuses every command uses. */
 public final class ExitCodes {

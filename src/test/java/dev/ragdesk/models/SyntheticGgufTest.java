@@ -1,5 +1,6 @@
-package dev.ragdesk.bench;
+package dev.ragdesk.models;
 
+import dev.ragdesk.models.SyntheticGguf;
 import dev.ragdesk.testing.ChildJvm;
 import dev.ragdesk.testing.GenerateProbe;
 

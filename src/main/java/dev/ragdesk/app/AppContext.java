@@ -1,4 +1,4 @@
-package dev.ragdesk.cli;
+package dev.ragdesk.app;
 
 import dev.ragdesk.config.Config;
 import dev.ragdesk.config.ConfigLoader;

@@ -1,4 +1,4 @@
-package dev.ragdesk.engine;
+package dev.ragdesk.rag;
 
 /**
  * A retrieved piece of a document, as cited in an answer.

@@ -1,5 +1,6 @@
-package dev.ragdesk.engine;
+package dev.ragdesk.rag;
 
+import dev.ragdesk.rag.Passage;
 import dev.ragdesk.RagdeskException;
 
 import java.util.List;
