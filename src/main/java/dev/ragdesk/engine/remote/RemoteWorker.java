@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.ragdesk.engine.ChatMessage;
 import dev.ragdesk.engine.ModelRequest;
+import dev.ragdesk.engine.OpenStreams;
 import dev.ragdesk.engine.Protocol;
 import dev.ragdesk.engine.Worker;
 import okhttp3.Call;
@@ -26,7 +27,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
@@ -49,7 +49,7 @@ public final class RemoteWorker implements Worker {
     private final ModelRequest.Remote remote;
     private final String base;
     private final CompletableFuture<Integer> exited = new CompletableFuture<>();
-    private final Map<String, Call> streams = new ConcurrentHashMap<>();
+    private final OpenStreams streams = new OpenStreams();
     private volatile boolean stopping;
 
     public RemoteWorker(ModelRequest.Remote remote) {
@@ -133,7 +133,7 @@ public final class RemoteWorker implements Worker {
             return;
         }
         var call = HTTP.newCall(http);
-        streams.put(request.id(), call);
+        streams.open(request.id(), call::cancel, sink);
         var reader = Threads.start(() -> read(request.id(), call, chat, sink), "remote-stream-" + request.id());
     }
 
@@ -144,7 +144,7 @@ public final class RemoteWorker implements Worker {
         String finish = null;
         try (Response response = call.execute()) {
             if (!response.isSuccessful()) {
-                sink.accept(new Protocol.Error(id, refusal(response.code(), chat ? "/v1/chat/completions" : "/v1/completions")));
+                streams.fail(id, refusal(response.code(), chat ? "/v1/chat/completions" : "/v1/completions"));
                 return;
             }
             var lines = new BufferedReader(new InputStreamReader(response.body().byteStream(), StandardCharsets.UTF_8));
@@ -157,11 +157,11 @@ public final class RemoteWorker implements Worker {
                 try {
                     event = JSON.readTree(data);
                 } catch (IOException malformed) {
-                    sink.accept(new Protocol.Error(id, base + " sent a malformed stream (not JSON); is it OpenAI-compatible?"));
+                    streams.fail(id, base + " sent a malformed stream (not JSON); is it OpenAI-compatible?");
                     return;
                 }
                 if (event.has("error")) {
-                    sink.accept(new Protocol.Error(id, base + " reported: " + event.path("error").path("message").asText("an error")));
+                    streams.fail(id, base + " reported: " + event.path("error").path("message").asText("an error"));
                     return;
                 }
                 if (event.path("usage").has("completion_tokens")) usage = event.path("usage").path("completion_tokens").asInt();
@@ -174,19 +174,19 @@ public final class RemoteWorker implements Worker {
                 if (choice.hasNonNull("finish_reason")) finish = choice.path("finish_reason").asText();
             }
             if (finish == null && usage < 0 && !call.isCanceled()) {
-                sink.accept(new Protocol.Error(id, base + " ended the stream without finishing the answer"));
+                streams.fail(id, base + " ended the stream without finishing the answer");
                 return;
             }
-            sink.accept(new Protocol.Done(id, usage >= 0 ? usage : pieces, "length".equals(finish) ? "length" : "stop", -1, -1));
+            streams.end(id, new Protocol.Done(id, usage >= 0 ? usage : pieces, "length".equals(finish) ? "length" : "stop", -1, -1));
         } catch (SocketTimeoutException e) {
-            if (!call.isCanceled()) sink.accept(new Protocol.Error(id, base + " stopped answering (nothing for 60 s); try again later"));
+            if (!call.isCanceled()) streams.fail(id, base + " stopped answering (nothing for 60 s); try again later");
         } catch (IOException e) {
-            if (!call.isCanceled()) sink.accept(new Protocol.Error(id, unreachable(e)));
+            if (!call.isCanceled()) streams.fail(id, unreachable(e));
         } catch (RuntimeException e) {
             // the stream must end whatever happened, or the answer would wait for good
-            sink.accept(new Protocol.Error(id, base + " sent something unreadable (" + e.getClass().getSimpleName() + ")"));
+            streams.fail(id, base + " sent something unreadable (" + e.getClass().getSimpleName() + ")");
         } finally {
-            streams.remove(id);
+            streams.fail(id, base + " ended the stream"); // if nothing above ended it
         }
     }
 
@@ -198,8 +198,7 @@ public final class RemoteWorker implements Worker {
     @Override
     public void send(Protocol.Request request) {
         if (request instanceof Protocol.Cancel c) {
-            var call = streams.remove(c.id());
-            if (call != null) call.cancel(); // closing the stream is how these servers are told to stop
+            streams.cancel(c.id()); // closing the stream is how these servers are told to stop
         }
     }
 
@@ -230,7 +229,7 @@ public final class RemoteWorker implements Worker {
     @Override
     public void kill() {
         stopping = true;
-        streams.values().forEach(Call::cancel);
+        streams.stopAll();
         exited.complete(0);
     }
 

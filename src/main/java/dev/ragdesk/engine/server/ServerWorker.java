@@ -3,6 +3,7 @@ package dev.ragdesk.engine.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.ragdesk.engine.LogTail;
+import dev.ragdesk.engine.OpenStreams;
 import dev.ragdesk.engine.Protocol;
 import dev.ragdesk.engine.Worker;
 import okhttp3.Call;
@@ -16,7 +17,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -26,7 +26,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Executor;
 import java.util.concurrent.locks.LockSupport;
@@ -54,7 +53,7 @@ public final class ServerWorker implements Worker {
     private final CompletableFuture<Protocol.Loaded> loaded = new CompletableFuture<>();
     private final CompletableFuture<Integer> exited = new CompletableFuture<>();
     /** Streams not yet ended: a user's cancel takes one out; the server's exit fails whatever is left. */
-    private final Map<String, Stream> streams = new ConcurrentHashMap<>();
+    private final OpenStreams streams = new OpenStreams();
 
     private volatile ServerProcess server;
     /** The server's client, for answers: no read timeout, since a long prompt on a CPU sends nothing for a while. */
@@ -62,8 +61,6 @@ public final class ServerWorker implements Worker {
     private volatile boolean stopping;
     /** True until the start ends, healthy or not: exits before then are the starter's to handle (a taken address is retried). */
     private volatile boolean starting = true;
-
-    private record Stream(Call call, Consumer<Protocol.Event> sink) {}
 
     ServerWorker(Path binary, ServerLauncher.SocketPaths sockets, OkHttpClient base, Executor threads) {
         this.binary = binary;
@@ -168,13 +165,7 @@ public final class ServerWorker implements Worker {
         s.ended();
         var gone = new IOException("the model server " + (stopping ? "was stopped" : "ended unexpectedly (exit code " + code + ")"));
         loaded.completeExceptionally(gone);
-        for (var id : List.copyOf(streams.keySet())) {
-            var stream = streams.remove(id);
-            if (stream != null) {
-                stream.sink().accept(new Protocol.Error(id, gone.getMessage()));
-                stream.call().cancel();
-            }
-        }
+        streams.failAll(gone.getMessage());
         exited.complete(code);
     }
 
@@ -189,7 +180,7 @@ public final class ServerWorker implements Worker {
         body.put("stream", true);
         body.put("cache_prompt", true);
         var call = streaming.newCall(post("/completion", body));
-        streams.put(request.id(), new Stream(call, sink));
+        streams.open(request.id(), call::cancel, sink);
         threads.execute(named("llama-server-stream-" + request.id(), () -> readStream(request.id(), call, sink)));
     }
 
@@ -211,11 +202,11 @@ public final class ServerWorker implements Worker {
                 }
                 var content = event.path("content").asText("");
                 if (!content.isEmpty()) sink.accept(new Protocol.Token(id, content));
-                if (event.path("stop").asBoolean(false) && streams.remove(id) != null) {
+                if (event.path("stop").asBoolean(false)) {
                     var timings = event.path("timings");
                     int tokens = event.path("tokens_predicted").asInt(timings.path("predicted_n").asInt(0));
                     var reason = "limit".equals(event.path("stop_type").asText()) ? "length" : "stop";
-                    sink.accept(new Protocol.Done(id, tokens, reason, (long) timings.path("prompt_ms").asDouble(-1),
+                    streams.end(id, new Protocol.Done(id, tokens, reason, (long) timings.path("prompt_ms").asDouble(-1),
                             (long) (timings.path("prompt_ms").asDouble(0) + timings.path("predicted_ms").asDouble(0))));
                     return;
                 }
@@ -229,10 +220,8 @@ public final class ServerWorker implements Worker {
         }
     }
 
-    /** Ends a stream with an error, unless it already ended (a cancel, the server's exit, its last event). */
     private void fail(String id, String message) {
-        var stream = streams.remove(id);
-        if (stream != null) stream.sink().accept(new Protocol.Error(id, message));
+        streams.fail(id, message);
     }
 
     @Override
@@ -243,11 +232,7 @@ public final class ServerWorker implements Worker {
     @Override
     public void send(Protocol.Request request) {
         if (request instanceof Protocol.Cancel c) {
-            var stream = streams.remove(c.id());
-            if (stream != null) {
-                stream.call().cancel(); // closing the connection is how llama-server is told to stop
-                confirmIdle();
-            }
+            if (streams.cancel(c.id())) confirmIdle();
         }
     }
 
@@ -356,7 +341,7 @@ public final class ServerWorker implements Worker {
             kill();
             return;
         }
-        streams.values().forEach(stream -> stream.call().cancel());
+        streams.stopAll();
         p.destroyForcibly();
         try {
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
