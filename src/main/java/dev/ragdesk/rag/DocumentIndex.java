@@ -3,22 +3,12 @@ package dev.ragdesk.rag;
 import dev.ragdesk.RagdeskException;
 import dev.ragdesk.embed.Embedder;
 import dev.ragdesk.embed.Embeddings;
-import org.apache.lucene.codecs.KnnVectorsFormat;
-import org.apache.lucene.codecs.lucene912.Lucene912Codec;
-import org.apache.lucene.codecs.lucene99.Lucene99HnswScalarQuantizedVectorsFormat;
 import org.apache.lucene.document.Document;
-import org.apache.lucene.document.KnnFloatVectorField;
-import org.apache.lucene.document.Field;
 import org.apache.lucene.document.FieldType;
-import org.apache.lucene.document.StoredField;
-import org.apache.lucene.document.StringField;
-import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.DirectoryReader;
-import org.apache.lucene.index.IndexOptions;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.Term;
-import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.IndexSearcher;
@@ -26,21 +16,13 @@ import org.apache.lucene.search.PrefixQuery;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.LockObtainFailedException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -60,7 +42,6 @@ import java.util.function.Consumer;
  * stored chunks without being read again, so vectors follow the same incremental rules as text.
  */
 public final class DocumentIndex implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(DocumentIndex.class);
 
     /**
      * How often to commit: after this many changed files or this much time, whichever comes
@@ -72,10 +53,8 @@ public final class DocumentIndex implements AutoCloseable {
         public static final CommitPolicy DEFAULT = new CommitPolicy(2000, java.time.Duration.ofSeconds(30));
     }
 
-    static final FieldType TEXT_WITH_OFFSETS = textWithOffsets();
-
     /** The base text field's type (stored, offsets for highlighting), for benchmarks that mirror the indexer. */
-    public static FieldType textFieldType() { return TEXT_WITH_OFFSETS; }
+    public static FieldType textFieldType() { return Fields.TEXT_WITH_OFFSETS; }
 
     private final Path dir;
     private final Directory directory;
@@ -147,57 +126,45 @@ public final class DocumentIndex implements AutoCloseable {
         var normalisedRoots = new ArrayList<Path>();
         var files = new LinkedHashSet<Path>();
         for (var root : roots) {
-            var real = realPath(root);
+            var real = SourceFiles.realPath(root);
             normalisedRoots.add(real);
-            walk(real, files);
+            SourceFiles.walk(real, files);
         }
         var run = new Run(progress, files.size());
         try (var reader = DirectoryReader.open(writer)) {
             var known = manifest(reader);
             var embedId = embeddings.id();
-            int indexed = 0;
-            int unchanged = 0;
-            int chunks = 0;
-            var skipped = new ArrayList<IndexSummary.Skip>();
-            boolean stopped = false;
-            for (var file : files) {
-                if (cancelled.getAsBoolean()) {
-                    stopped = true;
-                    break;
-                }
+            var indexed = new int[1];
+            var unchanged = new int[1];
+            boolean stopped = run.over(files, cancelled, Path::toString, file -> {
                 var key = file.toString();
-                run.report(key, chunks, skipped.size());
                 String hash;
                 try {
-                    hash = sha256(file);
+                    hash = SourceFiles.sha256(file);
                 } catch (IOException e) {
-                    skipped.add(new IndexSummary.Skip(key, "unreadable (" + e.getMessage() + ")"));
-                    run.done++;
-                    continue; // no record: it is tried again next run
+                    run.skipped.add(new IndexSummary.Skip(key, "unreadable (" + e.getMessage() + ")"));
+                    return; // no record: it is tried again next run
                 }
                 var before = known.get(key);
                 if (before != null && before.unchanged(hash, extractors.skipSettings())) {
                     if (before.needsVectors(embedId)) run.add(before.embeddedWith(embedId), storedChunks(reader, key));
-                    unchanged++;
-                } else {
-                    var extracted = extractors.extract(file);
-                    var pieces = extracted.isSkipped() ? List.<Chunk>of() : chunker.chunk(extracted);
-                    if (extracted.isSkipped()) {
-                        skipped.add(new IndexSummary.Skip(key, extracted.skipReason()));
-                    } else {
-                        chunks += pieces.size();
-                        indexed++;
-                    }
-                    var record = new FileRecord(key, hash, Files.size(file), extracted.type(), pieces.size(), extracted.skipReason(),
-                            extracted.isSkipped() ? extractors.skipSettings() : "", pieces.isEmpty() ? "" : embedId);
-                    run.add(record, pieces);
+                    unchanged[0]++;
+                    return;
                 }
-                run.done++;
-                run.maybeCommit();
-            }
+                var extracted = extractors.extract(file);
+                var pieces = extracted.isSkipped() ? List.<Chunk>of() : chunker.chunk(extracted);
+                if (extracted.isSkipped()) {
+                    run.skipped.add(new IndexSummary.Skip(key, extracted.skipReason()));
+                } else {
+                    run.chunks += pieces.size();
+                    indexed[0]++;
+                }
+                run.add(new FileRecord(key, hash, Files.size(file), extracted.type(), pieces.size(), extracted.skipReason(),
+                        extracted.isSkipped() ? extractors.skipSettings() : "", pieces.isEmpty() ? "" : embedId), pieces);
+            });
             int removed = stopped ? 0 : removeVanished(known.keySet(), files, normalisedRoots);
-            run.finish(chunks, skipped.size());
-            return new IndexSummary(files.size(), indexed, unchanged, removed, List.copyOf(skipped), chunks, run.embedded,
+            run.finish();
+            return new IndexSummary(files.size(), indexed[0], unchanged[0], removed, List.copyOf(run.skipped), run.chunks, run.embedded,
                     (System.nanoTime() - t0) / 1e9, stopped);
         } catch (IOException e) {
             throw new RagdeskException("indexing failed: " + e.getMessage() + "; what was committed before stays searchable", e);
@@ -216,25 +183,22 @@ public final class DocumentIndex implements AutoCloseable {
             var embedId = embeddings.id();
             var pending = manifest(reader).values().stream().filter(r -> r.needsVectors(embedId)).toList();
             var run = new Run(progress, pending.size());
-            int chunks = 0;
-            boolean stopped = false;
-            for (var record : pending) {
-                if (cancelled.getAsBoolean()) {
-                    stopped = true;
-                    break;
-                }
-                run.report(record.path(), chunks, 0);
+            boolean stopped = run.over(pending, cancelled, FileRecord::path, record -> {
                 var stored = storedChunks(reader, record.path());
-                chunks += stored.size();
+                run.chunks += stored.size();
                 run.add(record.embeddedWith(embedId), stored);
-                run.done++;
-                run.maybeCommit();
-            }
-            run.finish(chunks, 0);
+            });
+            run.finish();
             return new IndexSummary(pending.size(), 0, 0, 0, List.of(), 0, run.embedded, (System.nanoTime() - t0) / 1e9, stopped);
         } catch (IOException e) {
             throw new RagdeskException("embedding failed: " + e.getMessage() + "; what was committed before stays searchable", e);
         }
+    }
+
+    /** One step of a run, for one file. */
+    @FunctionalInterface
+    private interface Step<T> {
+        void take(T item) throws IOException, RagdeskException;
     }
 
     /**
@@ -249,7 +213,9 @@ public final class DocumentIndex implements AutoCloseable {
         private int waitingChunks;
         private int sinceCommit;
         private long lastCommit = System.nanoTime();
+        final List<IndexSummary.Skip> skipped = new ArrayList<>();
         int done;
+        int chunks;
         int embedded;
 
         Run(Consumer<IndexProgress> progress, int total) {
@@ -257,8 +223,20 @@ public final class DocumentIndex implements AutoCloseable {
             this.total = total;
         }
 
-        void report(String file, int chunks, int skipped) {
-            progress.accept(new IndexProgress(done, total, file, chunks, embedded, skipped, false));
+        /**
+         * The loop both kinds of run share: each item in turn, with progress before it and a
+         * commit when one is due after it; a cancel stops between items. True if stopped.
+         */
+        <T> boolean over(Iterable<T> items, BooleanSupplier cancelled, java.util.function.Function<T, String> name, Step<T> step)
+                throws IOException, RagdeskException {
+            for (var item : items) {
+                if (cancelled.getAsBoolean()) return true;
+                progress.accept(new IndexProgress(done, total, name.apply(item), chunks, embedded, skipped.size(), false));
+                step.take(item);
+                done++;
+                maybeCommit();
+            }
+            return false;
         }
 
         void add(FileRecord record, List<Chunk> chunks) throws IOException, RagdeskException {
@@ -282,11 +260,11 @@ public final class DocumentIndex implements AutoCloseable {
                 var record = w.getKey();
                 var docs = new ArrayList<Document>();
                 for (var chunk : w.getValue()) {
-                    var doc = chunkDoc(record.path(), chunk);
-                    if (!record.embedModel().isEmpty()) addVector(doc, vectors.get(next++), record.embedModel());
+                    var doc = Fields.chunk(record.path(), chunk);
+                    if (!record.embedModel().isEmpty()) Fields.addVector(doc, vectors.get(next++), record.embedModel());
                     docs.add(doc);
                 }
-                docs.add(fileDoc(record));
+                docs.add(Fields.file(record));
                 writer.updateDocuments(new Term(Fields.PATH, record.path()), docs);
             }
             if (embedder != null) {
@@ -308,16 +286,11 @@ public final class DocumentIndex implements AutoCloseable {
             }
         }
 
-        void finish(int chunks, int skipped) throws IOException, RagdeskException {
+        void finish() throws IOException, RagdeskException {
             write();
             commit();
-            progress.accept(new IndexProgress(done, total, "", chunks, embedded, skipped, true));
+            progress.accept(new IndexProgress(done, total, "", chunks, embedded, skipped.size(), true));
         }
-    }
-
-    private static void addVector(Document doc, float[] vector, String model) {
-        doc.add(new KnnFloatVectorField(Fields.vector(vector.length), vector, VectorSimilarityFunction.DOT_PRODUCT));
-        doc.add(new StringField(Fields.EMBED_MODEL, model, Field.Store.NO));
     }
 
     /** A file's chunks as the index stores them, in document order. */
@@ -331,17 +304,10 @@ public final class DocumentIndex implements AutoCloseable {
         var stored = searcher.storedFields();
         var chunks = new ArrayList<Chunk>();
         for (var hit : hits.scoreDocs) {
-            var doc = stored.document(hit.doc);
-            chunks.add(new Chunk(doc.get(Fields.TEXT), doc.get(Fields.HEADING), intField(doc, Fields.PAGE),
-                    intField(doc, Fields.START_LINE), intField(doc, Fields.END_LINE), intField(doc, Fields.ORDINAL)));
+            chunks.add(Fields.chunkOf(stored.document(hit.doc)));
         }
         chunks.sort(java.util.Comparator.comparingInt(Chunk::ordinal));
         return chunks;
-    }
-
-    private static int intField(Document doc, String name) {
-        var field = doc.getField(name);
-        return field == null ? 0 : field.numericValue().intValue();
     }
 
     /** Removes a file, or every file under a folder; returns how many files were removed. */
@@ -377,27 +343,6 @@ public final class DocumentIndex implements AutoCloseable {
         return removed;
     }
 
-    /**
-     * A file's record in the index: its content hash, how it was read, and for a skipped file the
-     * settings it was skipped under. {@code embedModel} is the id of the model its chunks'
-     * vectors came from, empty when they have none.
-     */
-    private record FileRecord(String path, String hash, long size, String type, int chunks, String skipReason,
-                              String skippedUnder, String embedModel) {
-        boolean unchanged(String currentHash, String currentSkipSettings) {
-            return hash.equals(currentHash) && (skipReason.isEmpty() || currentSkipSettings.equals(skippedUnder));
-        }
-
-        /** Chunks without vectors from {@code model}, which is empty when there is no embed model. */
-        boolean needsVectors(String model) {
-            return !model.isEmpty() && chunks > 0 && !model.equals(embedModel);
-        }
-
-        FileRecord embeddedWith(String model) {
-            return new FileRecord(path, hash, size, type, chunks, skipReason, skippedUnder, model);
-        }
-    }
-
     /** path → what the reader's commit knows of every file. */
     private Map<String, FileRecord> manifest(DirectoryReader reader) throws RagdeskException {
         var map = new HashMap<String, FileRecord>();
@@ -406,26 +351,13 @@ public final class DocumentIndex implements AutoCloseable {
             var hits = searcher.search(new TermQuery(new Term(Fields.KIND, Fields.FILE)), Math.max(1, reader.maxDoc()));
             var stored = searcher.storedFields();
             for (var hit : hits.scoreDocs) {
-                var doc = stored.document(hit.doc);
-                var reason = doc.get(Fields.SKIPPED + "_reason");
-                var path = doc.get(Fields.PATH);
-                map.put(path, new FileRecord(path, doc.get(Fields.HASH), longField(doc, Fields.SIZE),
-                        orEmpty(doc.get(Fields.TYPE)), intField(doc, Fields.CHUNKS), orEmpty(reason),
-                        orEmpty(doc.get(Fields.SKIPPED_UNDER)), orEmpty(doc.get(Fields.EMBED_MODEL))));
+                var record = Fields.fileOf(stored.document(hit.doc));
+                map.put(record.path(), record);
             }
             return map;
         } catch (IOException e) {
             throw Documents.unreadable(dir, e);
         }
-    }
-
-    private static long longField(Document doc, String name) {
-        var field = doc.getField(name);
-        return field == null ? 0 : field.numericValue().longValue();
-    }
-
-    private static String orEmpty(String s) {
-        return s == null ? "" : s;
     }
 
     private int countFiles() throws IOException {
@@ -438,117 +370,6 @@ public final class DocumentIndex implements AutoCloseable {
         commitData.put("updated", Instant.now().toString());
         writer.setLiveCommitData(Map.copyOf(commitData).entrySet());
         writer.commit();
-    }
-
-    private static Document chunkDoc(String path, Chunk chunk) {
-        var doc = new Document();
-        doc.add(new StringField(Fields.KIND, Fields.CHUNK, Field.Store.NO));
-        doc.add(new StringField(Fields.PATH, path, Field.Store.YES));
-        doc.add(new Field(Fields.TEXT, chunk.text(), TEXT_WITH_OFFSETS));
-        var langs = Languages.detect(chunk.text());
-        for (var lang : langs) doc.add(new TextField(lang.field(), chunk.text(), Field.Store.NO));
-        doc.add(new StringField(Fields.LANG, langs.isEmpty() ? "" : langs.iterator().next().code, Field.Store.YES));
-        doc.add(new StoredField(Fields.HEADING, chunk.heading()));
-        doc.add(new StoredField(Fields.PAGE, chunk.page()));
-        doc.add(new StoredField(Fields.START_LINE, chunk.startLine()));
-        doc.add(new StoredField(Fields.END_LINE, chunk.endLine()));
-        doc.add(new StoredField(Fields.ORDINAL, chunk.ordinal()));
-        return doc;
-    }
-
-    private static Document fileDoc(FileRecord record) {
-        var doc = new Document();
-        doc.add(new StringField(Fields.KIND, Fields.FILE, Field.Store.NO));
-        doc.add(new StringField(Fields.PATH, record.path(), Field.Store.YES));
-        doc.add(new StoredField(Fields.HASH, record.hash()));
-        doc.add(new StoredField(Fields.SIZE, record.size()));
-        doc.add(new StoredField(Fields.TYPE, record.type()));
-        doc.add(new StoredField(Fields.CHUNKS, record.chunks()));
-        doc.add(new StringField(Fields.SKIPPED, record.skipReason().isEmpty() ? "" : "yes", Field.Store.NO));
-        doc.add(new StoredField(Fields.SKIPPED + "_reason", record.skipReason()));
-        if (!record.skipReason().isEmpty()) doc.add(new StoredField(Fields.SKIPPED_UNDER, record.skippedUnder()));
-        if (!record.embedModel().isEmpty()) doc.add(new StringField(Fields.EMBED_MODEL, record.embedModel(), Field.Store.YES));
-        return doc;
-    }
-
-    /**
-     * Scalar-quantised HNSW for every vector field: int8 in memory instead of float32. Each
-     * segment names its format, so a plain reader opens the index without this class.
-     */
-    private static final class QuantisedVectorsCodec extends org.apache.lucene.codecs.FilterCodec {
-        private final KnnVectorsFormat vectors = new Lucene99HnswScalarQuantizedVectorsFormat();
-
-        QuantisedVectorsCodec() {
-            super("Lucene912", new Lucene912Codec());
-        }
-
-        @Override
-        public org.apache.lucene.codecs.KnnVectorsFormat knnVectorsFormat() {
-            return new org.apache.lucene.codecs.perfield.PerFieldKnnVectorsFormat() {
-                @Override
-                public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
-                    return vectors;
-                }
-            };
-        }
-    }
-
-    private static void walk(Path root, java.util.Set<Path> out) throws RagdeskException {
-        if (Files.isRegularFile(root)) {
-            out.add(root);
-            return;
-        }
-        if (!Files.isDirectory(root)) throw new RagdeskException("cannot index " + root + ": no such file or folder");
-        try {
-            Files.walkFileTree(root, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
-                    var name = d.getFileName() == null ? "" : d.getFileName().toString();
-                    return !d.equals(root) && name.startsWith(".") ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
-                    if (attrs.isRegularFile() && !f.getFileName().toString().startsWith(".")) out.add(f.toAbsolutePath().normalize());
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult visitFileFailed(Path f, IOException e) {
-                    log.warn("cannot read {}: {}", f, e.toString());
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            throw new RagdeskException("cannot walk " + root + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static Path realPath(Path path) throws RagdeskException {
-        try {
-            return path.toRealPath();
-        } catch (IOException e) {
-            throw new RagdeskException("cannot index " + path + ": no such file or folder");
-        }
-    }
-
-    private static String sha256(Path file) throws IOException {
-        try (var in = Files.newInputStream(file)) {
-            var digest = MessageDigest.getInstance("SHA-256");
-            var buffer = new byte[1 << 16];
-            int n;
-            while ((n = in.read(buffer)) > 0) digest.update(buffer, 0, n);
-            return HexFormat.of().formatHex(digest.digest());
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static FieldType textWithOffsets() {
-        var type = new FieldType(TextField.TYPE_STORED);
-        type.setIndexOptions(IndexOptions.DOCS_AND_FREQS_AND_POSITIONS_AND_OFFSETS);
-        type.freeze();
-        return type;
     }
 
     @Override

@@ -7,7 +7,6 @@ import dev.ragdesk.config.Config;
 import dev.ragdesk.config.Workspace;
 import dev.ragdesk.engine.ActiveModel;
 import dev.ragdesk.engine.EngineEvent;
-import dev.ragdesk.engine.Engines;
 import dev.ragdesk.engine.ModelHost;
 import dev.ragdesk.engine.WorkerCensus;
 import dev.ragdesk.gpu.GpuMonitor;
@@ -22,7 +21,6 @@ import dev.ragdesk.models.Transfer;
 import dev.ragdesk.rag.Documents;
 import dev.ragdesk.rag.Retriever;
 import dev.ragdesk.voice.Transcriber;
-import dev.ragdesk.voice.VoiceException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -129,15 +127,14 @@ public final class Session implements AutoCloseable {
         this.env = env;
         this.options = options;
         this.listener = listener;
-        this.gpu = GpuMonitor.standard(env);
-        var engine = Engines.choose(workspace, config, llamaVersion, env);
-        // a fresh reading when a model is about to load: the previous one is gone by then
-        this.planner = Engines.planner(engine, workspace, config, gpu::sample);
-        this.host = Engines.host(engine, planner, this::onEngine, options.host().withIdleUnload(config.engine().idleUnload()));
-        this.embeddings = dev.ragdesk.embed.Embeddings.of(workspace, config);
-        this.retriever = Documents.retriever(workspace, config, embeddings);
-        this.assistant = new Assistant(host, new ModelFiles(workspace, config), config, retriever, env);
-        this.dictation = new Dictation(workspace, config, options.audio(), options.transcriber());
+        var parts = SessionParts.build(workspace, config, env, llamaVersion, options, this::onEngine);
+        this.gpu = parts.gpu();
+        this.planner = parts.planner();
+        this.host = parts.host();
+        this.embeddings = parts.embeddings();
+        this.retriever = parts.retriever();
+        this.assistant = parts.assistant();
+        this.dictation = parts.dictation();
         this.mode = startingMode();
         this.conversation = options.interactive() ? reopenLatest() : Conversation.unsaved();
     }
