@@ -1,6 +1,7 @@
 package dev.ragdesk.rag;
 
 import dev.ragdesk.RagdeskException;
+import dev.ragdesk.io.FileDigest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -11,8 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Set;
 
@@ -65,14 +64,6 @@ final class SourceFiles {
 
     /** The content hash that decides whether a file changed. */
     static String sha256(Path file) throws IOException {
-        try (var in = Files.newInputStream(file)) {
-            var digest = MessageDigest.getInstance("SHA-256");
-            var buffer = new byte[1 << 16];
-            int n;
-            while ((n = in.read(buffer)) > 0) digest.update(buffer, 0, n);
-            return HexFormat.of().formatHex(digest.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return HexFormat.of().formatHex(FileDigest.of(file, "SHA-256"));
     }
 }

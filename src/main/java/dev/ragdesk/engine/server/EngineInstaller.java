@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -245,16 +244,12 @@ public final class EngineInstaller {
 
     /** npm checks the registry's integrity itself; this checks again against the pin, so a changed package is refused. */
     static void verify(Path tarball) throws RagdeskException {
-        try (var in = Files.newInputStream(tarball)) {
-            var digest = MessageDigest.getInstance("SHA-512");
-            var buffer = new byte[1 << 16];
-            int n;
-            while ((n = in.read(buffer)) > 0) digest.update(buffer, 0, n);
-            var actual = Base64.getEncoder().encodeToString(digest.digest());
+        try {
+            var actual = Base64.getEncoder().encodeToString(dev.ragdesk.io.FileDigest.of(tarball, "SHA-512"));
             if (!actual.equals(PACKAGE_SHA512)) {
                 throw new RagdeskException(tarball.getFileName() + " does not match its pinned sha512 (got " + actual + "); nothing was built");
             }
-        } catch (IOException | java.security.NoSuchAlgorithmException e) {
+        } catch (IOException e) {
             throw new RagdeskException("cannot check " + tarball + ": " + e.getMessage(), e);
         }
     }
