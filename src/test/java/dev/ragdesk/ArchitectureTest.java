@@ -1,10 +1,13 @@
 package dev.ragdesk;
 
+import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+
+import java.util.Set;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
@@ -50,7 +53,7 @@ class ArchitectureTest {
     @Test
     void userInterfacesSeeTheSessionOnly() {
         classes().that().resideInAPackage("dev.ragdesk.ui..")
-                .should().onlyDependOnClassesThat(com.tngtech.archunit.base.DescribedPredicate.describe("session, config or a carried value",
+                .should().onlyDependOnClassesThat(DescribedPredicate.describe("session, config or a carried value",
                         c -> !c.getPackageName().startsWith("dev.ragdesk")
                                 || c.getPackageName().equals("dev.ragdesk")
                                 || c.getPackageName().startsWith("dev.ragdesk.ui")
@@ -58,7 +61,7 @@ class ArchitectureTest {
                                 || c.getPackageName().equals("dev.ragdesk.config")
                                 || c.getPackageName().equals("dev.ragdesk.io")
                                 || c.getPackageName().equals("dev.ragdesk.process")
-                                || java.util.Set.of("dev.ragdesk.models.DownloadProgress", "dev.ragdesk.rag.IndexProgress",
+                                || Set.of("dev.ragdesk.models.DownloadProgress", "dev.ragdesk.rag.IndexProgress",
                                         "dev.ragdesk.gpu.GpuSample", "dev.ragdesk.gpu.GpuDevice").contains(c.getName().replaceAll("\\$.*", ""))))
                 .check(product);
     }

@@ -4,6 +4,10 @@ import de.kherud.llama.InferenceParameters;
 import de.kherud.llama.LlamaModel;
 import de.kherud.llama.ModelParameters;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+
 /**
  * The bench's bare baseline: a fresh JVM that loads a model directly with java-llama.cpp and
  * generates one token, printing {@code first-token load_ms=N} as soon as it has it. The
@@ -14,7 +18,7 @@ public final class BareBaseline {
         var path = args[0];
         int ctx = Integer.parseInt(args[1]);
         int threads = Integer.parseInt(args[2]);
-        var out = new java.io.PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true);
+        var out = new PrintStream(new FileOutputStream(FileDescriptor.out), true);
         System.setOut(System.err);
         long t0 = System.nanoTime();
         var model = new LlamaModel(new ModelParameters().setModel(path).setCtxSize(ctx).setThreads(threads).setGpuLayers(0));

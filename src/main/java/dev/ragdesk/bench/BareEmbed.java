@@ -1,6 +1,5 @@
 package dev.ragdesk.bench;
 
-import dev.ragdesk.process.Threads;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
@@ -8,12 +7,15 @@ import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 import dev.ragdesk.config.Config;
 import dev.ragdesk.embed.EmbedModelFiles;
+import dev.ragdesk.process.Threads;
 
 import java.nio.LongBuffer;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * The baseline for embedding throughput: ONNX Runtime and the tokenizer alone, in the plainest
@@ -22,7 +24,7 @@ import java.util.concurrent.Callable;
  * what the indexer and ragdesk's embedder cost on top.
  */
 final class BareEmbed implements AutoCloseable {
-    private final java.util.concurrent.ExecutorService thread = java.util.concurrent.Executors.newSingleThreadExecutor(Threads.daemon("bare-embed", 16L << 20)); // ONNX Runtime needs a deep stack, as in ragdesk
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(Threads.daemon("bare-embed", 16L << 20)); // ONNX Runtime needs a deep stack, as in ragdesk
     private final Config.Embedding settings;
     private final OrtEnvironment env;
     private final HuggingFaceTokenizer tokenizer;

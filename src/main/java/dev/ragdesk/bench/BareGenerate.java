@@ -4,6 +4,13 @@ import de.kherud.llama.InferenceParameters;
 import de.kherud.llama.LlamaModel;
 import de.kherud.llama.ModelParameters;
 
+import java.io.BufferedReader;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
 /**
  * The bench's in-process baseline for {@code bench generate}: java-llama.cpp called directly
  * in a JVM of its own (a JVM that loaded a model never frees it, upstream #102/#116). Runs once
@@ -16,11 +23,11 @@ public final class BareGenerate {
         int ctx = Integer.parseInt(args[1]);
         int threads = Integer.parseInt(args[2]);
         int predict = Integer.parseInt(args[3]);
-        var out = new java.io.PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true);
+        var out = new PrintStream(new FileOutputStream(FileDescriptor.out), true);
         System.setOut(System.err);
         var model = new LlamaModel(new ModelParameters().setModel(path).setCtxSize(ctx).setThreads(threads).setGpuLayers(0));
         int promptTokens = model.encode(BenchGenerateCommand.prompt(0)).length;
-        var commands = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8));
+        var commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         String line;
         while ((line = commands.readLine()) != null) { // one run per line: the round number, which picks the prompt
             int round = Integer.parseInt(line.strip());

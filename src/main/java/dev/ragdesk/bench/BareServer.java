@@ -1,11 +1,12 @@
 package dev.ragdesk.bench;
 
-import dev.ragdesk.process.Threads;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.ragdesk.RagdeskException;
 import dev.ragdesk.engine.ModelRequest;
 import dev.ragdesk.engine.server.ServerLauncher;
 import dev.ragdesk.engine.server.ServerProcess;
+import dev.ragdesk.process.Threads;
+import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -19,6 +20,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * The benches' llama-server baseline: the same binary and flags as ragdesk's engine, started
@@ -42,7 +45,7 @@ final class BareServer implements AutoCloseable {
         this.client = process.client();
     }
 
-    private static final java.util.concurrent.ExecutorService OUTPUT = java.util.concurrent.Executors.newCachedThreadPool(Threads.daemon("bare-llama-server-output"));
+    private static final ExecutorService OUTPUT = Executors.newCachedThreadPool(Threads.daemon("bare-llama-server-output"));
 
     /** Starts the server on the model and returns once /health says it is ready. */
     static BareServer start(Path binary, Path runDir, ModelRequest request) throws IOException, RagdeskException {
@@ -67,7 +70,7 @@ final class BareServer implements AutoCloseable {
 
     long pid() { return process.pid(); }
 
-    private okhttp3.HttpUrl url(String path) { return process.url(path); }
+    private HttpUrl url(String path) { return process.url(path); }
 
     int countTokens(String text) throws IOException {
         try (var r = client.newCall(new Request.Builder().url(url("/tokenize"))

@@ -2,7 +2,6 @@ package dev.ragdesk.bench;
 
 import dev.ragdesk.app.ExitCodes;
 import dev.ragdesk.app.Json;
-
 import dev.ragdesk.models.Downloader;
 import dev.ragdesk.models.HubClient;
 import dev.ragdesk.models.Transfer;
@@ -14,6 +13,7 @@ import picocli.CommandLine.Spec;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -145,7 +145,7 @@ final class BenchDownloadCommand implements Callable<Integer> {
         } catch (IOException e) {
             return -1;
         }
-        var printed = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).strip();
+        var printed = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).strip();
         if (p.waitFor() != 0 || !printed.equals(sha)) return -1;
         double seconds = (System.nanoTime() - t0) / 1e9;
         return Files.size(target) / 1048576.0 / seconds;

@@ -1,6 +1,5 @@
 package dev.ragdesk.bench;
 
-import dev.ragdesk.models.SyntheticGguf;
 import dev.ragdesk.RagdeskException;
 import dev.ragdesk.app.ExitCodes;
 import dev.ragdesk.app.Json;
@@ -14,13 +13,18 @@ import dev.ragdesk.engine.WorkerLauncher;
 import dev.ragdesk.engine.server.LlamaServers;
 import dev.ragdesk.engine.server.ServerLauncher;
 import dev.ragdesk.models.ModelFiles;
+import dev.ragdesk.models.SyntheticGguf;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -159,7 +163,7 @@ final class BenchGenerateCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    private void progress(java.io.PrintWriter err, String what) {
+    private void progress(PrintWriter err, String what) {
         if (!json) {
             err.println(what + " ...");
             err.flush();
@@ -180,14 +184,14 @@ final class BenchGenerateCommand implements Callable<Integer> {
     /** java-llama.cpp in a bare JVM of its own, told to run once per line on its stdin. */
     static final class InProcess implements Variant {
         private final Process process;
-        private final java.io.Writer commands;
+        private final Writer commands;
         private final BufferedReader results;
 
         InProcess(WorkerLauncher launcher, ModelRequest request, int threads, int tokens) throws Exception {
             var cmd = launcher.command(BareGenerate.class, List.of(request.path().toString(), String.valueOf(request.ctxSize()),
                     String.valueOf(threads), String.valueOf(tokens)));
             process = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            commands = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+            commands = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
             results = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         }
 
@@ -299,7 +303,7 @@ final class BenchGenerateCommand implements Callable<Integer> {
     static long peakRssKb(long pid) {
         try (var lines = Files.lines(Path.of("/proc", String.valueOf(pid), "status"))) {
             return lines.filter(l -> l.startsWith("VmHWM:")).mapToLong(l -> Long.parseLong(l.replaceAll("\\D+", ""))).findFirst().orElse(0);
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             return 0;
         }
     }

@@ -3,7 +3,7 @@ package dev.ragdesk.bench;
 import dev.ragdesk.app.AppContext;
 import dev.ragdesk.app.ExitCodes;
 import dev.ragdesk.app.Json;
-
+import dev.ragdesk.config.Config;
 import dev.ragdesk.embed.EmbedModelFiles;
 import dev.ragdesk.embed.Embedder;
 import dev.ragdesk.embed.Embeddings;
@@ -12,21 +12,29 @@ import dev.ragdesk.rag.Chunker;
 import dev.ragdesk.rag.DocumentIndex;
 import dev.ragdesk.rag.Extractors;
 import dev.ragdesk.rag.Languages;
+import org.apache.lucene.codecs.KnnVectorsFormat;
+import org.apache.lucene.codecs.lucene912.Lucene912Codec;
+import org.apache.lucene.codecs.lucene99.Lucene99HnswScalarQuantizedVectorsFormat;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
+import org.apache.lucene.document.FieldType;
+import org.apache.lucene.document.KnnFloatVectorField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.store.FSDirectory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -109,7 +117,7 @@ final class BenchIndexCommand implements Callable<Integer> {
      * model (into a scratch index), and the same chunk texts through {@link BareEmbed}. They
      * take turns, a quarter of the chunks at a time, so drift on a shared machine lands on both.
      */
-    private void embedding(Path dir, Embedder model, EmbedModelFiles files, dev.ragdesk.config.Config.Embedding settings,
+    private void embedding(Path dir, Embedder model, EmbedModelFiles files, Config.Embedding settings,
                            Chunker chunker, int totalFiles, int perFile, Map<String, Object> report) throws Exception {
         var err = spec.commandLine().getErr();
         int rounds = 4;
@@ -155,7 +163,7 @@ final class BenchIndexCommand implements Callable<Integer> {
     }
 
     private void printLucene(Map<String, Object> report, int files, int indexedChunks, long bytes, double bareSeconds,
-                             double oursSeconds, boolean vectors) throws java.io.IOException {
+                             double oursSeconds, boolean vectors) throws IOException {
 
         double mb = bytes / 1048576.0;
         report.put("vectors", vectors ? "random unit vectors, one per chunk, in both" : "none");
@@ -194,10 +202,10 @@ final class BenchIndexCommand implements Callable<Integer> {
         }
         try (var directory = FSDirectory.open(indexDir);
              var writer = new IndexWriter(directory, new IndexWriterConfig(Languages.perField()).setRAMBufferSizeMB(64)
-                     .setCodec(new org.apache.lucene.codecs.lucene912.Lucene912Codec() {
+                     .setCodec(new Lucene912Codec() {
                          @Override
-                         public org.apache.lucene.codecs.KnnVectorsFormat getKnnVectorsFormatForField(String field) {
-                             return new org.apache.lucene.codecs.lucene99.Lucene99HnswScalarQuantizedVectorsFormat();
+                         public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
+                             return new Lucene99HnswScalarQuantizedVectorsFormat();
                          }
                      }))) {
             for (var file : files) {
@@ -209,8 +217,8 @@ final class BenchIndexCommand implements Callable<Integer> {
                     doc.add(new Field("text", piece, DocumentIndexFieldTypes.TEXT_WITH_OFFSETS));
                     for (var lang : Languages.detect(piece)) doc.add(new TextField(lang.field(), piece, Field.Store.NO));
                     if (vectors != null) {
-                        doc.add(new org.apache.lucene.document.KnnFloatVectorField("vector", vectors.passages(List.of(piece)).get(0),
-                                org.apache.lucene.index.VectorSimilarityFunction.DOT_PRODUCT));
+                        doc.add(new KnnFloatVectorField("vector", vectors.passages(List.of(piece)).get(0),
+                                VectorSimilarityFunction.DOT_PRODUCT));
                     }
                     writer.addDocument(doc);
                 }
@@ -220,10 +228,10 @@ final class BenchIndexCommand implements Callable<Integer> {
         return (System.nanoTime() - t0) / 1e9;
     }
 
-    static void deleteTree(Path dir) throws java.io.IOException {
+    static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) return;
         try (var walk = Files.walk(dir)) {
-            for (var p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+            for (var p : walk.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
         }
     }
 
@@ -233,6 +241,6 @@ final class BenchIndexCommand implements Callable<Integer> {
 
     /** Access to the indexer's stored-with-offsets field type, so the baseline indexes exactly the same way. */
     private static final class DocumentIndexFieldTypes {
-        static final org.apache.lucene.document.FieldType TEXT_WITH_OFFSETS = DocumentIndex.textFieldType();
+        static final FieldType TEXT_WITH_OFFSETS = DocumentIndex.textFieldType();
     }
 }

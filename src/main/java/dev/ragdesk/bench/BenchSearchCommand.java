@@ -10,6 +10,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
+import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -118,7 +120,7 @@ final class BenchSearchCommand implements Callable<Integer> {
             + " (a question in one language finding a passage in another) is unmeasured anywhere, since no multilingual"
             + " embedding model can be fetched where ragdesk is tested";
 
-    private void print(Map<String, Object> report, String mode) throws java.io.IOException {
+    private void print(Map<String, Object> report, String mode) throws IOException {
         var out = spec.commandLine().getOut();
         report.put("unmeasured", UNMEASURED);
         if (json) {
@@ -136,7 +138,7 @@ final class BenchSearchCommand implements Callable<Integer> {
         out.flush();
     }
 
-    private static void line(java.io.PrintWriter out, Map<String, Object> r, String key, String label) {
+    private static void line(PrintWriter out, Map<String, Object> r, String key, String label) {
         out.printf(Locale.ROOT, "  %-58s p50 %7.2f ms, p99 %7.2f ms, max %7.2f ms%n", label, (double) r.get(key + "_p50_ms"),
                 (double) r.get(key + "_p99_ms"), (double) r.get(key + "_max_ms"));
     }

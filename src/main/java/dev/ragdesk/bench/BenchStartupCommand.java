@@ -1,5 +1,6 @@
 package dev.ragdesk.bench;
 
+import dev.ragdesk.RagdeskException;
 import dev.ragdesk.app.ExitCodes;
 import dev.ragdesk.app.Json;
 import dev.ragdesk.rag.Chunker;
@@ -10,6 +11,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -123,21 +126,21 @@ final class BenchStartupCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         var process = builder.start();
         try (var stdin = process.getOutputStream()) {
-            stdin.write(v.stdin().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            stdin.write(v.stdin().getBytes(StandardCharsets.UTF_8));
         }
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly();
-            throw new dev.ragdesk.RagdeskException(String.join(" ", v.command()) + " did not finish within 60 s");
+            throw new RagdeskException(String.join(" ", v.command()) + " did not finish within 60 s");
         }
         long ms = (System.nanoTime() - t0) / 1_000_000;
         if (process.exitValue() != 0) {
-            throw new dev.ragdesk.RagdeskException(String.join(" ", v.command()) + " exited with " + process.exitValue());
+            throw new RagdeskException(String.join(" ", v.command()) + " exited with " + process.exitValue());
         }
         return ms;
     }
 
     /** bin/ragdesk records the archive in the background on a first start: wait for it, so runs compare like with like. */
-    private static void waitForArchive(Path jar, boolean viaScript) throws InterruptedException, java.io.IOException {
+    private static void waitForArchive(Path jar, boolean viaScript) throws InterruptedException, IOException {
         if (!viaScript) return;
         var dir = jar.getParent().getParent().resolve(".data").resolve("tmp").resolve("cds");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

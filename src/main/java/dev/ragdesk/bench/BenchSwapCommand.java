@@ -1,27 +1,35 @@
 package dev.ragdesk.bench;
 
-import dev.ragdesk.models.SyntheticGguf;
+import dev.ragdesk.RagdeskException;
 import dev.ragdesk.app.AppContext;
 import dev.ragdesk.app.ExitCodes;
 import dev.ragdesk.app.Json;
 import dev.ragdesk.app.VersionInfo;
-
-import dev.ragdesk.RagdeskException;
+import dev.ragdesk.config.Config;
+import dev.ragdesk.config.ConfigLoader;
 import dev.ragdesk.engine.Engines;
 import dev.ragdesk.engine.GenerateRequest;
 import dev.ragdesk.engine.ModelHost;
 import dev.ragdesk.engine.ModelRequest;
 import dev.ragdesk.engine.WorkerCensus;
 import dev.ragdesk.engine.WorkerLauncher;
+import dev.ragdesk.engine.server.ServerLauncher;
+import dev.ragdesk.gpu.GpuMonitor;
 import dev.ragdesk.models.ModelFiles;
+import dev.ragdesk.models.SyntheticGguf;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -31,6 +39,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 @Command(name = "swap", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Alternate the rag and chat models N times, asking one short question after each swap.",
@@ -67,7 +76,7 @@ final class BenchSwapCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (cycles < 1) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--cycles must be at least 1");
+        if (cycles < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--cycles must be at least 1");
         var ctx = forEngine(bench.context());
         var files = new ModelFiles(ctx.workspace(), ctx.config());
         var llamaVersion = VersionInfo.properties().getProperty("llama");
@@ -78,8 +87,8 @@ final class BenchSwapCommand implements Callable<Integer> {
 
         var launcher = Engines.launcher(ctx.workspace(), ctx.config(), llamaVersion);
         launcher.trainClassArchive();
-        var planner = Engines.planner(choice, ctx.workspace(), ctx.config(), () -> dev.ragdesk.gpu.GpuMonitor.sampleOnce(ctx.env()));
-        var server = choice.launcher() instanceof dev.ragdesk.engine.server.ServerLauncher s ? s.path() : null;
+        var planner = Engines.planner(choice, ctx.workspace(), ctx.config(), () -> GpuMonitor.sampleOnce(ctx.env()));
+        var server = choice.launcher() instanceof ServerLauncher s ? s.path() : null;
         var resolvedRag = rag.gpuLayers() == ModelRequest.AUTO_LAYERS ? rag.withGpuLayers(planner.layersFor(rag.path())) : rag;
         var resolvedChat = chat.gpuLayers() == ModelRequest.AUTO_LAYERS ? chat.withGpuLayers(planner.layersFor(chat.path())) : chat;
         // The baseline takes turns with the swaps, round by round (never while the host holds a
@@ -187,12 +196,12 @@ final class BenchSwapCommand implements Callable<Integer> {
                 // every ~10 ms: one census costs 0.6-0.9 ms of CPU (the JDK lists every process to find
                 // our descendants), so every 2 ms it took a third of a core from the swaps it watched,
                 // which the baseline never shares; two models held at once would last a whole load
-                java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
+                LockSupport.parkNanos(10_000_000);
             }
         }, "census");
         long pid = ProcessHandle.current().pid();
         try (var host = Engines.host(choice, Engines.planner(choice, ctx.workspace(), ctx.config(),
-                () -> dev.ragdesk.gpu.GpuMonitor.sampleOnce(ctx.env())), e -> {}, ModelHost.Options.defaults().withPrestart(prestart))) {
+                () -> GpuMonitor.sampleOnce(ctx.env())), e -> {}, ModelHost.Options.defaults().withPrestart(prestart))) {
             host.activate(rag);
             host.generate(new GenerateRequest(question, 1, 0, 1, List.of()), s -> {}).await();
             System.gc();
@@ -225,10 +234,10 @@ final class BenchSwapCommand implements Callable<Integer> {
     }
 
     /** One of the two generated models (two files, so that swapping between them is a swap). */
-    private java.nio.file.Path synthetic(AppContext ctx, String which, java.io.PrintWriter err) throws java.io.IOException {
-        if (syntheticMb < 1) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--synthetic-mb must be at least 1");
+    private Path synthetic(AppContext ctx, String which, PrintWriter err) throws IOException {
+        if (syntheticMb < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--synthetic-mb must be at least 1");
         var file = ctx.workspace().tmp().resolve("bench").resolve("synthetic-" + syntheticMb + "mb-" + which + ".gguf");
-        if (!java.nio.file.Files.isRegularFile(file)) {
+        if (!Files.isRegularFile(file)) {
             if (!json) err.println("writing a synthetic model of about " + syntheticMb + " MB: " + file.getFileName() + " ...");
             SyntheticGguf.ofSize(syntheticMb).writeTo(file);
         }
@@ -239,17 +248,17 @@ final class BenchSwapCommand implements Callable<Integer> {
     private AppContext forEngine(AppContext ctx) {
         if (engine == null) return ctx;
         if (!engine.equals("jvm") && !engine.equals("llama-server")) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--engine must be jvm or llama-server");
+            throw new CommandLine.ParameterException(spec.commandLine(), "--engine must be jvm or llama-server");
         }
         var c = ctx.config();
-        var config = new dev.ragdesk.config.Config(c.models(), new dev.ragdesk.config.Config.Engine(engine, c.engine().llamaServer(), c.engine().idleMinutes()),
+        var config = new Config(c.models(), new Config.Engine(engine, c.engine().llamaServer(), c.engine().idleMinutes()),
                 c.llama(), c.retrieval(), c.embedding(), c.chat(), c.rag(), c.ui(), c.hub(), c.vram(), c.voice());
-        return new AppContext(ctx.workspace(), new dev.ragdesk.config.ConfigLoader.Loaded(config, ctx.loaded().file(),
+        return new AppContext(ctx.workspace(), new ConfigLoader.Loaded(config, ctx.loaded().file(),
                 ctx.loaded().fromFile(), ctx.loaded().warnings()), ctx.env(), ctx.saidWhereUsed());
     }
 
     /** Time from starting a fresh llama-server to its first token, {@code runs} times. */
-    private static List<Long> bareServer(java.nio.file.Path binary, java.nio.file.Path runDir, ModelRequest request, int runs) throws Exception {
+    private static List<Long> bareServer(Path binary, Path runDir, ModelRequest request, int runs) throws Exception {
         var times = new ArrayList<Long>();
         for (int i = 0; i < runs; i++) {
             long t0 = System.nanoTime();
@@ -281,7 +290,7 @@ final class BenchSwapCommand implements Callable<Integer> {
         return times;
     }
 
-    private void printTable(java.io.PrintWriter out, Map<String, Object> report) {
+    private void printTable(PrintWriter out, Map<String, Object> report) {
         out.printf("bench swap: %d cycles, %d ms pause, rag=%s chat=%s%n", cycles, pauseMs,
                 ((Map<?, ?>) report.get("models")).get("rag"), ((Map<?, ?>) report.get("models")).get("chat"));
         out.printf("engine: %s%n", report.get("engine"));

@@ -1,22 +1,27 @@
 package dev.ragdesk.cli;
 
-import dev.ragdesk.app.VersionInfo;
-import dev.ragdesk.app.Json;
-import dev.ragdesk.app.ExitCodes;
 import dev.ragdesk.RagdeskException;
+import dev.ragdesk.app.ExitCodes;
+import dev.ragdesk.app.Json;
+import dev.ragdesk.app.VersionInfo;
 import dev.ragdesk.session.Assistant;
 import dev.ragdesk.session.Mode;
 import dev.ragdesk.session.Session;
 import dev.ragdesk.session.SessionEvent;
 import dev.ragdesk.session.Ticket;
 import dev.ragdesk.session.Turn;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
+import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +31,7 @@ import java.util.concurrent.Callable;
         description = {"Ask one question and stream the answer to stdout.",
                 "Ctrl-C stops the answer, ends the model worker and exits 130."})
 final class AskCommand implements Callable<Integer> {
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(AskCommand.class);
+    private static final Logger log = LoggerFactory.getLogger(AskCommand.class);
 
     @ParentCommand RagdeskCommand root;
     @Spec CommandSpec spec;
@@ -98,7 +103,7 @@ final class AskCommand implements Callable<Integer> {
     }
 
     /** The answer streams to stdout; load progress and notes go to stderr, so stdout carries only the answer. */
-    private void report(SessionEvent event, java.io.PrintWriter out, java.io.PrintWriter err) {
+    private void report(SessionEvent event, PrintWriter out, PrintWriter err) {
         if (event instanceof SessionEvent.AnswerToken t && !json) {
             out.print(t.text());
             out.flush();
@@ -116,7 +121,7 @@ final class AskCommand implements Callable<Integer> {
         try {
             return Mode.parse(mode);
         } catch (IllegalArgumentException e) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--mode: " + e.getMessage());
+            throw new CommandLine.ParameterException(spec.commandLine(), "--mode: " + e.getMessage());
         }
     }
 
@@ -131,7 +136,7 @@ final class AskCommand implements Callable<Integer> {
         json.put("tokens", result.tokens());
         json.put("tokens_per_s", Math.round(result.tokensPerSecond() * 10) / 10.0);
         json.put("stop_reason", result.reason());
-        var citations = new java.util.ArrayList<Map<String, Object>>();
+        var citations = new ArrayList<Map<String, Object>>();
         for (int i = 0; i < answered.citations().size(); i++) {
             var p = answered.citations().get(i);
             var citation = new LinkedHashMap<String, Object>();
@@ -145,7 +150,7 @@ final class AskCommand implements Callable<Integer> {
         return json;
     }
 
-    private static int interrupted(java.io.PrintWriter err) {
+    private static int interrupted(PrintWriter err) {
         err.println("ragdesk ask: interrupted; the answer was stopped and the model worker ended.");
         return ExitCodes.INTERRUPTED;
     }

@@ -1,8 +1,9 @@
 package dev.ragdesk.cli;
 
-import dev.ragdesk.app.ExitCodes;
 import dev.ragdesk.RagdeskException;
+import dev.ragdesk.app.ExitCodes;
 import dev.ragdesk.config.ConfigLoader;
+import dev.ragdesk.config.Workspace;
 import dev.ragdesk.io.AtomicFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -13,6 +14,7 @@ import picocli.CommandLine.Spec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "config", mixinStandardHelpOptions = true,
@@ -37,7 +39,7 @@ final class ConfigCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         if (init) return init();
         if (pathOnly) { // where it is, not what it says: no need to read it, or to start logging
-            out.println(dev.ragdesk.config.Workspace.resolve(root.home, rootEnv()).configFile());
+            out.println(Workspace.resolve(root.home, rootEnv()).configFile());
             out.flush();
             return ExitCodes.OK;
         }
@@ -51,7 +53,7 @@ final class ConfigCommand implements Callable<Integer> {
     }
 
     private int init() throws Exception {
-        var workspace = dev.ragdesk.config.Workspace.resolve(root.home, rootEnv());
+        var workspace = Workspace.resolve(root.home, rootEnv());
         var file = workspace.configFile();
         if (Files.exists(file)) {
             spec.commandLine().getErr().println("ragdesk config: " + file
@@ -68,7 +70,7 @@ final class ConfigCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    private java.util.Map<String, String> rootEnv() {
+    private Map<String, String> rootEnv() {
         return root.env();
     }
 }

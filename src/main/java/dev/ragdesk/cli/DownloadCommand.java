@@ -1,7 +1,7 @@
 package dev.ragdesk.cli;
 
-import dev.ragdesk.app.ExitCodes;
 import dev.ragdesk.RagdeskException;
+import dev.ragdesk.app.ExitCodes;
 import dev.ragdesk.models.Catalogue;
 import dev.ragdesk.models.Downloader;
 import dev.ragdesk.models.HfCache;
@@ -15,6 +15,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -43,9 +44,9 @@ final class DownloadCommand implements Callable<Integer> {
         var err = spec.commandLine().getErr();
         var out = spec.commandLine().getOut();
         var wanted = new ArrayList<>(targets);
-        if (all) wanted.addAll(new dev.ragdesk.models.Catalogue(ctx.config()).usedRoles());
+        if (all) wanted.addAll(new Catalogue(ctx.config()).usedRoles());
         if (wanted.isEmpty()) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+            throw new CommandLine.ParameterException(spec.commandLine(),
                     "name what to download: a role (rag, chat, whisper, embed, tts), ORG/NAME:FILE, or --all");
         }
         var catalogue = new Catalogue(ctx.config());

@@ -1,7 +1,7 @@
 package dev.ragdesk.cli;
 
-import dev.ragdesk.app.VersionInfo;
 import dev.ragdesk.app.ExitCodes;
+import dev.ragdesk.app.VersionInfo;
 import dev.ragdesk.engine.Engines;
 import dev.ragdesk.engine.server.EngineInstaller;
 import dev.ragdesk.engine.server.LlamaServers;
@@ -10,6 +10,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 import java.util.concurrent.Callable;
 
@@ -59,7 +60,7 @@ final class EngineCommand implements Callable<Integer> {
             try {
                 kind = EngineInstaller.Backend.parse(backend, ctx.env());
             } catch (IllegalArgumentException e) {
-                throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
             var installer = new EngineInstaller(ctx.workspace().data().resolve("engines"), ctx.workspace().tmp(),
                     LlamaServers.userCache(ctx.env()), ctx.env());

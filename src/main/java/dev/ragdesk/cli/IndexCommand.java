@@ -1,7 +1,7 @@
 package dev.ragdesk.cli;
 
-import dev.ragdesk.app.Json;
 import dev.ragdesk.app.ExitCodes;
+import dev.ragdesk.app.Json;
 import dev.ragdesk.embed.Embeddings;
 import dev.ragdesk.io.Sizes;
 import dev.ragdesk.rag.Documents;
@@ -13,7 +13,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,7 +76,7 @@ final class IndexCommand implements Callable<Integer> {
             return ExitCodes.OK;
         }
         if (paths.isEmpty() && !embed) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+            throw new CommandLine.ParameterException(spec.commandLine(),
                     "name files or folders to index, or use --embed / --remove / --status");
         }
         var stop = new AtomicBoolean();
@@ -110,11 +112,11 @@ final class IndexCommand implements Callable<Integer> {
 
     /** "[#####-----] 12/340 files, 560 chunks embedded  path" redrawn on a terminal; every tenth of the way as plain lines otherwise. */
     private static final class Progress {
-        private final java.io.PrintWriter err;
+        private final PrintWriter err;
         private final boolean terminal;
         private int lastDecile = -1;
 
-        Progress(java.io.PrintWriter err, boolean terminal) {
+        Progress(PrintWriter err, boolean terminal) {
             this.err = err;
             this.terminal = terminal;
         }

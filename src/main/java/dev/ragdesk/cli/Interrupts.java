@@ -1,5 +1,8 @@
 package dev.ragdesk.cli;
 
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
+
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -9,19 +12,19 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class Interrupts implements AutoCloseable {
     private final AtomicBoolean fired = new AtomicBoolean();
-    private final sun.misc.SignalHandler previous;
+    private final SignalHandler previous;
     private volatile Runnable onInterrupt = () -> {};
 
     Interrupts() {
         var commandThread = Thread.currentThread();
-        sun.misc.SignalHandler handler = signal -> {
+        SignalHandler handler = signal -> {
             if (fired.getAndSet(true)) return;
             onInterrupt.run();
             commandThread.interrupt();
         };
-        sun.misc.SignalHandler installed;
+        SignalHandler installed;
         try {
-            installed = sun.misc.Signal.handle(new sun.misc.Signal("INT"), handler);
+            installed = Signal.handle(new Signal("INT"), handler);
         } catch (IllegalArgumentException e) {
             installed = null; // no SIGINT on this platform: the JVM default applies
         }
@@ -35,7 +38,7 @@ final class Interrupts implements AutoCloseable {
 
     @Override
     public void close() {
-        if (previous != null) sun.misc.Signal.handle(new sun.misc.Signal("INT"), previous);
+        if (previous != null) Signal.handle(new Signal("INT"), previous);
         Thread.interrupted(); // clear a late interrupt so it does not leak into the caller
     }
 }

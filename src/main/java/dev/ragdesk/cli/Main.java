@@ -1,13 +1,16 @@
 package dev.ragdesk.cli;
 
-import dev.ragdesk.app.ExitCodes;
+import dev.ragdesk.Failures;
 import dev.ragdesk.RagdeskException;
+import dev.ragdesk.app.ExitCodes;
 import dev.ragdesk.config.ConfigException;
 import dev.ragdesk.io.TerminalText;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 
 public final class Main {
@@ -57,10 +60,10 @@ public final class Main {
      * there is no word (the console, or --version); all of them for help, or for a word that
      * is no command (so picocli's own message names the choices).
      */
-    static java.util.Collection<String> subcommandsFor(CommandWords words) {
-        if (words.command() == null) return words.help() ? RagdeskCommand.SUBCOMMANDS.keySet() : java.util.List.of();
+    static Collection<String> subcommandsFor(CommandWords words) {
+        if (words.command() == null) return words.help() ? RagdeskCommand.SUBCOMMANDS.keySet() : List.of();
         return RagdeskCommand.SUBCOMMANDS.containsKey(words.command()) && !words.help()
-                ? java.util.List.of(words.command()) : RagdeskCommand.SUBCOMMANDS.keySet();
+                ? List.of(words.command()) : RagdeskCommand.SUBCOMMANDS.keySet();
     }
 
     /**
@@ -112,7 +115,7 @@ public final class Main {
             return ExitCodes.INTERRUPTED;
         }
         log.error("unexpected failure", e);
-        err.println("ragdesk: " + dev.ragdesk.Failures.oneLine(e));
+        err.println("ragdesk: " + Failures.oneLine(e));
         return ExitCodes.RUNTIME_ERROR;
     }
 }

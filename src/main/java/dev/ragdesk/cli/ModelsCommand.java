@@ -1,7 +1,7 @@
 package dev.ragdesk.cli;
 
-import dev.ragdesk.app.Json;
 import dev.ragdesk.app.ExitCodes;
+import dev.ragdesk.app.Json;
 import dev.ragdesk.io.Sizes;
 import dev.ragdesk.models.Catalogue;
 import dev.ragdesk.models.InstalledModel;
@@ -12,6 +12,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -50,7 +51,7 @@ final class ModelsCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    private static Map<String, Object> row(Catalogue.Entry entry, ModelFiles files) throws java.io.IOException {
+    private static Map<String, Object> row(Catalogue.Entry entry, ModelFiles files) throws IOException {
         var path = files.location(entry.role());
         boolean present = files.present(entry.role());
         var record = InstalledModel.readBeside(path).filter(r -> r.stillMatches(path));

@@ -1,10 +1,11 @@
 package dev.ragdesk.cli;
 
-import dev.ragdesk.app.VersionInfo;
 import dev.ragdesk.app.ExitCodes;
+import dev.ragdesk.app.VersionInfo;
 import dev.ragdesk.config.Workspace;
 
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 
@@ -19,12 +20,12 @@ final class QuickAnswers {
 
     static OptionalInt answer(CommandWords words, Map<String, String> env, PrintWriter out) {
         if (words.command() == null && words.home() == null && words.rest().isEmpty()
-                && (words.options().equals(java.util.List.of("--version")) || words.options().equals(java.util.List.of("-V")))) {
+                && (words.options().equals(List.of("--version")) || words.options().equals(List.of("-V")))) {
             for (var line : VersionInfo.lines()) out.println(line);
             out.flush();
             return OptionalInt.of(ExitCodes.OK);
         }
-        if (!"config".equals(words.command()) || !words.options().isEmpty() || !words.rest().equals(java.util.List.of("--path"))) {
+        if (!"config".equals(words.command()) || !words.options().isEmpty() || !words.rest().equals(List.of("--path"))) {
             return OptionalInt.empty();
         }
         out.println(Workspace.resolve(words.home(), env).configFile());

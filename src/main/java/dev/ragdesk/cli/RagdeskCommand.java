@@ -1,9 +1,13 @@
 package dev.ragdesk.cli;
 
-import dev.ragdesk.app.VersionInfo;
+import dev.ragdesk.RagdeskException;
 import dev.ragdesk.app.AppContext;
+import dev.ragdesk.app.ContextSource;
+import dev.ragdesk.app.VersionInfo;
+import dev.ragdesk.bench.BenchCommand;
 import dev.ragdesk.config.ConfigException;
 import dev.ragdesk.config.ConfigLoader;
+import dev.ragdesk.config.SettingsCheck;
 import dev.ragdesk.config.Workspace;
 import dev.ragdesk.log.Logging;
 import org.slf4j.LoggerFactory;
@@ -15,8 +19,11 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 
 @Command(name = "ragdesk",
         mixinStandardHelpOptions = true,
@@ -27,17 +34,17 @@ import java.util.concurrent.Callable;
                 "RAG over your documents with Sarvam-1, chat with Llama 3.2; one model in memory at a time.",
                 "With no command, starts the full-screen console (tui)."},
         footer = {"", "Exit codes: 0 ok, 1 runtime error, 2 usage or config error, 130 interrupted."})
-public final class RagdeskCommand implements Callable<Integer>, dev.ragdesk.app.ContextSource {
+public final class RagdeskCommand implements Callable<Integer>, ContextSource {
 
     /**
      * The subcommands, in the order help lists them. {@link Main} registers only the one a
      * command line names (all of them for help or a name it does not know): picocli reads every
      * registered command's annotations at start-up, which cost about 150 ms for all twelve.
      */
-    static final java.util.Map<String, java.util.function.Supplier<Object>> SUBCOMMANDS = subcommands();
+    static final Map<String, Supplier<Object>> SUBCOMMANDS = subcommands();
 
-    private static java.util.Map<String, java.util.function.Supplier<Object>> subcommands() {
-        var map = new java.util.LinkedHashMap<String, java.util.function.Supplier<Object>>();
+    private static Map<String, Supplier<Object>> subcommands() {
+        var map = new LinkedHashMap<String, Supplier<Object>>();
         map.put("tui", TuiCommand::new);
         map.put("chat", ChatCommand::new);
         map.put("ask", AskCommand::new);
@@ -48,10 +55,10 @@ public final class RagdeskCommand implements Callable<Integer>, dev.ragdesk.app.
         map.put("status", StatusCommand::new);
         map.put("engine", EngineCommand::new);
         map.put("config", ConfigCommand::new);
-        map.put("bench", dev.ragdesk.bench.BenchCommand::new);
+        map.put("bench", BenchCommand::new);
         map.put("transcribe", TranscribeCommand::new);
         map.put("record-classes", RecordClassesCommand::new); // hidden: bin/ragdesk's class-data archive
-        return java.util.Collections.unmodifiableMap(map);
+        return Collections.unmodifiableMap(map);
     }
 
     @Option(names = "--home", paramLabel = "DIR", scope = ScopeType.INHERIT,
@@ -77,14 +84,14 @@ public final class RagdeskCommand implements Callable<Integer>, dev.ragdesk.app.
      * config.toml. Config warnings go to stderr unless the caller owns the whole screen.
      */
     @Override
-    public AppContext context(boolean fullScreen) throws ConfigException, IOException, dev.ragdesk.RagdeskException {
+    public AppContext context(boolean fullScreen) throws ConfigException, IOException, RagdeskException {
         if (context != null) return context;
         var workspace = Workspace.resolve(home, env).requireOwnedByUser().ensureDataDirs();
         Logging.toWorkspace(workspace, verbose && !fullScreen);
         var log = LoggerFactory.getLogger(RagdeskCommand.class);
         log.info("ragdesk {} starting in {}", VersionInfo.version(), workspace.home());
         var file = new ConfigLoader().load(workspace.configFile());
-        var problems = dev.ragdesk.config.SettingsCheck.problems(file, workspace, env);
+        var problems = SettingsCheck.problems(file, workspace, env);
         var loaded = file.plus(problems.stream().filter(p -> !p.saidWhereUsed()).map(p -> p.line()).toList());
         for (var warning : loaded.warnings()) {
             log.warn(warning);

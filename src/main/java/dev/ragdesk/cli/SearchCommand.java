@@ -1,8 +1,9 @@
 package dev.ragdesk.cli;
 
-import dev.ragdesk.app.Json;
-import dev.ragdesk.app.ExitCodes;
 import dev.ragdesk.RagdeskException;
+import dev.ragdesk.app.ExitCodes;
+import dev.ragdesk.app.Json;
+import dev.ragdesk.config.Config;
 import dev.ragdesk.rag.Documents;
 import dev.ragdesk.rag.Retriever;
 import dev.ragdesk.rag.SearchHit;
@@ -59,7 +60,7 @@ final class SearchCommand implements Callable<Integer> {
         int n = top == null ? ctx.config().retrieval().topK() : top;
         if (n < 1) throw new ParameterException(spec.commandLine(), "--top must be at least 1");
         var requested = mode == null ? ctx.config().retrieval().mode() : mode.trim();
-        if (!dev.ragdesk.config.Config.Retrieval.MODES.contains(requested)) {
+        if (!Config.Retrieval.MODES.contains(requested)) {
             throw new ParameterException(spec.commandLine(), "--mode must be hybrid, bm25, vector or auto, not \"" + requested + "\"");
         }
         try (var embeddings = ctx.openEmbeddings();

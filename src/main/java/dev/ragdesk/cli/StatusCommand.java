@@ -1,27 +1,34 @@
 package dev.ragdesk.cli;
 
-import dev.ragdesk.app.VersionInfo;
-import dev.ragdesk.app.Json;
+import dev.ragdesk.RagdeskException;
 import dev.ragdesk.app.ExitCodes;
+import dev.ragdesk.app.Json;
+import dev.ragdesk.app.VersionInfo;
 import dev.ragdesk.engine.Engines;
+import dev.ragdesk.engine.WorkerCensus;
 import dev.ragdesk.gpu.GpuMonitor;
+import dev.ragdesk.gpu.GpuSample;
 import dev.ragdesk.gpu.Natives;
 import dev.ragdesk.io.Sizes;
 import dev.ragdesk.models.Catalogue;
 import dev.ragdesk.models.ModelFiles;
 import dev.ragdesk.rag.Documents;
+import dev.ragdesk.rag.IndexStatus;
 import dev.ragdesk.session.InstanceState;
+import org.apache.lucene.util.Version;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
@@ -86,8 +93,8 @@ final class StatusCommand implements Callable<Integer> {
             m.put("role", s.modelRole());
             m.put("name", s.modelName());
             m.put("worker_pid", s.workerPid());
-            m.put("worker_rss_mb", s.workerPid() > 0 ? dev.ragdesk.engine.WorkerCensus.rssBytes(s.workerPid()) >> 20 : 0);
-            m.put("worker_gpu_mb", sample.gpuBytesOf(java.util.Set.of(s.workerPid())) >> 20);
+            m.put("worker_rss_mb", s.workerPid() > 0 ? WorkerCensus.rssBytes(s.workerPid()) >> 20 : 0);
+            m.put("worker_gpu_mb", sample.gpuBytesOf(Set.of(s.workerPid())) >> 20);
             m.put("gpu_layers", s.gpuLayers());
             return m;
         }).orElse("none"));
@@ -115,7 +122,7 @@ final class StatusCommand implements Callable<Integer> {
                     m.put("planned_gpu_layers", config.llama().gpuLayers().isAuto() ? plan.gpuLayers() : config.llama().gpuLayers().count());
                     m.put("estimated_vram_mb", plan.estimatedBytes() >> 20);
                     m.put("plan", plan.reason());
-                } catch (dev.ragdesk.RagdeskException e) {
+                } catch (RagdeskException e) {
                     m.put("plan", e.getMessage());
                 }
             }
@@ -145,7 +152,7 @@ final class StatusCommand implements Callable<Integer> {
         versions.put("ragdesk", props.getProperty("version", "unknown"));
         versions.put("java_llama_cpp", props.getProperty("llama", "unknown"));
         versions.put("llama_cpp", "b4916 (bundled with java-llama.cpp 4.2.0)");
-        versions.put("lucene", org.apache.lucene.util.Version.LATEST.toString());
+        versions.put("lucene", Version.LATEST.toString());
         versions.put("java", System.getProperty("java.version"));
         report.put("versions", versions);
 
@@ -157,7 +164,7 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     @SuppressWarnings("unchecked")
-    private static void printText(java.io.PrintWriter out, Map<String, Object> report, dev.ragdesk.gpu.GpuSample sample) {
+    private static void printText(PrintWriter out, Map<String, Object> report, GpuSample sample) {
         if (sample.hasGpu()) {
             for (var d : sample.devices()) {
                 out.printf("GPU %d: %s, %s used of %s (%s free), via %s%n", d.index(), d.name(), Sizes.human(d.usedBytes()),
@@ -186,7 +193,7 @@ final class StatusCommand implements Callable<Integer> {
                               + m.get("estimated_vram_mb") + " MB VRAM (" + m.get("plan") + ")" : "");
         }
         var index = report.get("index");
-        out.println("index: " + (index instanceof dev.ragdesk.rag.IndexStatus s
+        out.println("index: " + (index instanceof IndexStatus s
                 ? s.files() + " files, " + s.chunks() + " chunks (" + s.vectorChunks() + " with vectors), "
                   + Sizes.human(s.bytesOnDisk()) : "not built"));
         out.println("retrieval: " + report.get("retrieval"));

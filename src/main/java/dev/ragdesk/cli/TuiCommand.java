@@ -1,11 +1,12 @@
 package dev.ragdesk.cli;
 
-import dev.ragdesk.app.VersionInfo;
-import dev.ragdesk.app.ExitCodes;
 import com.googlecode.lanterna.screen.TerminalScreen;
 import com.googlecode.lanterna.terminal.DefaultTerminalFactory;
 import com.googlecode.lanterna.terminal.ansi.UnixLikeTerminal;
+import dev.ragdesk.app.ExitCodes;
+import dev.ragdesk.app.VersionInfo;
 import dev.ragdesk.session.Session;
+import dev.ragdesk.session.SessionEvent;
 import dev.ragdesk.ui.tui.TuiApp;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -61,7 +62,7 @@ final class TuiCommand implements Callable<Integer> {
             }));
             if (!ctx.loaded().warnings().isEmpty()) {
                 // config problems reach the console too, on its notice line: nothing is ignored in silence
-                app.get().post(new dev.ragdesk.session.SessionEvent.Notice("config: " + String.join(" · ", ctx.loaded().warnings())));
+                app.get().post(new SessionEvent.Notice("config: " + String.join(" · ", ctx.loaded().warnings())));
             }
             session.start();
             app.get().run();

@@ -1,7 +1,10 @@
 package dev.ragdesk.config;
 
+import java.time.Duration;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The effective settings: {@code config.toml} laid over the documented defaults. Every key is
@@ -52,7 +55,7 @@ public record Config(Models models, Engine engine, Llama llama, Retrieval retrie
      * when one is found, else jvm). {@code llamaServer} is a path to the binary; empty searches.
      */
     public record Engine(String kind, String llamaServer, Integer idleMinutes) {
-        public static final java.util.Set<String> KINDS = java.util.Set.of("auto", "jvm", "llama-server");
+        public static final Set<String> KINDS = Set.of("auto", "jvm", "llama-server");
 
         public Engine {
             kind = kind == null ? "auto" : kind.trim();
@@ -65,8 +68,8 @@ public record Config(Models models, Engine engine, Llama llama, Retrieval retrie
         }
 
         /** How long a loaded model may sit unused before its process ends; zero: never. */
-        public java.time.Duration idleUnload() {
-            return java.time.Duration.ofMinutes(idleMinutes);
+        public Duration idleUnload() {
+            return Duration.ofMinutes(idleMinutes);
         }
     }
 
@@ -94,7 +97,7 @@ public record Config(Models models, Engine engine, Llama llama, Retrieval retrie
      */
     public record Retrieval(Integer topK, Integer chunkChars, Integer chunkOverlap, Integer maxFileMb, String mode,
                             Integer rrfK, Integer candidates, Double bm25Weight, Double vectorWeight) {
-        public static final java.util.Set<String> MODES = java.util.Set.of("auto", "hybrid", "bm25", "vector");
+        public static final Set<String> MODES = Set.of("auto", "hybrid", "bm25", "vector");
 
         public Retrieval {
             topK = topK == null ? 5 : topK;
@@ -116,7 +119,7 @@ public record Config(Models models, Engine engine, Llama llama, Retrieval retrie
      */
     public record Embedding(String queryPrefix, String passagePrefix, String pooling, Integer maxTokens, Integer batchSize,
                             Integer threads) {
-        public static final java.util.Set<String> POOLINGS = java.util.Set.of("mean", "cls");
+        public static final Set<String> POOLINGS = Set.of("mean", "cls");
 
         public Embedding {
             queryPrefix = queryPrefix == null ? "query: " : queryPrefix;
@@ -169,13 +172,13 @@ public record Config(Models models, Engine engine, Llama llama, Retrieval retrie
             keymap = keymap == null ? "emacs" : keymap.trim();
             var merged = new LinkedHashMap<>(DEFAULT_KEYS);
             if (keys != null) merged.putAll(keys);
-            keys = java.util.Collections.unmodifiableMap(merged);
+            keys = Collections.unmodifiableMap(merged);
         }
 
         private static Map<String, String> orderedKeys(String... pairs) {
             var map = new LinkedHashMap<String, String>();
             for (int i = 0; i < pairs.length; i += 2) map.put(pairs[i], pairs[i + 1]);
-            return java.util.Collections.unmodifiableMap(map);
+            return Collections.unmodifiableMap(map);
         }
     }
 

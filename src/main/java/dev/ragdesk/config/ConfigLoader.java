@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -24,8 +25,12 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /** Reads config.toml into {@link Config}, or explains in one line why it cannot. */
 public final class ConfigLoader {
@@ -59,7 +64,7 @@ public final class ConfigLoader {
             throw new ConfigException(file, TomlLines.lineOf(text, v.path()), String.join(".", v.path()), v.problem() + more, null);
         }
         var warnings = new ArrayList<String>();
-        unknown.sort(java.util.Comparator.comparingInt(key -> TomlLines.lineOf(text, Arrays.asList(key.split("\\.")))));
+        unknown.sort(Comparator.comparingInt(key -> TomlLines.lineOf(text, Arrays.asList(key.split("\\.")))));
         for (var key : unknown) {
             warnings.add(location(file, text, key) + "unknown key " + key + " is ignored (see the README's config reference)");
         }
@@ -70,7 +75,7 @@ public final class ConfigLoader {
             }
         }
         var models = config.models();
-        var roles = new java.util.LinkedHashMap<String, ModelSpec>();
+        var roles = new LinkedHashMap<String, ModelSpec>();
         roles.put("rag", models.rag());
         roles.put("chat", models.chat());
         roles.put("whisper", models.whisper());
@@ -89,9 +94,9 @@ public final class ConfigLoader {
     /** http:// to anything but this machine; names are not resolved (no lookup at start-up), so only literal loopback counts. */
     static boolean sentInClear(String endpoint) {
         try {
-            var uri = java.net.URI.create(endpoint);
+            var uri = URI.create(endpoint);
             if (!"http".equalsIgnoreCase(uri.getScheme())) return false;
-            var host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(java.util.Locale.ROOT);
+            var host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
             return !(host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]") || host.equals("::1"));
         } catch (IllegalArgumentException e) {
             return false; // the endpoint's own check names a malformed URL
@@ -206,7 +211,7 @@ public final class ConfigLoader {
     }
 
     private static String dotted(String pointer) {
-        return Arrays.stream(pointer.split("/")).filter(part -> !part.isEmpty()).collect(java.util.stream.Collectors.joining("."));
+        return Arrays.stream(pointer.split("/")).filter(part -> !part.isEmpty()).collect(Collectors.joining("."));
     }
 
     private static String firstLine(String s) {

@@ -1,5 +1,7 @@
 package dev.ragdesk.config;
 
+import java.util.Locale;
+
 /**
  * Where one model comes from. A non-empty {@code endpoint} names a remote OpenAI-compatible
  * server (vLLM, llama-server, Ollama, LM Studio) that serves {@code model}, with the API key in
@@ -15,7 +17,7 @@ public record ModelSpec(String repo, String file, String revision, String sha256
         repo = blankToEmpty(repo);
         file = blankToEmpty(file);
         revision = revision == null || revision.isBlank() ? "main" : revision.trim();
-        sha256 = blankToEmpty(sha256).toLowerCase(java.util.Locale.ROOT);
+        sha256 = blankToEmpty(sha256).toLowerCase(Locale.ROOT);
         path = blankToEmpty(path);
         endpoint = blankToEmpty(endpoint);
         model = blankToEmpty(model);

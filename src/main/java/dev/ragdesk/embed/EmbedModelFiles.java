@@ -1,19 +1,23 @@
 package dev.ragdesk.embed;
 
 import dev.ragdesk.config.Config;
+import dev.ragdesk.config.Workspace;
+import dev.ragdesk.models.ModelFiles;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /** The two files of an embed model, and the name its vectors go by. */
 public record EmbedModelFiles(Path model, Path tokenizer, String displayName) {
 
     /** The embed role of config.toml, present or not. */
-    public static EmbedModelFiles of(dev.ragdesk.config.Workspace workspace, Config config) {
-        var files = new dev.ragdesk.models.ModelFiles(workspace, config);
+    public static EmbedModelFiles of(Workspace workspace, Config config) {
+        var files = new ModelFiles(workspace, config);
         var spec = config.models().embed();
         var model = files.location("embed");
         var tokenizer = files.tokenizerLocation("embed").orElse(model.resolveSibling("tokenizer.json"));
@@ -34,11 +38,11 @@ public record EmbedModelFiles(Path model, Path tokenizer, String displayName) {
         try {
             var key = model.getFileName() + "|" + Files.size(model) + "|" + Files.size(tokenizer) + "|" + settings.queryPrefix()
                     + "|" + settings.passagePrefix() + "|" + settings.pooling() + "|" + settings.maxTokens();
-            var digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            var digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest, 0, 8);
         } catch (IOException e) {
             return "unreadable";
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -3,6 +3,7 @@ package dev.ragdesk.embed;
 import dev.ragdesk.RagdeskException;
 import dev.ragdesk.config.Config;
 import dev.ragdesk.config.Workspace;
+import dev.ragdesk.io.NativeCache;
 import dev.ragdesk.models.ModelFiles;
 
 import java.nio.file.Path;
@@ -139,7 +140,7 @@ public final class Embeddings implements AutoCloseable {
      * libraries read the setting once per process.
      */
     private static synchronized void useNativeCache() {
-        var natives = dev.ragdesk.io.NativeCache.dir(System.getenv());
+        var natives = NativeCache.dir(System.getenv());
         if (System.getenv("DJL_CACHE_DIR") == null && System.getProperty("DJL_CACHE_DIR") == null) {
             System.setProperty("DJL_CACHE_DIR", natives.resolve("djl").toString());
         }

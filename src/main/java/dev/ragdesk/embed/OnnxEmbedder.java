@@ -13,6 +13,7 @@ import dev.ragdesk.config.Config;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A sentence-embedding model in ONNX form, run by ONNX Runtime on the CPU (so it never takes
@@ -230,7 +232,7 @@ public final class OnnxEmbedder implements Embedder {
             tensors.put("input_ids", OnnxTensor.createTensor(environment, LongBuffer.wrap(ids), shape));
             tensors.put("attention_mask", OnnxTensor.createTensor(environment, LongBuffer.wrap(mask), shape));
             if (wantsTokenTypes) tensors.put("token_type_ids", OnnxTensor.createTensor(environment, LongBuffer.wrap(new long[rows * width]), shape));
-            try (var result = session.run(tensors, java.util.Set.of(output))) {
+            try (var result = session.run(tensors, Set.of(output))) {
                 var tensor = (OnnxTensor) result.get(0);
                 var values = tensor.getFloatBuffer();
                 var out = new float[rows][];
@@ -257,14 +259,14 @@ public final class OnnxEmbedder implements Embedder {
                 + "allows, lower [embedding].max_tokens";
     }
 
-    private static float[] row(java.nio.FloatBuffer values, int r, int dims) {
+    private static float[] row(FloatBuffer values, int r, int dims) {
         var v = new float[dims];
         values.get(r * dims, v);
         return v;
     }
 
     /** Mean over the tokens the mask keeps, or the first token ([CLS]). */
-    static float[] pool(java.nio.FloatBuffer values, long[] mask, int r, int width, int dims, String pooling) {
+    static float[] pool(FloatBuffer values, long[] mask, int r, int width, int dims, String pooling) {
         var v = new float[dims];
         int base = r * width * dims;
         if (pooling.equals("cls")) {

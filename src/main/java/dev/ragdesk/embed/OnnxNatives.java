@@ -6,6 +6,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -28,7 +29,7 @@ final class OnnxNatives {
         if (main == null) return Optional.empty();
         try {
             var dir = into.resolve(platform.get() + "-" + main.openConnection().getContentLengthLong());
-            var resources = new java.util.LinkedHashMap<String, String>();
+            var resources = new LinkedHashMap<String, String>();
             for (var name : List.of(System.mapLibraryName("onnxruntime"), System.mapLibraryName("onnxruntime4j_jni"))) {
                 resources.put("/ai/onnxruntime/native/" + platform.get() + "/" + name, name);
             }

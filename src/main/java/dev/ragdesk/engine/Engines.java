@@ -1,12 +1,16 @@
 package dev.ragdesk.engine;
 
-import dev.ragdesk.process.JvmCommand;
 import dev.ragdesk.RagdeskException;
 import dev.ragdesk.config.Config;
+import dev.ragdesk.config.ModelSpec;
 import dev.ragdesk.config.Workspace;
 import dev.ragdesk.engine.server.LlamaServers;
 import dev.ragdesk.engine.server.ServerLauncher;
+import dev.ragdesk.gpu.GpuSample;
 import dev.ragdesk.gpu.LayerPlanner;
+import dev.ragdesk.gpu.Natives;
+import dev.ragdesk.process.JvmCommand;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /** Builds a {@link ModelHost} and {@link ModelRequest}s from the workspace and config. */
 public final class Engines {
@@ -66,18 +71,18 @@ public final class Engines {
 
     /** The host for the chosen engine; {@code planner} decides "auto" GPU layers when a model is about to load. */
     public static ModelHost host(Choice choice, LayerPlanner planner, Consumer<EngineEvent> events, ModelHost.Options options) {
-        org.slf4j.LoggerFactory.getLogger(Engines.class).info("engine: {}: {}", choice.kind(), choice.why());
+        LoggerFactory.getLogger(Engines.class).info("engine: {}: {}", choice.kind(), choice.why());
         return new ModelHost(choice.launcher(), events, options, choice.why(), planner::layersFor);
     }
 
     /** Whether the engine can put layers on a GPU: a CUDA build of libjllama.so, or a llama-server that lists a GPU device. */
     static boolean gpuCapable(Choice choice, Workspace workspace, Config config) {
         if (choice.launcher() instanceof ServerLauncher server) return LlamaServers.hasGpuDevice(server.binary());
-        return dev.ragdesk.gpu.Natives.gpuCapable(nativeLibDir(workspace, config));
+        return Natives.gpuCapable(nativeLibDir(workspace, config));
     }
 
     /** A role served by an OpenAI-compatible endpoint; the key is read from the environment variable the config names. */
-    public static ModelRequest remoteRequest(String role, dev.ragdesk.config.ModelSpec spec, Config config, Map<String, String> env) {
+    public static ModelRequest remoteRequest(String role, ModelSpec spec, Config config, Map<String, String> env) {
         var key = spec.apiKeyEnv().isEmpty() ? "" : env.getOrDefault(spec.apiKeyEnv(), "").strip();
         return new ModelRequest(role, spec.model(), null, config.llama().ctxSize(), 0, 0, false,
                 new ModelRequest.Remote(spec.endpoint(), spec.model(), key, spec.apiKeyEnv()));
@@ -102,7 +107,7 @@ public final class Engines {
     }
 
     /** The layer planner for the chosen engine: GPU samples from {@code gpu}. */
-    public static LayerPlanner planner(Choice choice, Workspace workspace, Config config, java.util.function.Supplier<dev.ragdesk.gpu.GpuSample> gpu) {
+    public static LayerPlanner planner(Choice choice, Workspace workspace, Config config, Supplier<GpuSample> gpu) {
         var cpuOnly = choice.launcher() instanceof ServerLauncher
                 ? "this llama-server has no GPU backend (a CPU build); `ragdesk engine install --backend cuda` builds one that offloads"
                 : null;

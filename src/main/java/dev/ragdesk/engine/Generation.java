@@ -1,5 +1,7 @@
 package dev.ragdesk.engine;
 
+import dev.ragdesk.RagdeskException;
+
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
@@ -22,13 +24,13 @@ public final class Generation {
     /** Stops token delivery at once and tells the worker to stop after its current token. */
     public void cancel() { canceller.run(); }
 
-    public GenerationResult await() throws dev.ragdesk.RagdeskException, InterruptedException {
+    public GenerationResult await() throws RagdeskException, InterruptedException {
         try {
             return result.get();
         } catch (ExecutionException e) {
             var cause = e.getCause();
-            if (cause instanceof dev.ragdesk.RagdeskException r) throw r;
-            throw new dev.ragdesk.RagdeskException(String.valueOf(cause.getMessage()), cause);
+            if (cause instanceof RagdeskException r) throw r;
+            throw new RagdeskException(String.valueOf(cause.getMessage()), cause);
         }
     }
 }

@@ -1,24 +1,31 @@
 package dev.ragdesk.engine;
 
-import dev.ragdesk.process.Threads;
 import dev.ragdesk.RagdeskException;
+import dev.ragdesk.engine.remote.RemoteWorker;
 import dev.ragdesk.models.GgufHeader;
+import dev.ragdesk.process.Threads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Owns the single active model. Each model lives in its own worker process and a swap ends
@@ -69,10 +76,10 @@ public final class ModelHost implements PromptModel, AutoCloseable {
     private volatile boolean activating;
     private volatile boolean cancelRequested;
     /** Ends an unused model's process after {@link Options#idleUnload}; null when that is zero (never). */
-    private final java.util.concurrent.ScheduledExecutorService idleTimer;
+    private final ScheduledExecutorService idleTimer;
     /** The pending idle check, replaced on every use; not under {@link #lock}, which a load holds for minutes. */
-    private final java.util.concurrent.atomic.AtomicReference<java.util.concurrent.ScheduledFuture<?>> idleCheck =
-            new java.util.concurrent.atomic.AtomicReference<>();
+    private final AtomicReference<ScheduledFuture<?>> idleCheck =
+            new AtomicReference<>();
 
     /** One worker loading one model; cancelling kills the worker, which fails the load at once. */
     private static final class LoadAttempt {
@@ -90,7 +97,7 @@ public final class ModelHost implements PromptModel, AutoCloseable {
     /** GPU layers for a model about to load, from its header (already read, so not read twice per swap). */
     @FunctionalInterface
     public interface AutoLayers {
-        int layersFor(java.nio.file.Path model, GgufHeader header);
+        int layersFor(Path model, GgufHeader header);
     }
 
     public ModelHost(Launcher launcher, Consumer<EngineEvent> events, Options options) {
@@ -109,7 +116,7 @@ public final class ModelHost implements PromptModel, AutoCloseable {
         this.events = events;
         this.options = options;
         this.idleTimer = options.idleUnload().isZero() || options.idleUnload().isNegative() ? null
-                : java.util.concurrent.Executors.newSingleThreadScheduledExecutor(Threads.daemon("model-idle-unload"));
+                : Executors.newSingleThreadScheduledExecutor(Threads.daemon("model-idle-unload"));
     }
 
     /** A use of the model: the idle clock starts again. */
@@ -314,7 +321,7 @@ public final class ModelHost implements PromptModel, AutoCloseable {
         }
     }
 
-    private Protocol.Event ask(java.util.function.Function<String, Protocol.Request> build) throws RagdeskException {
+    private Protocol.Event ask(Function<String, Protocol.Request> build) throws RagdeskException {
         Worker worker;
         synchronized (lock) {
             worker = workerForUse();
@@ -358,7 +365,7 @@ public final class ModelHost implements PromptModel, AutoCloseable {
         boolean prestarted = false;
         if (request.isRemote()) {
             log.info("using {} model {} at {}", request.role(), request.remote().model(), request.remote().endpoint());
-            worker = new dev.ragdesk.engine.remote.RemoteWorker(request.remote()); // nothing runs here: no memory, no process
+            worker = new RemoteWorker(request.remote()); // nothing runs here: no memory, no process
         } else {
             log.info("loading {} model {} ({}, {} tensors) from {}", request.role(), request.displayName(),
                     header.architecture(), header.tensors().size(), request.path());

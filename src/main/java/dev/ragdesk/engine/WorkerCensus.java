@@ -1,6 +1,10 @@
 package dev.ragdesk.engine;
 
+import dev.ragdesk.engine.server.LlamaServers;
+
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -34,7 +38,7 @@ public final class WorkerCensus {
     private static boolean isWorker(ProcessHandle p) {
         var args = arguments(p.pid());
         return args.contains(WorkerLauncher.workerMainClass())
-                || (!args.isEmpty() && args.get(0).endsWith("/" + dev.ragdesk.engine.server.LlamaServers.BINARY));
+                || (!args.isEmpty() && args.get(0).endsWith("/" + LlamaServers.BINARY));
     }
 
     /**
@@ -44,7 +48,7 @@ public final class WorkerCensus {
     public static List<String> arguments(long pid) {
         try {
             var raw = Files.readAllBytes(Path.of("/proc", String.valueOf(pid), "cmdline"));
-            return List.of(new String(raw, java.nio.charset.StandardCharsets.UTF_8).split("\0"));
+            return List.of(new String(raw, StandardCharsets.UTF_8).split("\0"));
         } catch (IOException | RuntimeException e) {
             return ProcessHandle.of(pid).flatMap(h -> h.info().arguments()).map(List::of).orElse(List.of());
         }
@@ -56,7 +60,7 @@ public final class WorkerCensus {
         if (!Files.exists(Path.of("/proc/self/maps"))) return -1;
         try (var lines = Files.lines(maps)) {
             return lines.anyMatch(l -> l.endsWith(".gguf")) ? 1 : 0;
-        } catch (IOException | java.io.UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException e) {
             return 0;
         }
     }
@@ -83,7 +87,7 @@ public final class WorkerCensus {
             return lines.filter(l -> l.startsWith("VmRSS:"))
                     .mapToLong(l -> Long.parseLong(l.replaceAll("\\D+", "")) * 1024)
                     .findFirst().orElse(-1);
-        } catch (IOException | java.io.UncheckedIOException | NumberFormatException e) {
+        } catch (IOException | UncheckedIOException | NumberFormatException e) {
             return -1;
         }
     }

@@ -1,5 +1,6 @@
 package dev.ragdesk.gpu;
 
+import dev.ragdesk.io.UserPaths;
 import dev.ragdesk.process.Threads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -46,12 +48,12 @@ public final class GpuMonitor implements AutoCloseable {
      * source or to none (system RAM only), for a driver that misbehaves, and for tests.
      */
     public static GpuMonitor standard(Map<String, String> env) {
-        var wanted = env.getOrDefault(SOURCE_ENV, "auto").trim().toLowerCase(java.util.Locale.ROOT);
+        var wanted = env.getOrDefault(SOURCE_ENV, "auto").trim().toLowerCase(Locale.ROOT);
         var sources = new ArrayList<SourceFactory>();
         if (wanted.equals("none")) return new GpuMonitor(sources);
         if (!wanted.equals("nvidia-smi")) sources.add(NvmlSource::new);
         if (wanted.equals("nvml")) return new GpuMonitor(sources);
-        dev.ragdesk.io.UserPaths.onPath("nvidia-smi", env).ifPresent(smi -> sources.add(() -> {
+        UserPaths.onPath("nvidia-smi", env).ifPresent(smi -> sources.add(() -> {
             var source = new NvidiaSmiSource(smi.toString());
             source.read(); // prove it answers before choosing it
             return source;

@@ -6,6 +6,10 @@ import dev.ragdesk.models.GgufHeader;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
@@ -32,7 +36,7 @@ public final class LayerPlanner {
 
     /** For CPU-only setups and tests: always 0 unless config fixes a number. */
     public static LayerPlanner cpuOnly(Config config) {
-        return new LayerPlanner(config, () -> new GpuSample("none", java.util.List.of(), -1, -1), false);
+        return new LayerPlanner(config, () -> new GpuSample("none", List.of(), -1, -1), false);
     }
 
     /** Whether the engine behind this planner can put layers on a GPU at all. */
@@ -56,10 +60,10 @@ public final class LayerPlanner {
     }
 
     /** The plan behind the last {@link #layersFor} of each model, to compare with what the card reports once loaded. */
-    private final java.util.Map<Path, VramPlan> lastPlans = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Path, VramPlan> lastPlans = new ConcurrentHashMap<>();
 
-    public java.util.Optional<VramPlan> lastPlan(Path model) {
-        return java.util.Optional.ofNullable(lastPlans.get(model));
+    public Optional<VramPlan> lastPlan(Path model) {
+        return Optional.ofNullable(lastPlans.get(model));
     }
 
     public int layersFor(Path model) {

@@ -7,6 +7,7 @@ import com.sun.jna.Pointer;
 import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.PointerByReference;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -92,7 +93,7 @@ public final class NvmlSource implements GpuSource {
     private static String cString(byte[] bytes) {
         int n = 0;
         while (n < bytes.length && bytes[n] != 0) n++;
-        return new String(bytes, 0, n, java.nio.charset.StandardCharsets.UTF_8);
+        return new String(bytes, 0, n, StandardCharsets.UTF_8);
     }
 
     @Override

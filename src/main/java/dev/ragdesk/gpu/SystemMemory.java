@@ -1,6 +1,9 @@
 package dev.ragdesk.gpu;
 
+import com.sun.management.OperatingSystemMXBean;
+
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -21,8 +24,8 @@ public final class SystemMemory {
         } catch (IOException | RuntimeException ignored) {
             // fall through
         }
-        var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-        if (os instanceof com.sun.management.OperatingSystemMXBean bean) {
+        var os = ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof OperatingSystemMXBean bean) {
             return new long[] {bean.getTotalMemorySize(), bean.getFreeMemorySize()};
         }
         return new long[] {-1, -1};

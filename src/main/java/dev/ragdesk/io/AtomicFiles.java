@@ -1,6 +1,7 @@
 package dev.ragdesk.io;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -27,7 +28,7 @@ public final class AtomicFiles {
         var tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
         try {
             try (var ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                var buf = java.nio.ByteBuffer.wrap(content);
+                var buf = ByteBuffer.wrap(content);
                 while (buf.hasRemaining()) ch.write(buf);
                 ch.force(true);
             }

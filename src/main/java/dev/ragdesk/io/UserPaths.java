@@ -1,6 +1,10 @@
 package dev.ragdesk.io;
 
+import java.io.File;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
 
 /** Paths as a user types them. */
 public final class UserPaths {
@@ -18,14 +22,14 @@ public final class UserPaths {
     }
 
     /** The first executable file named {@code program} in {@code $PATH}, as a shell would find it. */
-    public static java.util.Optional<Path> onPath(String program, java.util.Map<String, String> env) {
-        for (var dir : env.getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+    public static Optional<Path> onPath(String program, Map<String, String> env) {
+        for (var dir : env.getOrDefault("PATH", "").split(File.pathSeparator)) {
             if (dir.isBlank()) continue;
             var candidate = Path.of(dir, program);
-            if (java.nio.file.Files.isRegularFile(candidate) && java.nio.file.Files.isExecutable(candidate)) {
-                return java.util.Optional.of(candidate);
+            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                return Optional.of(candidate);
             }
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 }

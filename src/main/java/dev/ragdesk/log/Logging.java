@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /**
@@ -103,7 +104,7 @@ public final class Logging {
     /** Log files may quote prompts and paths: keep them to the owner, like the rest of .data. */
     private static void ownerOnly(Workspace workspace) {
         try (var files = Files.list(workspace.logs())) {
-            for (var f : (Iterable<java.nio.file.Path>) files::iterator) {
+            for (var f : (Iterable<Path>) files::iterator) {
                 Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
             }
         } catch (IOException | UnsupportedOperationException ignored) {

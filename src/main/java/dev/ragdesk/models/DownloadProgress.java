@@ -1,5 +1,9 @@
 package dev.ragdesk.models;
 
+import dev.ragdesk.io.Sizes;
+
+import java.util.Locale;
+
 /**
  * A download's progress, for the CLI's bars and the console's downloads pane.
  *
@@ -16,19 +20,19 @@ public record DownloadProgress(String name, long done, long total, double bytesP
 
     /** "25 MB/s", or empty before a speed is known. */
     public String speedText() {
-        return bytesPerSecond > 0 ? dev.ragdesk.io.Sizes.human((long) bytesPerSecond) + "/s" : "";
+        return bytesPerSecond > 0 ? Sizes.human((long) bytesPerSecond) + "/s" : "";
     }
 
     /** "ETA 3m05s", "ETA 1h02m", or empty when unknown. */
     public String etaText() {
         if (etaSeconds < 0) return "";
         return "ETA " + (etaSeconds >= 3600
-                ? String.format(java.util.Locale.ROOT, "%dh%02dm", etaSeconds / 3600, etaSeconds % 3600 / 60)
-                : String.format(java.util.Locale.ROOT, "%dm%02ds", etaSeconds / 60, etaSeconds % 60));
+                ? String.format(Locale.ROOT, "%dh%02dm", etaSeconds / 3600, etaSeconds % 3600 / 60)
+                : String.format(Locale.ROOT, "%dm%02ds", etaSeconds / 60, etaSeconds % 60));
     }
 
     /** The state's name where it is worth showing (not while plainly downloading). */
     public String stateText() {
-        return state == State.DOWNLOADING ? "" : state.name().toLowerCase(java.util.Locale.ROOT);
+        return state == State.DOWNLOADING ? "" : state.name().toLowerCase(Locale.ROOT);
     }
 }

@@ -1,9 +1,9 @@
 package dev.ragdesk.models;
 
-import dev.ragdesk.process.Threads;
 import dev.ragdesk.RagdeskException;
 import dev.ragdesk.io.AtomicFiles;
 import dev.ragdesk.io.Sizes;
+import dev.ragdesk.process.Threads;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -12,6 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -23,7 +24,11 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Resumable, verified downloads. Bytes go to {@code <target>.part}; an interrupted download
@@ -106,7 +111,7 @@ public final class Downloader {
      * The one retry loop for hub requests, HEAD and GET alike: transient failures are tried
      * again under the policy, waiting as Retry-After says or with exponential backoff.
      */
-    <T> T retrying(String what, String giveUpHint, Transfer transfer, java.util.function.Supplier<RagdeskException> cancelled,
+    <T> T retrying(String what, String giveUpHint, Transfer transfer, Supplier<RagdeskException> cancelled,
                    Runnable beforeWait, Attempt<T> attempt) throws RagdeskException, InterruptedException {
         for (int n = 1; ; n++) {
             if (transfer.isCancelled()) throw cancelled.get();
@@ -322,10 +327,10 @@ public final class Downloader {
     /** Feeds written blocks to the running hash on its own thread, in order, through a small pool of buffers. */
     private static final class PipelinedHash implements AutoCloseable {
         private static final byte[] STOP = new byte[0];
-        private final java.util.concurrent.BlockingQueue<byte[]> pool = new java.util.concurrent.ArrayBlockingQueue<>(4);
-        private final java.util.concurrent.BlockingQueue<byte[]> work = new java.util.concurrent.ArrayBlockingQueue<>(5);
-        private final java.util.concurrent.BlockingQueue<Integer> lengths = new java.util.concurrent.ArrayBlockingQueue<>(5);
-        private final java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
+        private final BlockingQueue<byte[]> pool = new ArrayBlockingQueue<>(4);
+        private final BlockingQueue<byte[]> work = new ArrayBlockingQueue<>(5);
+        private final BlockingQueue<Integer> lengths = new ArrayBlockingQueue<>(5);
+        private final CountDownLatch finished = new CountDownLatch(1);
         private final Thread thread;
 
         PipelinedHash(RunningHash hash) {
@@ -351,7 +356,7 @@ public final class Downloader {
                 return pool.take();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException("interrupted");
+                throw new InterruptedIOException("interrupted");
             }
         }
 
@@ -363,7 +368,7 @@ public final class Downloader {
                 work.put(block);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException("interrupted");
+                throw new InterruptedIOException("interrupted");
             }
         }
 
@@ -374,7 +379,7 @@ public final class Downloader {
                 finished.await();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException("interrupted");
+                throw new InterruptedIOException("interrupted");
             }
         }
 

@@ -9,6 +9,8 @@ import okhttp3.Request;
 import okhttp3.Response;
 
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -91,7 +93,7 @@ public final class HubClient {
                 var sha = unquote(response.header("X-Linked-Etag", ""));
                 if (!sha.matches("[0-9a-f]{64}")) sha = "";
                 return new HubFile(repo, revision, file, size, sha, response.header("X-Repo-Commit", ""), url);
-            } catch (java.net.ConnectException | java.net.UnknownHostException e) {
+            } catch (ConnectException | UnknownHostException e) {
                 // nothing listens there, or no such host: waiting will not change that
                 throw new HubException(0, "cannot reach " + endpoint + " (" + e.getMessage() + "); check the network or HF_ENDPOINT");
             } catch (IOException e) {

@@ -4,14 +4,17 @@ import dev.ragdesk.RagdeskException;
 import dev.ragdesk.config.Config;
 import dev.ragdesk.config.ModelSpec;
 import dev.ragdesk.config.Workspace;
+import dev.ragdesk.io.UserPaths;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 
 /** Where each role's model file lives: the configured {@code path}, else the download folder. */
 public final class ModelFiles {
     /** Every model role, in the order lists show them: the one list of roles. */
-    public static final java.util.List<String> ROLES = java.util.List.of("rag", "chat", "whisper", "embed", "tts");
+    public static final List<String> ROLES = List.of("rag", "chat", "whisper", "embed", "tts");
 
     private final Workspace workspace;
     private final Config config;
@@ -35,7 +38,7 @@ public final class ModelFiles {
     /** The file for {@code role}, present or not: {@code path} (relative to the workspace) or {@code .data/models/<repo>/<file>}. */
     public Path location(String role) {
         var spec = spec(role);
-        if (spec.hasLocalPath()) return workspace.home().resolve(dev.ragdesk.io.UserPaths.expandHome(spec.path())).normalize();
+        if (spec.hasLocalPath()) return workspace.home().resolve(UserPaths.expandHome(spec.path())).normalize();
         return workspace.models().resolve(spec.repo()).resolve(spec.file()).normalize();
     }
 
@@ -43,11 +46,11 @@ public final class ModelFiles {
      * The role's second file (the embed model's tokenizer.json), present or not; empty when the
      * role has none. With a local {@code path} it lies beside that file.
      */
-    public java.util.Optional<Path> tokenizerLocation(String role) {
+    public Optional<Path> tokenizerLocation(String role) {
         var spec = spec(role);
-        if (spec.tokenizer().isEmpty()) return java.util.Optional.empty();
-        if (spec.hasLocalPath()) return java.util.Optional.of(location(role).resolveSibling(spec.tokenizer()).normalize());
-        return java.util.Optional.of(workspace.models().resolve(spec.repo()).resolve(spec.tokenizer()).normalize());
+        if (spec.tokenizer().isEmpty()) return Optional.empty();
+        if (spec.hasLocalPath()) return Optional.of(location(role).resolveSibling(spec.tokenizer()).normalize());
+        return Optional.of(workspace.models().resolve(spec.repo()).resolve(spec.tokenizer()).normalize());
     }
 
     /** True when every file the role needs is on disk. */

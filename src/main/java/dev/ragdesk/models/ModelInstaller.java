@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -39,14 +40,14 @@ public final class ModelInstaller {
      * the embed role. Each is installed on its own (resumed, verified, moved into place), so an
      * interrupted role finishes where it stopped.
      */
-    public static java.util.List<Target> targets(String argument, Catalogue catalogue, ModelFiles files, Path modelsDir)
+    public static List<Target> targets(String argument, Catalogue catalogue, ModelFiles files, Path modelsDir)
             throws RagdeskException {
         var main = target(argument, catalogue, files, modelsDir);
-        if (argument.contains(":")) return java.util.List.of(main);
+        if (argument.contains(":")) return List.of(main);
         var spec = catalogue.entry(argument).spec();
         var tokenizer = files.tokenizerLocation(argument);
-        if (tokenizer.isEmpty()) return java.util.List.of(main);
-        return java.util.List.of(main, new Target(argument + " tokenizer", spec.repo(), spec.revision(), spec.tokenizer(), "",
+        if (tokenizer.isEmpty()) return List.of(main);
+        return List.of(main, new Target(argument + " tokenizer", spec.repo(), spec.revision(), spec.tokenizer(), "",
                 tokenizer.get()));
     }
 

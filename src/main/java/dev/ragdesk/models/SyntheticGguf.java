@@ -1,11 +1,20 @@
 package dev.ragdesk.models;
 
+import dev.ragdesk.io.AtomicFiles;
+
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -68,13 +77,13 @@ public final class SyntheticGguf {
         var dir = Files.createDirectories(file.toAbsolutePath().getParent());
         var partial = Files.createTempFile(dir, "." + file.getFileName(), ".partial");
         try {
-            try (var channel = java.nio.channels.FileChannel.open(partial, java.nio.file.StandardOpenOption.WRITE);
-                 var stream = new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(channel), 1 << 20)) {
+            try (var channel = FileChannel.open(partial, StandardOpenOption.WRITE);
+                 var stream = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 20)) {
                 write(new Out(stream));
                 stream.flush();
                 channel.force(true);
             }
-            dev.ragdesk.io.AtomicFiles.moveIntoPlace(partial, file);
+            AtomicFiles.moveIntoPlace(partial, file);
         } finally {
             Files.deleteIfExists(partial);
         }
@@ -82,11 +91,11 @@ public final class SyntheticGguf {
     }
 
     public byte[] bytes() {
-        var buffer = new java.io.ByteArrayOutputStream();
+        var buffer = new ByteArrayOutputStream();
         try {
             write(new Out(buffer));
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
         return buffer.toByteArray();
     }
@@ -220,12 +229,12 @@ public final class SyntheticGguf {
 
     /** Little-endian GGUF serialiser for the handful of value types this file uses, counting bytes for padding. */
     private static final class Out {
-        private final java.io.OutputStream stream;
+        private final OutputStream stream;
         private final byte[] scratch = new byte[8];
         private final ByteBuffer le = ByteBuffer.wrap(scratch).order(ByteOrder.LITTLE_ENDIAN);
         private long written;
 
-        Out(java.io.OutputStream stream) { this.stream = stream; }
+        Out(OutputStream stream) { this.stream = stream; }
 
         void raw(byte[] b) throws IOException { stream.write(b); written += b.length; }
         void u32(int v) throws IOException { le.putInt(0, v); stream.write(scratch, 0, 4); written += 4; }

@@ -20,14 +20,20 @@ import org.apache.lucene.store.LockObtainFailedException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * Writes the on-disk Lucene index of the user's documents. One file's chunks and its record
@@ -49,8 +55,8 @@ public final class DocumentIndex implements AutoCloseable {
      * 2 s ran at 0.56x a bare IndexWriter loop, every 2000 files or 30 s at 0.81x. kill -9 loses
      * at most one batch, which the next run redoes.
      */
-    public record CommitPolicy(int files, java.time.Duration interval) {
-        public static final CommitPolicy DEFAULT = new CommitPolicy(2000, java.time.Duration.ofSeconds(30));
+    public record CommitPolicy(int files, Duration interval) {
+        public static final CommitPolicy DEFAULT = new CommitPolicy(2000, Duration.ofSeconds(30));
     }
 
     /** The base text field's type (stored, offsets for highlighting), for benchmarks that mirror the indexer. */
@@ -87,12 +93,12 @@ public final class DocumentIndex implements AutoCloseable {
      */
     public static DocumentIndex open(Path dir, Extractors extractors, Chunker chunker, CommitPolicy commits,
                                      Embeddings embeddings) throws RagdeskException {
-        return open(dir, extractors, chunker, commits, embeddings, java.util.function.UnaryOperator.identity());
+        return open(dir, extractors, chunker, commits, embeddings, UnaryOperator.identity());
     }
 
     /** {@code around} wraps the index's folder: the crash tests stop a writer inside a commit with it. */
     static DocumentIndex open(Path dir, Extractors extractors, Chunker chunker, CommitPolicy commits, Embeddings embeddings,
-                              java.util.function.UnaryOperator<Directory> around) throws RagdeskException {
+                              UnaryOperator<Directory> around) throws RagdeskException {
         Documents.requireFolder(dir);
         try {
             var directory = around.apply(PrivateDirectory.open(dir));
@@ -227,7 +233,7 @@ public final class DocumentIndex implements AutoCloseable {
          * The loop both kinds of run share: each item in turn, with progress before it and a
          * commit when one is due after it; a cancel stops between items. True if stopped.
          */
-        <T> boolean over(Iterable<T> items, BooleanSupplier cancelled, java.util.function.Function<T, String> name, Step<T> step)
+        <T> boolean over(Iterable<T> items, BooleanSupplier cancelled, Function<T, String> name, Step<T> step)
                 throws IOException, RagdeskException {
             for (var item : items) {
                 if (cancelled.getAsBoolean()) return true;
@@ -306,7 +312,7 @@ public final class DocumentIndex implements AutoCloseable {
         for (var hit : hits.scoreDocs) {
             chunks.add(Fields.chunkOf(stored.document(hit.doc)));
         }
-        chunks.sort(java.util.Comparator.comparingInt(Chunk::ordinal));
+        chunks.sort(Comparator.comparingInt(Chunk::ordinal));
         return chunks;
     }
 
@@ -328,8 +334,8 @@ public final class DocumentIndex implements AutoCloseable {
         }
     }
 
-    private int removeVanished(Iterable<String> known, java.util.Set<Path> seen, List<Path> roots) throws IOException {
-        var seenKeys = new java.util.HashSet<String>();
+    private int removeVanished(Iterable<String> known, Set<Path> seen, List<Path> roots) throws IOException {
+        var seenKeys = new HashSet<String>();
         seen.forEach(p -> seenKeys.add(p.toString()));
         int removed = 0;
         for (var key : known) {

@@ -4,8 +4,14 @@ import dev.ragdesk.RagdeskException;
 import dev.ragdesk.config.Config;
 import dev.ragdesk.config.Workspace;
 import dev.ragdesk.embed.Embeddings;
+import org.apache.lucene.index.CorruptIndexException;
+import org.apache.lucene.index.IndexFormatTooNewException;
+import org.apache.lucene.index.IndexFormatTooOldException;
 
+import java.io.EOFException;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /** The workspace's document index, built the way config.toml says. */
@@ -51,7 +57,7 @@ public final class Documents {
 
     /** The index is a folder; a file in its place is named rather than read as "no index". */
     static void requireFolder(Path dir) throws RagdeskException {
-        if (java.nio.file.Files.exists(dir) && !java.nio.file.Files.isDirectory(dir)) {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw new RagdeskException(dir + " is a file, but the index is a folder there; move the file aside, then index again");
         }
     }
@@ -61,10 +67,10 @@ public final class Documents {
      * segment files) is not an empty one: it says so and how to rebuild it.
      */
     public static RagdeskException unreadable(Path dir, IOException e) {
-        boolean damaged = e instanceof org.apache.lucene.index.CorruptIndexException
-                || e instanceof org.apache.lucene.index.IndexFormatTooOldException
-                || e instanceof org.apache.lucene.index.IndexFormatTooNewException
-                || e instanceof java.io.EOFException || e instanceof java.nio.file.NoSuchFileException;
+        boolean damaged = e instanceof CorruptIndexException
+                || e instanceof IndexFormatTooOldException
+                || e instanceof IndexFormatTooNewException
+                || e instanceof EOFException || e instanceof NoSuchFileException;
         if (!damaged) return new RagdeskException("cannot read the index in " + dir + ": " + e.getMessage(), e);
         return new RagdeskException("the index in " + dir + " is damaged (its files cannot be read); rebuild it: move "
                 + dir + " aside, then run `ragdesk index PATH` again", e);

@@ -1,6 +1,7 @@
 package dev.ragdesk.rag;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,7 +34,7 @@ public final class Fusion {
             }
         }
         var fused = new ArrayList<Fused>();
-        scores.forEach((item, score) -> fused.add(new Fused(item, score, java.util.Collections.unmodifiableMap(ranks.get(item)))));
+        scores.forEach((item, score) -> fused.add(new Fused(item, score, Collections.unmodifiableMap(ranks.get(item)))));
         fused.sort(Comparator.comparingDouble(Fused::score).reversed()); // stable: ties keep first appearance
         return fused.size() > limit ? List.copyOf(fused.subList(0, limit)) : List.copyOf(fused);
     }

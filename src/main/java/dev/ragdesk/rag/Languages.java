@@ -13,6 +13,7 @@ import org.apache.lucene.analysis.ta.TamilAnalyzer;
 import org.apache.lucene.analysis.te.TeluguAnalyzer;
 
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -52,7 +53,7 @@ public final class Languages {
 
     /** Base analyzer for the text field, each language's own for its field. */
     public static Analyzer perField() {
-        var perLanguage = new java.util.HashMap<String, Analyzer>();
+        var perLanguage = new HashMap<String, Analyzer>();
         for (var lang : Lang.values()) perLanguage.put(lang.field(), analyzer(lang));
         return new PerFieldAnalyzerWrapper(base(), perLanguage);
     }

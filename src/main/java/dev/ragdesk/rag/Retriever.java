@@ -3,29 +3,32 @@ package dev.ragdesk.rag;
 import dev.ragdesk.RagdeskException;
 import dev.ragdesk.config.Config;
 import dev.ragdesk.embed.Embeddings;
+import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.BoostQuery;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.KnnFloatVectorQuery;
-import org.apache.lucene.search.ScoreDoc;
-import org.apache.lucene.search.TopDocs;
-import org.apache.lucene.search.TotalHits;
 import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.search.TotalHits;
 import org.apache.lucene.search.uhighlight.DefaultPassageFormatter;
 import org.apache.lucene.search.uhighlight.UnifiedHighlighter;
 import org.apache.lucene.store.Directory;
-import org.apache.lucene.index.IndexReader;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Ranks passages by words (BM25 across the base field and the stemmed field of each language
@@ -50,7 +53,7 @@ public final class Retriever implements PassageSource, AutoCloseable {
     private final Path dir;
     private final Config.Retrieval settings;
     private final Embeddings embeddings;
-    private final org.apache.lucene.analysis.Analyzer baseAnalyzer = Languages.base();
+    private final Analyzer baseAnalyzer = Languages.base();
     private Directory directory;
     private SearcherManager searchers;
 
@@ -110,7 +113,7 @@ public final class Retriever implements PassageSource, AutoCloseable {
                 boolean fused = plan.mode().equals(HYBRID);
                 int depth = fused ? Math.max(topK, settings.candidates()) : topK;
                 var rankings = new ArrayList<Fusion.Ranking>();
-                var scores = new java.util.HashMap<Integer, Float>();
+                var scores = new HashMap<Integer, Float>();
                 if (!plan.mode().equals(VECTOR) && words != null) {
                     rankings.add(ranking(BM25, settings.bm25Weight(), searcher.search(words, depth), scores));
                 }
@@ -132,7 +135,7 @@ public final class Retriever implements PassageSource, AutoCloseable {
         }
     }
 
-    private static Fusion.Ranking ranking(String name, double weight, TopDocs top, java.util.Map<Integer, Float> scores) {
+    private static Fusion.Ranking ranking(String name, double weight, TopDocs top, Map<Integer, Float> scores) {
         var ids = new ArrayList<Integer>(top.scoreDocs.length);
         for (var d : top.scoreDocs) {
             ids.add(d.doc);
@@ -156,7 +159,7 @@ public final class Retriever implements PassageSource, AutoCloseable {
      * hit's own list score for a single-list search; null to report the fused score.
      */
     private List<SearchHit> hits(IndexSearcher searcher, Query words, List<Fusion.Fused> fused,
-                                 java.util.Map<Integer, Float> rawScores) throws IOException {
+                                 Map<Integer, Float> rawScores) throws IOException {
         if (fused.isEmpty()) return List.of();
         var docs = new ScoreDoc[fused.size()];
         for (int i = 0; i < docs.length; i++) docs[i] = new ScoreDoc(fused.get(i).item(), (float) fused.get(i).score());

@@ -1,5 +1,7 @@
 package dev.ragdesk.rag;
 
+import java.util.Map;
+
 
 /**
  * One ranked passage.
@@ -10,7 +12,7 @@ package dev.ragdesk.rag;
  * @param foundBy  each ranking that held it ("bm25", "vector") and its 1-based rank there
  */
 public record SearchHit(int rank, float score, String path, String location, String heading, String excerpt,
-                        String text, int page, int startLine, int endLine, java.util.Map<String, Integer> foundBy) {
+                        String text, int page, int startLine, int endLine, Map<String, Integer> foundBy) {
     public Passage toPassage() {
         return new Passage(text, path, location, score, excerpt);
     }

@@ -8,11 +8,13 @@ import dev.ragdesk.engine.Engines;
 import dev.ragdesk.engine.GenerateRequest;
 import dev.ragdesk.engine.Generation;
 import dev.ragdesk.engine.ModelHost;
+import dev.ragdesk.models.ModelFiles;
 import dev.ragdesk.rag.Passage;
 import dev.ragdesk.rag.PassageSource;
-import dev.ragdesk.models.ModelFiles;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -50,10 +52,10 @@ public final class Assistant {
     private final PassageSource passages;
 
     /** {@code passages} may be null while no index exists; RAG mode then says so. */
-    private final java.util.Map<String, String> env;
+    private final Map<String, String> env;
 
     /** {@code env} holds the API keys of remote endpoints, read when a remote model is used. */
-    public Assistant(ModelHost host, ModelFiles files, Config config, PassageSource passages, java.util.Map<String, String> env) {
+    public Assistant(ModelHost host, ModelFiles files, Config config, PassageSource passages, Map<String, String> env) {
         this.env = env;
         this.host = host;
         this.files = files;
@@ -85,7 +87,7 @@ public final class Assistant {
         var chat = config.chat();
         int maxTokens = sampling.maxTokens(chat.maxTokens());
         var prompt = ChatPrompt.build(host, chat.systemPrompt(), history, question, config.llama().ctxSize(), maxTokens);
-        var messages = new java.util.ArrayList<ChatMessage>();
+        var messages = new ArrayList<ChatMessage>();
         if (!chat.systemPrompt().isBlank()) messages.add(new ChatMessage("system", chat.systemPrompt()));
         messages.addAll(prompt.kept()); // for engines that apply the template themselves (remote endpoints)
         var request = new GenerateRequest(prompt.text(), maxTokens, sampling.temperature(chat.temperature()), sampling.seedOrRandom(),

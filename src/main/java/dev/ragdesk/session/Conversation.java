@@ -1,12 +1,15 @@
 package dev.ragdesk.session;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.ragdesk.engine.ChatMessage;
+import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -24,8 +27,8 @@ import java.util.Optional;
  */
 public final class Conversation {
     private static final JsonMapper JSON = JsonMapper.builder()
-            .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
-    private static final org.slf4j.Logger LOG = LoggerFactory.getLogger(Conversation.class);
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+    private static final Logger LOG = LoggerFactory.getLogger(Conversation.class);
     private static final DateTimeFormatter NAME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS");
 
     private final Path file;
@@ -60,7 +63,7 @@ public final class Conversation {
                 channel.force(true);
             }
         }
-        var text = new String(bytes, 0, complete, java.nio.charset.StandardCharsets.UTF_8);
+        var text = new String(bytes, 0, complete, StandardCharsets.UTF_8);
         for (var line : text.split("\n")) {
             if (line.isBlank()) continue;
             try {
@@ -101,7 +104,7 @@ public final class Conversation {
         var line = JSON.writeValueAsString(turn) + "\n";
         Files.createDirectories(file.getParent());
         try (var channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-            var bytes = ByteBuffer.wrap(line.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            var bytes = ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8));
             while (bytes.hasRemaining()) channel.write(bytes);
             channel.force(false);
         }

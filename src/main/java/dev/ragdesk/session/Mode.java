@@ -1,5 +1,7 @@
 package dev.ragdesk.session;
 
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /** RAG answers from your documents with the rag model; CHAT is free conversation with the chat model. */
@@ -10,8 +12,8 @@ public enum Mode {
     public String role() { return name().toLowerCase(Locale.ROOT); }
 
     /** "rag", "chat": what /mode and /model take. */
-    public static java.util.List<String> names() {
-        return java.util.Arrays.stream(values()).map(Mode::role).toList();
+    public static List<String> names() {
+        return Arrays.stream(values()).map(Mode::role).toList();
     }
 
     public static Mode parse(String text) {

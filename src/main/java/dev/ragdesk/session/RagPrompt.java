@@ -1,11 +1,13 @@
 package dev.ragdesk.session;
 
-import dev.ragdesk.rag.Passage;
 import dev.ragdesk.RagdeskException;
 import dev.ragdesk.engine.PromptModel;
+import dev.ragdesk.rag.Passage;
 
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * RAG-mode prompts for a base model (Sarvam-1 has no chat template): numbered passages, the
@@ -63,9 +65,9 @@ public final class RagPrompt {
      * Devanagari serves Hindi and Marathi alike, so it names the script.
      */
     static String answerLanguage(String question) {
-        var counts = new java.util.EnumMap<Character.UnicodeScript, Integer>(Character.UnicodeScript.class);
+        var counts = new EnumMap<Character.UnicodeScript, Integer>(Character.UnicodeScript.class);
         question.codePoints().filter(Character::isLetter).forEach(c -> counts.merge(Character.UnicodeScript.of(c), 1, Integer::sum));
-        var top = counts.entrySet().stream().max(java.util.Map.Entry.comparingByValue()).map(java.util.Map.Entry::getKey).orElse(null);
+        var top = counts.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(null);
         if (top == null) return "";
         return switch (top) {
             case DEVANAGARI -> "the question's language, in Devanagari script";

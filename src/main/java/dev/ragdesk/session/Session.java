@@ -1,16 +1,18 @@
 package dev.ragdesk.session;
 
-import dev.ragdesk.process.Threads;
 import dev.ragdesk.Failures;
 import dev.ragdesk.RagdeskException;
 import dev.ragdesk.config.Config;
 import dev.ragdesk.config.Workspace;
+import dev.ragdesk.embed.Embeddings;
 import dev.ragdesk.engine.ActiveModel;
 import dev.ragdesk.engine.EngineEvent;
 import dev.ragdesk.engine.ModelHost;
 import dev.ragdesk.engine.WorkerCensus;
 import dev.ragdesk.gpu.GpuMonitor;
 import dev.ragdesk.gpu.GpuSample;
+import dev.ragdesk.gpu.LayerPlanner;
+import dev.ragdesk.io.Sizes;
 import dev.ragdesk.models.Catalogue;
 import dev.ragdesk.models.Downloader;
 import dev.ragdesk.models.HfCache;
@@ -18,8 +20,10 @@ import dev.ragdesk.models.HubClient;
 import dev.ragdesk.models.ModelFiles;
 import dev.ragdesk.models.ModelInstaller;
 import dev.ragdesk.models.Transfer;
+import dev.ragdesk.process.Threads;
 import dev.ragdesk.rag.Documents;
 import dev.ragdesk.rag.Retriever;
+import dev.ragdesk.voice.AudioSource;
 import dev.ragdesk.voice.Transcriber;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +33,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,6 +41,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -61,7 +68,7 @@ public final class Session implements AutoCloseable {
      * @param transcriber  speech to text for dictation; null for whisper with the configured model
      */
     public record Options(String ui, boolean interactive, ModelHost.Options host, Transcriber transcriber,
-                          dev.ragdesk.voice.AudioSource audio) {
+                          AudioSource audio) {
         public static Options interactive(String ui) {
             return new Options(ui, true, ModelHost.Options.defaults(), null, null);
         }
@@ -76,7 +83,7 @@ public final class Session implements AutoCloseable {
         public Options withTranscriber(Transcriber t) { return new Options(ui, interactive, host, t, audio); }
 
         /** Dictation's audio instead of [voice].source's. */
-        public Options withAudio(dev.ragdesk.voice.AudioSource a) { return new Options(ui, interactive, host, transcriber, a); }
+        public Options withAudio(AudioSource a) { return new Options(ui, interactive, host, transcriber, a); }
     }
 
     /**
@@ -97,10 +104,10 @@ public final class Session implements AutoCloseable {
     private final ModelHost host;
     private final Retriever retriever;
     /** The embed model, loaded on first use and shared by searches (model lane) and indexing (index lane). */
-    private final dev.ragdesk.embed.Embeddings embeddings;
+    private final Embeddings embeddings;
     private final GpuMonitor gpu;
     private final Assistant assistant;
-    private final dev.ragdesk.gpu.LayerPlanner planner;
+    private final LayerPlanner planner;
     /** The worker whose VRAM was last compared with its plan, so each load is logged once. */
     private volatile long comparedPid;
     private final Dictation dictation;
@@ -195,12 +202,12 @@ public final class Session implements AutoCloseable {
      */
     public List<String> missingModels() {
         var files = new ModelFiles(workspace, config);
-        var missing = new java.util.ArrayList<String>();
+        var missing = new ArrayList<String>();
         String embed = null;
         for (var e : new Catalogue(config).entries()) {
             if (!e.usedByApp() || e.role().equals("whisper") || e.spec().isRemote() || files.present(e.role())) continue;
             var line = e.role() + ": " + e.spec().repo() + " " + e.spec().file()
-                    + (e.approxBytes() > 0 ? ", about " + dev.ragdesk.io.Sizes.human(e.approxBytes()) : "")
+                    + (e.approxBytes() > 0 ? ", about " + Sizes.human(e.approxBytes()) : "")
                     + "; licence: " + e.licence() + " — /download " + e.role();
             if (e.role().equals("embed")) embed = line + " (optional: search by meaning, across languages)";
             else missing.add(line);
@@ -239,7 +246,7 @@ public final class Session implements AutoCloseable {
         open.add(ticket);
         try {
             modelLane.execute(() -> run(ticket));
-        } catch (java.util.concurrent.RejectedExecutionException closed) {
+        } catch (RejectedExecutionException closed) {
             end(ticket, new Ticket.End.Failed("the session is closing"));
         }
         return ticket;
@@ -382,7 +389,7 @@ public final class Session implements AutoCloseable {
             var hub = HubClient.fromEnvironment(env, hubSettings.endpoint(), hubSettings.tokenEnv());
             var installer = new ModelInstaller(hub, Downloader.forHub(hub), HfCache.fromEnvironment(env));
             transfer = new Transfer();
-            var how = new java.util.ArrayList<String>();
+            var how = new ArrayList<String>();
             for (var t : ModelInstaller.targets(target, new Catalogue(config), new ModelFiles(workspace, config), workspace.models())) {
                 var outcome = installer.install(t, p -> listener.accept(new SessionEvent.Download(p)), transfer);
                 how.add(outcome.how() + " " + outcome.file());
@@ -397,7 +404,7 @@ public final class Session implements AutoCloseable {
     public double[] dictationMeter() { return dictation.meter(); }
 
     /** Starts recording; fails at once (no microphone, a bad command) with what to configure. */
-    public void startDictation() throws dev.ragdesk.RagdeskException {
+    public void startDictation() throws RagdeskException {
         dictation.start();
     }
 
@@ -408,7 +415,7 @@ public final class Session implements AutoCloseable {
     }
 
     /** Stops recording and transcribes on the calling thread (a line editor waits anyway). */
-    public String finishDictationNow() throws dev.ragdesk.RagdeskException {
+    public String finishDictationNow() throws RagdeskException {
         return dictation.finish();
     }
 
@@ -523,7 +530,7 @@ public final class Session implements AutoCloseable {
         try {
             for (var lane : lanes) {
                 long left = deadline - System.nanoTime();
-                if (left <= 0 || !lane.awaitTermination(left, java.util.concurrent.TimeUnit.NANOSECONDS)) {
+                if (left <= 0 || !lane.awaitTermination(left, TimeUnit.NANOSECONDS)) {
                     log.debug("a session job was still running at close");
                     return;
                 }

@@ -1,6 +1,7 @@
 package dev.ragdesk.session;
 
 import dev.ragdesk.config.Config;
+import dev.ragdesk.io.UserPaths;
 import dev.ragdesk.models.Catalogue;
 import dev.ragdesk.models.ModelFiles;
 
@@ -8,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 
 /** The slash commands both UIs share; each UI shows the outcome its own way. */
 public final class SlashCommands {
@@ -61,7 +63,7 @@ public final class SlashCommands {
         return switch (parts[0]) {
             case "/mode", "/model" -> {
                 if (arg.isEmpty()) {
-                    yield new Outcome.Show("mode: " + session.mode().name().toLowerCase(java.util.Locale.ROOT) + " (/mode "
+                    yield new Outcome.Show("mode: " + session.mode().name().toLowerCase(Locale.ROOT) + " (/mode "
                             + String.join("|", Mode.names()) + " switches); RAG finds passages by " + session.retrievalMode()
                             + " ([retrieval].mode: auto|hybrid|bm25|vector)");
                 }
@@ -112,7 +114,7 @@ public final class SlashCommands {
     }
 
     static Path resolve(Path cwd, String arg) {
-        return dev.ragdesk.io.UserPaths.resolve(cwd, arg);
+        return UserPaths.resolve(cwd, arg);
     }
 
     private static String models(Session session, Config config) {

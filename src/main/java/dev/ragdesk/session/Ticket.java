@@ -6,6 +6,7 @@ import dev.ragdesk.rag.Passage;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One question from the moment it is queued until it ends. It can be cancelled at any point
@@ -78,7 +79,7 @@ public final class Ticket {
         if (stop) g.cancel();
     }
 
-    private final java.util.concurrent.atomic.AtomicBoolean ending = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean ending = new AtomicBoolean();
 
     /** The right to end this ticket: true once only, so it ends once even when a close races the model thread. */
     boolean claimEnd() {

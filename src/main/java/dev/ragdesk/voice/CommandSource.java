@@ -2,6 +2,7 @@ package dev.ragdesk.voice;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A program that writes raw 16 kHz mono s16le audio to stdout until it is stopped: arecord on
@@ -24,7 +25,7 @@ public record CommandSource(String command) implements AudioSource {
             public AudioClip stop() throws VoiceException {
                 process.destroy();
                 try {
-                    if (!process.waitFor(2, java.util.concurrent.TimeUnit.SECONDS)) process.destroyForcibly().waitFor();
+                    if (!process.waitFor(2, TimeUnit.SECONDS)) process.destroyForcibly().waitFor();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }

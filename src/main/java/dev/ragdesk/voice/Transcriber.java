@@ -1,8 +1,8 @@
 package dev.ragdesk.voice;
 
-import dev.ragdesk.process.Threads;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.ragdesk.process.JvmCommand;
+import dev.ragdesk.process.Threads;
 import dev.ragdesk.voice.worker.WhisperMain;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -10,12 +10,16 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Speech to text with whisper-jni, in a child JVM per transcription so that a native crash
@@ -49,7 +53,7 @@ public final class Transcriber {
     /** The words in {@code clip}; empty when whisper heard none. */
     public String transcribe(AudioClip clip) throws VoiceException {
         if (clip.seconds() < MIN_SECONDS) {
-            throw new VoiceException(String.format(java.util.Locale.ROOT,
+            throw new VoiceException(String.format(Locale.ROOT,
                     "too short: %.1f s of audio; whisper needs at least %.0f s", clip.seconds(), MIN_SECONDS));
         }
         if (!Files.isRegularFile(model)) {
@@ -76,7 +80,7 @@ public final class Transcriber {
             // stdout is read beside the wait, so the timeout holds even when the child never closes it
             var stdout = CompletableFuture.supplyAsync(() -> {
                 try (var in = process.getInputStream()) {
-                    return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+                    return new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
                 } catch (IOException e) {
                     return "";
                 }
@@ -91,7 +95,7 @@ public final class Transcriber {
             String out;
             try {
                 out = stdout.get(5, TimeUnit.SECONDS);
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            } catch (ExecutionException | TimeoutException e) {
                 out = "";
             }
             var line = out.lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElse("");

@@ -1,18 +1,20 @@
 package dev.ragdesk.cli;
 
-import dev.ragdesk.app.ExitCodes;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.ragdesk.process.JvmCommand;
+import dev.ragdesk.app.ExitCodes;
 import dev.ragdesk.engine.WorkerCensus;
 import dev.ragdesk.models.SyntheticGguf;
+import dev.ragdesk.process.JvmCommand;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -23,7 +25,7 @@ class AskCommandTest {
     @TempDir Path home;
 
     private CliRun ask(String... args) {
-        var argv = new java.util.ArrayList<>(List.of("ask"));
+        var argv = new ArrayList<>(List.of("ask"));
         argv.addAll(List.of(args));
         return CliRun.in(home, Map.of(), argv.toArray(String[]::new));
     }
@@ -117,7 +119,7 @@ class AskCommandTest {
             assertEquals(1, workersTagged(workerTag).size(), "one worker while answering");
 
             new ProcessBuilder("kill", "-INT", String.valueOf(process.pid())).start().waitFor();
-            out.transferTo(java.io.Writer.nullWriter());
+            out.transferTo(Writer.nullWriter());
             assertEquals(ExitCodes.INTERRUPTED, process.waitFor());
             assertTrue(Files.readString(home.resolve("err.txt")).contains("interrupted"));
             assertEquals(List.of(), workersTagged(workerTag), "the worker ended with the command");

@@ -1,18 +1,22 @@
 package dev.ragdesk.cli;
 
 import dev.ragdesk.models.SyntheticGguf;
+import dev.ragdesk.rag.Corpus;
 import okhttp3.mockwebserver.Dispatcher;
 import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
 import okhttp3.mockwebserver.RecordedRequest;
 import okhttp3.mockwebserver.SocketPolicy;
+import okio.Buffer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayInputStream;
 import java.io.FileOutputStream;
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -21,9 +25,13 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.zip.ZipEntry;
@@ -42,7 +50,7 @@ class BadInputTest {
     static final AtomicInteger homes = new AtomicInteger();
 
     /** Paths of the scripted hub: how each one misbehaves. */
-    static final Map<String, Function<RecordedRequest, MockResponse>> ROUTES = new java.util.concurrent.ConcurrentHashMap<>();
+    static final Map<String, Function<RecordedRequest, MockResponse>> ROUTES = new ConcurrentHashMap<>();
 
     @BeforeAll
     static void startHub() throws Exception {
@@ -55,7 +63,7 @@ class BadInputTest {
                 return route.map(e -> e.getValue().apply(request)).orElse(new MockResponse().setResponseCode(404));
             }
         });
-        hub.start(java.net.InetAddress.getLoopbackAddress(), 0);
+        hub.start(InetAddress.getLoopbackAddress(), 0);
     }
 
     @AfterAll
@@ -87,7 +95,7 @@ class BadInputTest {
         cases.add(fails("text", 1, "not a GGUF model file (it starts with", home -> chatModel(home, Files.writeString(home.resolve("m.gguf"), "hello, I am text\n".repeat(10))), ask));
         cases.add(fails("truncated", 1, "model file is truncated", home -> {
             var whole = Files.readAllBytes(SyntheticGguf.llama().writeTo(home.resolve("whole.gguf")));
-            chatModel(home, Files.write(home.resolve("m.gguf"), java.util.Arrays.copyOf(whole, whole.length / 2)));
+            chatModel(home, Files.write(home.resolve("m.gguf"), Arrays.copyOf(whole, whole.length / 2)));
         }, ask));
         cases.add(fails("bad version", 1, "unsupported GGUF version 99", home -> chatModel(home, Files.write(home.resolve("m.gguf"),
                 ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN).put("GGUF".getBytes()).putInt(99).array())), ask));
@@ -149,17 +157,17 @@ class BadInputTest {
     @TestFactory
     List<DynamicTest> documents() throws Exception {
         var tests = new ArrayList<DynamicTest>();
-        Map<String, Setup> files = new java.util.LinkedHashMap<>();
+        Map<String, Setup> files = new LinkedHashMap<>();
         files.put("binary", d -> Files.write(d.resolve("blob.dat"), new byte[] {0, 1, 2, 3, 0, (byte) 0xFF, 7, 0}));
         files.put("Latin-1", d -> Files.write(d.resolve("latin.txt"), "Le café était très bon à Genève, près du lac.\n".getBytes(StandardCharsets.ISO_8859_1)));
         files.put("UTF-16", d -> Files.write(d.resolve("wide.txt"), "\uFEFFThe lamp is lit at dusk every evening.\n".getBytes(StandardCharsets.UTF_16LE)));
         files.put("empty", d -> Files.write(d.resolve("empty.txt"), new byte[0]));
         files.put("over the size limit", d -> Files.write(d.resolve("big.txt"), "word ".repeat(2_600_000).getBytes()));
-        files.put("encrypted PDF", d -> dev.ragdesk.rag.Corpus.pdf(d.resolve("secret.pdf"), List.of("hidden"), "pw"));
+        files.put("encrypted PDF", d -> Corpus.pdf(d.resolve("secret.pdf"), List.of("hidden"), "pw"));
         files.put("truncated PDF", d -> {
-            dev.ragdesk.rag.Corpus.pdf(d.resolve("whole.tmp"), List.of("The whole report is here."), null);
+            Corpus.pdf(d.resolve("whole.tmp"), List.of("The whole report is here."), null);
             var bytes = Files.readAllBytes(d.resolve("whole.tmp"));
-            Files.write(d.resolve("cut.pdf"), java.util.Arrays.copyOf(bytes, bytes.length / 3));
+            Files.write(d.resolve("cut.pdf"), Arrays.copyOf(bytes, bytes.length / 3));
             Files.delete(d.resolve("whole.tmp"));
         });
         files.put("garbage PDF", d -> Files.write(d.resolve("junk.pdf"), "%PDF-1.7\n\u0001\u0002 garbage garbage".getBytes()));
@@ -257,7 +265,7 @@ class BadInputTest {
         Files.writeString(sessions.resolve("20260101-000000-000.jsonl"), good + "{\"note\":\"foreign\"}\nnull\n" + good.replace("kept", "torn").substring(0, 30));
         var in = System.in;
         try {
-            System.setIn(new java.io.ByteArrayInputStream("/sessions\n/open 1\n/quit\n".getBytes()));
+            System.setIn(new ByteArrayInputStream("/sessions\n/open 1\n/quit\n".getBytes()));
             var run = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> CliRun.in(home, Map.of(), "chat"));
             assertEquals(0, run.code(), run.err());
             assertClean(run);
@@ -357,14 +365,14 @@ class BadInputTest {
         return r -> {
             var response = new MockResponse().addHeader("X-Linked-Size", body.length).addHeader("X-Linked-Etag", "\"" + sha + "\"")
                     .addHeader("X-Repo-Commit", "0123456789abcdef0123456789abcdef01234567");
-            return r.getMethod().equals("HEAD") ? response : response.setBody(new okio.Buffer().write(body));
+            return r.getMethod().equals("HEAD") ? response : response.setBody(new Buffer().write(body));
         };
     }
 
     /** {@code first} for the first request, {@code then} for every later one. */
     private static Function<RecordedRequest, MockResponse> once(Function<RecordedRequest, MockResponse> first,
                                                                 Function<RecordedRequest, MockResponse> then) {
-        var used = new java.util.concurrent.atomic.AtomicBoolean();
+        var used = new AtomicBoolean();
         return r -> used.getAndSet(true) ? then.apply(r) : first.apply(r);
     }
 

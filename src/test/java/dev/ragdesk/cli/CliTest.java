@@ -3,7 +3,12 @@ package dev.ragdesk.cli;
 import dev.ragdesk.app.ExitCodes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -112,8 +117,8 @@ class CliTest {
     @Test
     void theQuickAnswersSayWhatPicocliSays() {
         var quick = run("--version");
-        var viaPicocli = new java.io.StringWriter();
-        new picocli.CommandLine(new RagdeskCommand(Map.of())).printVersionHelp(new java.io.PrintWriter(viaPicocli, true));
+        var viaPicocli = new StringWriter();
+        new CommandLine(new RagdeskCommand(Map.of())).printVersionHelp(new PrintWriter(viaPicocli, true));
         assertEquals(viaPicocli.toString(), quick.out());
         // "--home=DIR" is not a shape the quick path takes: picocli answers it
         assertEquals(run("--home=" + home, "config", "--path").out(), run("config", "--path").out());
@@ -141,8 +146,8 @@ class CliTest {
     /** Logback writes to the process's stderr, not picocli's writer, so capture System.err itself. */
     private String processStderrOf(String... args) {
         var original = System.err;
-        var captured = new java.io.ByteArrayOutputStream();
-        System.setErr(new java.io.PrintStream(captured, true));
+        var captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true));
         try {
             run(args);
         } finally {

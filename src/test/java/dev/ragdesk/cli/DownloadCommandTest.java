@@ -1,7 +1,7 @@
 package dev.ragdesk.cli;
 
-import dev.ragdesk.app.ExitCodes;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.ragdesk.app.ExitCodes;
 import okhttp3.mockwebserver.Dispatcher;
 import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
@@ -10,6 +10,7 @@ import okio.Buffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -46,7 +47,7 @@ class DownloadCommandTest {
                     return new MockResponse().setResponseCode(404);
                 }
             });
-            server.start(java.net.InetAddress.getLoopbackAddress(), 0);
+            server.start(InetAddress.getLoopbackAddress(), 0);
             Files.writeString(home.resolve("config.toml"), "[models.chat]\nrepo = \"acme/chat-GGUF\"\nfile = \"chat.gguf\"\n");
             var env = Map.of("HF_ENDPOINT", server.url("/").toString(), "HF_TOKEN", "hf_do_not_print");
 

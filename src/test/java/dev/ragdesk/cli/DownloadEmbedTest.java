@@ -10,9 +10,11 @@ import okio.Buffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -54,7 +56,7 @@ class DownloadEmbedTest {
                     return new MockResponse().setResponseCode(404);
                 }
             });
-            server.start(java.net.InetAddress.getLoopbackAddress(), 0);
+            server.start(InetAddress.getLoopbackAddress(), 0);
             Files.writeString(home.resolve("config.toml"), "[models.embed]\nrepo = \"acme/e5\"\n\n[embedding]\nquery_prefix = \"\"\n"
                     + "passage_prefix = \"\"\nmax_tokens = 256\n");
             var env = Map.of("HF_ENDPOINT", server.url("/").toString());
@@ -88,7 +90,7 @@ class DownloadEmbedTest {
     private static String sha256(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }

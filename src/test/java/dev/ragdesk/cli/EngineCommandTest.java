@@ -1,5 +1,6 @@
 package dev.ragdesk.cli;
 
+import dev.ragdesk.models.SyntheticGguf;
 import dev.ragdesk.testing.LlamaServerBinary;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,7 +57,7 @@ class EngineCommandTest {
         assertEquals(0, run.code(), run.err());
         assertTrue(run.out().startsWith("llama-server: llama-server "), run.out());
         assertTrue(run.out().contains("from PATH (" + server + ")"), run.out());
-        var model = dev.ragdesk.models.SyntheticGguf.llama().writeTo(home.resolve("chat.gguf"));
+        var model = SyntheticGguf.llama().writeTo(home.resolve("chat.gguf"));
         Files.writeString(home.resolve("config.toml"), "[models.chat]\npath = \"" + model + "\"\n");
         var status = CliRun.in(home, env, "status", "--json");
         assertEquals("llama-server", status.json().get("engine").get("kind").asText());

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.stream.StreamSupport;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -74,7 +75,7 @@ class HybridCommandsTest {
         assertTrue(after.out().contains("retrieval: hybrid (BM25 + vectors from all-minilm-l6-v2.onnx, reciprocal-rank fusion k=60)"),
                 after.out());
         var models = run("models", "--json").json();
-        var embedRow = java.util.stream.StreamSupport.stream(models.spliterator(), false)
+        var embedRow = StreamSupport.stream(models.spliterator(), false)
                 .filter(m -> m.get("role").asText().equals("embed")).findFirst().orElseThrow();
         assertEquals("local", embedRow.get("state").asText());
         assertEquals(MiniLm.dir().resolve(MiniLm.TOKENIZER).toString(), embedRow.get("tokenizer").asText());

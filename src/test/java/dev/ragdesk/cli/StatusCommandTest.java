@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -17,7 +18,7 @@ class StatusCommandTest {
     @TempDir Path home;
 
     private String run(String... args) {
-        var argv = new java.util.ArrayList<>(List.of("status"));
+        var argv = new ArrayList<>(List.of("status"));
         argv.addAll(List.of(args));
         // no GPU sources, whatever this machine has (a GPU host too)
         var r = CliRun.in(home, Map.of("PATH", home.resolve("no-bin").toString(), "RAGDESK_GPU", "none"), argv.toArray(String[]::new));

@@ -1,8 +1,11 @@
 package dev.ragdesk.config;
 
+import dev.ragdesk.cli.Main;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -90,19 +93,19 @@ class SettingsCheckTest {
         var loaded = new ConfigLoader().load(home.resolve("config.toml"));
         var problem = SettingsCheck.problems(loaded, new Workspace(home), Map.of()).get(0);
         assertTrue(problem.saidWhereUsed(), problem.toString());
-        var err = new java.io.StringWriter();
-        dev.ragdesk.cli.Main.run(new String[] {"--home", home.toString(), "config"}, Map.of(), new java.io.PrintWriter(new java.io.StringWriter(), true),
-                new java.io.PrintWriter(err, true));
+        var err = new StringWriter();
+        Main.run(new String[] {"--home", home.toString(), "config"}, Map.of(), new PrintWriter(new StringWriter(), true),
+                new PrintWriter(err, true));
         assertTrue(err.toString().contains("models.chat.path is " + home.resolve("nope.gguf")), "config says it: " + err);
     }
 
     @Test
     void theCommandLineSaysItOnceAndStatusListsIt() throws Exception {
         Files.writeString(home.resolve("config.toml"), "[models.embed]\npath = \"nowhere.onnx\"\n");
-        var out = new java.io.StringWriter();
-        var err = new java.io.StringWriter();
-        int code = dev.ragdesk.cli.Main.run(new String[] {"--home", home.toString(), "status", "--json"},
-                Map.of("PATH", "", "RAGDESK_GPU", "none"), new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true));
+        var out = new StringWriter();
+        var err = new StringWriter();
+        int code = Main.run(new String[] {"--home", home.toString(), "status", "--json"},
+                Map.of("PATH", "", "RAGDESK_GPU", "none"), new PrintWriter(out, true), new PrintWriter(err, true));
         assertEquals(0, code, err.toString());
         assertEquals(1, err.toString().lines().filter(l -> l.contains("models.embed.path")).count(), "one line: " + err);
         assertTrue(out.toString().contains("\"config_warnings\""), out.toString());

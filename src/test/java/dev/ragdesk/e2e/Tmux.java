@@ -1,10 +1,12 @@
 package dev.ragdesk.e2e;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.fail;
@@ -57,7 +59,7 @@ final class Tmux implements AutoCloseable {
         while (System.nanoTime() < deadline) {
             last = screen();
             if (condition.test(last)) return last;
-            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
         }
         fail("timed out waiting for " + what + "; the screen was:\n" + last);
         return last;
@@ -72,7 +74,7 @@ final class Tmux implements AutoCloseable {
         cmd.add("tmux");
         cmd.addAll(List.of(args));
         var p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        var out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        var out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IOException("tmux " + args[0] + " failed: " + out);
         return out;
     }

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -91,7 +92,7 @@ class TmuxEndToEndIT {
                 long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
                 var cursor = tmux.display("#{cursor_x}");
                 while (!expected.equals(cursor) && System.nanoTime() < deadline) {
-                    java.util.concurrent.locks.LockSupport.parkNanos(50_000_000); // the cursor moves after the cells land
+                    LockSupport.parkNanos(50_000_000); // the cursor moves after the cells land
                     cursor = tmux.display("#{cursor_x}");
                 }
                 // judged on the reading that ended the wait: a second reading could land in the middle of
@@ -164,7 +165,7 @@ class TmuxEndToEndIT {
     @Test
     void theLauncherUsesItsCloneFromAnyDirectory() throws Exception {
         var repo = Path.of(System.getProperty("ragdesk.repo", ".")).toRealPath();
-        var elsewhere = java.nio.file.Files.createDirectories(home.resolve("papers"));
+        var elsewhere = Files.createDirectories(home.resolve("papers"));
         var pb = new ProcessBuilder(repo.resolve("bin/ragdesk").toString(), "config", "--path").directory(elsewhere.toFile())
                 .redirectErrorStream(true);
         pb.environment().remove("RAGDESK_HOME");

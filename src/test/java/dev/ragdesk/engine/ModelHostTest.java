@@ -1,17 +1,23 @@
 package dev.ragdesk.engine;
 
-import dev.ragdesk.process.JvmCommand;
 import dev.ragdesk.RagdeskException;
+import dev.ragdesk.models.SyntheticGguf;
+import dev.ragdesk.process.JvmCommand;
+import dev.ragdesk.testing.ChildJvm;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static dev.ragdesk.engine.HostHarness.greedy;
 import static dev.ragdesk.engine.HostHarness.request;
@@ -39,7 +45,7 @@ class ModelHostTest {
         assertInstanceOf(EngineEvent.Loaded.class, h.history.get(1));
 
         var streamed = new StringBuilder();
-        var firstSeen = new java.util.concurrent.atomic.AtomicLong();
+        var firstSeen = new AtomicLong();
         long t0 = System.nanoTime();
         var result = h.host.generate(greedy("Once upon a time", 12), piece -> {
             firstSeen.compareAndSet(0, System.nanoTime());
@@ -65,7 +71,7 @@ class ModelHostTest {
     /** [engine].idle_minutes: an unused model's process ends, and the next question loads it again. */
     @Test
     void anUnusedModelIsUnloadedAndTheNextQuestionLoadsItAgain() throws Exception {
-        h = new HostHarness(dir, ModelHost.Options.defaults().withPrestart(false).withIdleUnload(java.time.Duration.ofMillis(300)));
+        h = new HostHarness(dir, ModelHost.Options.defaults().withPrestart(false).withIdleUnload(Duration.ofMillis(300)));
         var tiny = h.tinyModel("a.gguf", 1);
         var first = h.host.activate(request("chat", tiny));
         assertEquals(3, h.host.generate(greedy("Once", 3), s -> {}).await().tokens());
@@ -96,7 +102,7 @@ class ModelHostTest {
         h.host.activate(request("chat", h.tinyModel("a.gguf", 1), 2048));
         var afterCancel = new AtomicInteger();
         var fiveTokens = new CountDownLatch(5);
-        var cancelled = new java.util.concurrent.atomic.AtomicBoolean();
+        var cancelled = new AtomicBoolean();
         var generation = h.host.generate(greedy("Once upon a time", 1500), piece -> {
             if (cancelled.get()) afterCancel.incrementAndGet();
             fiveTokens.countDown();
@@ -119,8 +125,8 @@ class ModelHostTest {
         // The host runs in a child JVM with a small heap and the serial collector, so its RSS is
         // its own and not G1 growing regions (measured: 4-6 MB over 20-60 swaps with Serial,
         // up to 28 MB with G1 expanding its heap).
-        var result = new dev.ragdesk.testing.ChildJvm(dir).option("-Xmx96m").option("-XX:+UseSerialGC")
-                .run(java.time.Duration.ofMinutes(3), SwapProbe.class, dir.toString(), "20");
+        var result = new ChildJvm(dir).option("-Xmx96m").option("-XX:+UseSerialGC")
+                .run(Duration.ofMinutes(3), SwapProbe.class, dir.toString(), "20");
         assertEquals(0, result.exitCode(), result.stderr());
         assertEquals("20", result.lastLineStartingWith("distinct_pids="), "every swap ran in a fresh worker process");
         assertEquals("1", result.lastLineStartingWith("one_holder_after_each_swap="),
@@ -178,11 +184,11 @@ class ModelHostTest {
         h = new HostHarness(dir, false);
         var good = h.tinyModel("full.gguf", 1);
         var bytes = Files.readAllBytes(good);
-        var cut = Files.write(dir.resolve("cut.gguf"), java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        var cut = Files.write(dir.resolve("cut.gguf"), Arrays.copyOf(bytes, bytes.length / 2));
         var e = assertThrows(RagdeskException.class, () -> h.host.activate(request("rag", cut)));
         assertTrue(e.getMessage().startsWith("model file is truncated: "), e.getMessage());
         assertTrue(e.getMessage().endsWith("download it again"), e.getMessage());
-        var header = Files.write(dir.resolve("header.gguf"), java.util.Arrays.copyOf(bytes, 100));
+        var header = Files.write(dir.resolve("header.gguf"), Arrays.copyOf(bytes, 100));
         var e2 = assertThrows(RagdeskException.class, () -> h.host.activate(request("rag", header)));
         assertTrue(e2.getMessage().startsWith("model file is truncated inside its header"), e2.getMessage());
     }
@@ -190,7 +196,7 @@ class ModelHostTest {
     @Test
     void wrongArchitectureGivesLlamaCppsReasonAndHostStaysUsable() throws Exception {
         h = new HostHarness(dir, false);
-        var alien = dev.ragdesk.models.SyntheticGguf.llama().architecture("notallama").writeTo(dir.resolve("alien.gguf"));
+        var alien = SyntheticGguf.llama().architecture("notallama").writeTo(dir.resolve("alien.gguf"));
         var e = assertThrows(RagdeskException.class, () -> h.host.activate(request("rag", alien)));
         assertTrue(e.getMessage().startsWith("could not load alien.gguf: "), e.getMessage());
         assertTrue(e.getMessage().contains("unknown model architecture: 'notallama'"), e.getMessage());
@@ -205,7 +211,7 @@ class ModelHostTest {
     void failedSwapReloadsThePreviousModelAndSaysBoth() throws Exception {
         h = new HostHarness(dir, true);
         var good = h.host.activate(request("chat", h.tinyModel("good.gguf", 1)));
-        var alien = dev.ragdesk.models.SyntheticGguf.llama().architecture("notallama").writeTo(dir.resolve("alien.gguf"));
+        var alien = SyntheticGguf.llama().architecture("notallama").writeTo(dir.resolve("alien.gguf"));
         var e = assertThrows(RagdeskException.class, () -> h.host.activate(request("rag", alien)));
         assertTrue(e.getMessage().contains("could not load alien.gguf"), e.getMessage());
         assertTrue(e.getMessage().endsWith("the chat model good is loaded again"), e.getMessage());
@@ -220,8 +226,8 @@ class ModelHostTest {
     void aSwapToABrokenFileLeavesTheLoadedModelAlone() throws Exception {
         h = new HostHarness(dir, false);
         var good = h.host.activate(request("chat", h.tinyModel("good.gguf", 1)));
-        var whole = java.nio.file.Files.readAllBytes(h.tinyModel("other.gguf", 2));
-        var cut = java.nio.file.Files.write(dir.resolve("cut.gguf"), java.util.Arrays.copyOf(whole, whole.length / 2));
+        var whole = Files.readAllBytes(h.tinyModel("other.gguf", 2));
+        var cut = Files.write(dir.resolve("cut.gguf"), Arrays.copyOf(whole, whole.length / 2));
         var e = assertThrows(RagdeskException.class, () -> h.host.activate(request("rag", cut)));
         assertTrue(e.getMessage().startsWith("model file is truncated"), e.getMessage());
         var now = h.host.current().orElseThrow();

@@ -1,5 +1,6 @@
 package dev.ragdesk.engine;
 
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -21,7 +22,7 @@ class ProtocolTest {
 
     @Test
     void theWireFormatIsPlainJsonThatAnyJsonReaderSeesTheSameWay() throws Exception {
-        var json = com.fasterxml.jackson.databind.json.JsonMapper.builder().build();
+        var json = JsonMapper.builder().build();
         var text = "quote \" backslash \\ tab\t newline\n नमस्ते 🙂 \u0001";
         var line = Protocol.encode(new Protocol.Generate("g1", text, 8, 0.25, -3, List.of("\nQ:", "</s>"),
                 List.of(ChatMessage.user(text), ChatMessage.assistant("ok"))));

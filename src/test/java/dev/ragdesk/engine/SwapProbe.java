@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Child-JVM entry point for the swap test, so the host's RSS is measured in a process of its
@@ -22,11 +24,11 @@ public final class SwapProbe {
                 h.host.generate(HostHarness.greedy("warm up", 4), s -> {}).await();
             }
             var samples = Collections.synchronizedList(new ArrayList<WorkerCensus.Count>());
-            var sampling = new java.util.concurrent.atomic.AtomicBoolean(true);
+            var sampling = new AtomicBoolean(true);
             var sampler = new Thread(() -> {
                 while (sampling.get()) {
                     samples.add(WorkerCensus.now());
-                    java.util.concurrent.locks.LockSupport.parkNanos(2_000_000); // a sampling interval
+                    LockSupport.parkNanos(2_000_000); // a sampling interval
                 }
             });
             System.gc();

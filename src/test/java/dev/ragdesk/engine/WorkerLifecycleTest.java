@@ -1,7 +1,7 @@
 package dev.ragdesk.engine;
 
-import dev.ragdesk.process.JvmCommand;
 import dev.ragdesk.models.SyntheticGguf;
+import dev.ragdesk.process.JvmCommand;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -10,6 +10,7 @@ import java.io.InputStreamReader;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -41,7 +42,7 @@ class WorkerLifecycleTest {
             // The OS sends no exit notice for a grandchild, so poll its state up to the bound.
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
             while (!WorkerCensus.hasExited(workerPid) && System.nanoTime() < deadline) {
-                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
             }
             assertTrue(WorkerCensus.hasExited(workerPid), "the orphaned worker exited by itself within 2 s");
         } finally {

@@ -6,8 +6,12 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -52,7 +56,7 @@ class GpuSourcesTest {
         assertEquals(Map.of(4242L, 1700 * MIB), devices.get(0).processes());
         assertEquals(Map.of(5151L, 0L, 6161L, 1900 * MIB), devices.get(1).processes());
         var sample = new GpuSample("nvidia-smi", devices, 1, 1);
-        assertEquals(1900 * MIB, sample.gpuBytesOf(java.util.Set.of(6161L)), "our worker's share");
+        assertEquals(1900 * MIB, sample.gpuBytesOf(Set.of(6161L)), "our worker's share");
         assertEquals(3891 * MIB, sample.largestFreeBytes());
     }
 
@@ -90,10 +94,10 @@ class GpuSourcesTest {
 
     @Test
     void backgroundSamplingDeliversSamples() throws Exception {
-        var samples = new java.util.concurrent.LinkedBlockingQueue<GpuSample>();
+        var samples = new LinkedBlockingQueue<GpuSample>();
         try (var monitor = new GpuMonitor(List.of())) {
-            monitor.start(java.time.Duration.ofMillis(20), samples::add);
-            var s = samples.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+            monitor.start(Duration.ofMillis(20), samples::add);
+            var s = samples.poll(10, TimeUnit.SECONDS);
             assertNotNull(s);
             assertEquals("none", s.source());
         }

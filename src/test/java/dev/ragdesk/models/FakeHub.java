@@ -8,9 +8,11 @@ import okhttp3.mockwebserver.SocketPolicy;
 import okio.Buffer;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.security.MessageDigest;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -60,8 +62,8 @@ final class FakeHub implements AutoCloseable {
                 return cdnResponse(request);
             }
         });
-        hub.start(java.net.InetAddress.getLoopbackAddress(), 0);
-        cdn.start(java.net.InetAddress.getLoopbackAddress(), 0);
+        hub.start(InetAddress.getLoopbackAddress(), 0);
+        cdn.start(InetAddress.getLoopbackAddress(), 0);
     }
 
     String endpoint() {
@@ -128,7 +130,7 @@ final class FakeHub implements AutoCloseable {
         var range = request.getHeader("Range");
         if (range != null && !ignoreRange) {
             long start = Long.parseLong(range.replaceAll("bytes=(\\d+)-.*", "$1"));
-            var body = java.util.Arrays.copyOfRange(bytes, (int) start, bytes.length);
+            var body = Arrays.copyOfRange(bytes, (int) start, bytes.length);
             response.setResponseCode(206).setHeader("Content-Range", "bytes " + start + "-" + (bytes.length - 1) + "/" + bytes.length)
                     .setBody(new Buffer().write(body));
         } else {

@@ -5,8 +5,14 @@ import dev.ragdesk.testing.Fixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -66,12 +72,12 @@ class GgufHeaderTest {
      */
     @Test
     void longArraysAreCountedAndSkippedExactly() throws Exception {
-        var tokens = new java.util.ArrayList<String>();
+        var tokens = new ArrayList<String>();
         for (int i = 0; i < 300_000; i++) tokens.add((i % 7 == 0 ? "▁शब्द" : "tok") + i);
         var template = "{# " + "x".repeat(400_000) + " #}";
-        var out = new java.io.ByteArrayOutputStream();
+        var out = new ByteArrayOutputStream();
         var w = new LittleEndian(out);
-        w.bytes("GGUF".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)).i32(3).i64(1).i64(5);
+        w.bytes("GGUF".getBytes(StandardCharsets.ISO_8859_1)).i32(3).i64(1).i64(5);
         w.string("general.architecture").i32(8).string("llama");
         w.string("tokenizer.ggml.tokens").i32(9).i32(8).i64(tokens.size());
         tokens.forEach(w::string);
@@ -101,17 +107,17 @@ class GgufHeaderTest {
         assertEquals(dataOffset, h.dataOffset());
         assertEquals(Files.size(file), h.dataOffset() + h.dataBytes());
 
-        var cut = Files.write(dir.resolve("cut.gguf"), java.util.Arrays.copyOf(out.toByteArray(), 1_500_000));
+        var cut = Files.write(dir.resolve("cut.gguf"), Arrays.copyOf(out.toByteArray(), 1_500_000));
         assertTrue(assertThrows(RagdeskException.class, () -> GgufHeader.read(cut)).getMessage().contains("truncated inside its header"));
     }
 
     /** Writes GGUF's little-endian fields, independently of the reader under test. */
-    private record LittleEndian(java.io.ByteArrayOutputStream out) {
+    private record LittleEndian(ByteArrayOutputStream out) {
         LittleEndian bytes(byte[] b) { out.writeBytes(b); return this; }
-        LittleEndian i32(int v) { return bytes(java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(v).array()); }
-        LittleEndian i64(long v) { return bytes(java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(v).array()); }
+        LittleEndian i32(int v) { return bytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(v).array()); }
+        LittleEndian i64(long v) { return bytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(v).array()); }
         LittleEndian string(String s) {
-            var b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            var b = s.getBytes(StandardCharsets.UTF_8);
             return i64(b.length).bytes(b);
         }
     }

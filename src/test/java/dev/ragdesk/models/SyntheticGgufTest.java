@@ -3,15 +3,16 @@ package dev.ragdesk.models;
 import dev.ragdesk.models.SyntheticGguf;
 import dev.ragdesk.testing.ChildJvm;
 import dev.ragdesk.testing.GenerateProbe;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -23,7 +24,7 @@ class SyntheticGgufTest {
     void headerIsGgufV3WithAlignedData() throws Exception {
         var bytes = SyntheticGguf.llama().bytes();
         var buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        assertEquals("GGUF", new String(bytes, 0, 4, java.nio.charset.StandardCharsets.US_ASCII));
+        assertEquals("GGUF", new String(bytes, 0, 4, StandardCharsets.US_ASCII));
         assertEquals(3, buf.getInt(4));
         assertEquals(3 + 2 * 9, buf.getLong(8), "3 global tensors + 9 per layer for 2 layers");
         assertEquals(0, bytes.length % 32, "the data section ends on the alignment");
@@ -32,7 +33,7 @@ class SyntheticGgufTest {
     @Test
     void sameSeedSameFileOtherSeedOtherWeights() {
         assertArrayEquals(SyntheticGguf.llama().seed(7).bytes(), SyntheticGguf.llama().seed(7).bytes());
-        assertFalse(java.util.Arrays.equals(SyntheticGguf.llama().seed(7).bytes(), SyntheticGguf.llama().seed(8).bytes()));
+        assertFalse(Arrays.equals(SyntheticGguf.llama().seed(7).bytes(), SyntheticGguf.llama().seed(8).bytes()));
     }
 
     @Test
@@ -56,7 +57,7 @@ class SyntheticGgufTest {
     void chatTemplateIsStoredInTheHeader() throws Exception {
         var file = SyntheticGguf.llama().chatTemplate("{{ bos_token }}{% for m in messages %}{{ m['content'] }}{% endfor %}")
                 .writeTo(dir.resolve("templated.gguf"));
-        var text = new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.ISO_8859_1);
+        var text = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
         assertTrue(text.contains("tokenizer.chat_template"));
     }
 }

@@ -9,6 +9,7 @@ import org.apache.pdfbox.pdmodel.font.PDType1Font;
 import org.apache.pdfbox.pdmodel.font.Standard14Fonts;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -65,7 +66,7 @@ public final class Corpus {
         new Random(3).nextBytes(binary);
         binary[10] = 0;
         Files.write(dir.resolve("blob.bin"), binary);
-        Files.write(dir.resolve("latin1.txt"), "Le café crème était très bon à Genève.\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        Files.write(dir.resolve("latin1.txt"), "Le café crème était très bon à Genève.\n".getBytes(StandardCharsets.ISO_8859_1));
         Files.write(dir.resolve("empty.txt"), new byte[0]);
         Files.createDirectories(dir.resolve(".git"));
         Files.writeString(dir.resolve(".git/config"), "hidden folders are not indexed: zanzibar");

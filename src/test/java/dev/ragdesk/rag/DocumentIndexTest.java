@@ -1,5 +1,8 @@
 package dev.ragdesk.rag;
 
+import dev.ragdesk.RagdeskException;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.store.FSDirectory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -167,7 +170,7 @@ class DocumentIndexTest {
     @Test
     void secondWriterIsRefusedWithAClearMessage() throws Exception {
         try (var first = DocumentIndex.open(indexDir, new Extractors(1000), new Chunker(400, 60))) {
-            var e = assertThrows(dev.ragdesk.RagdeskException.class,
+            var e = assertThrows(RagdeskException.class,
                     () -> DocumentIndex.open(indexDir, new Extractors(1000), new Chunker(400, 60)));
             assertTrue(e.getMessage().contains("is being updated by another ragdesk process"), e.getMessage());
         }
@@ -216,10 +219,10 @@ class DocumentIndexTest {
             }
         }
         retriever = new Retriever(indexDir);
-        var empty = assertThrows(dev.ragdesk.RagdeskException.class, retriever::isEmpty);
+        var empty = assertThrows(RagdeskException.class, retriever::isEmpty);
         assertTrue(empty.getMessage().contains("is damaged"), empty.getMessage());
         assertTrue(empty.getMessage().contains("ragdesk index PATH"), empty.getMessage());
-        var search = assertThrows(dev.ragdesk.RagdeskException.class, () -> retriever.search("lamp", 3));
+        var search = assertThrows(RagdeskException.class, () -> retriever.search("lamp", 3));
         assertEquals(empty.getMessage(), search.getMessage());
     }
 
@@ -236,13 +239,13 @@ class DocumentIndexTest {
 
     @Test
     void missingRootIsNamed() {
-        var e = assertThrows(dev.ragdesk.RagdeskException.class, () -> index(tmp.resolve("nowhere")));
+        var e = assertThrows(RagdeskException.class, () -> index(tmp.resolve("nowhere")));
         assertEquals("cannot index " + tmp.resolve("nowhere") + ": no such file or folder", e.getMessage());
     }
 
     private long commitGeneration() throws Exception {
-        try (var dir = org.apache.lucene.store.FSDirectory.open(indexDir);
-             var reader = org.apache.lucene.index.DirectoryReader.open(dir)) {
+        try (var dir = FSDirectory.open(indexDir);
+             var reader = DirectoryReader.open(dir)) {
             return reader.getIndexCommit().getGeneration();
         }
     }

@@ -7,6 +7,7 @@ import java.io.FileOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
@@ -20,7 +21,7 @@ class ExtractorsTest {
     @Test
     void typeComesFromContentNotOnlyTheName() throws Exception {
         var pdfNamedTxt = dir.resolve("report.txt");
-        Corpus.pdf(pdfNamedTxt, java.util.List.of("hello from a pdf"), null);
+        Corpus.pdf(pdfNamedTxt, List.of("hello from a pdf"), null);
         var e = extractors.extract(pdfNamedTxt);
         assertEquals("pdf", e.type());
         assertTrue(e.sections().get(0).text().contains("hello from a pdf"));

@@ -13,7 +13,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -78,7 +81,7 @@ class HybridRetrievalTest {
         }
 
         private static float[] half(float[] v) {
-            var h = java.util.Arrays.copyOf(v, 192);
+            var h = Arrays.copyOf(v, 192);
             double n = 0;
             for (float x : h) n += x * x;
             for (int i = 0; i < h.length; i++) h[i] /= (float) Math.sqrt(n);
@@ -123,7 +126,7 @@ class HybridRetrievalTest {
             assertEquals("vector", vector.plan().mode());
             var top = vector.hits().get(0);
             assertEquals("p01", RetrievalSet.idOf(top));
-            assertEquals(java.util.Map.of("vector", 1), top.foundBy());
+            assertEquals(Map.of("vector", 1), top.foundBy());
             assertEquals("line 1", top.location(), "a vector-only hit still has its citation");
             assertEquals(RetrievalSet.PASSAGES.get("p01"), top.excerpt(), "and its excerpt: no word matched, so the passage's opening");
 
@@ -206,7 +209,7 @@ class HybridRetrievalTest {
             assertTrue(r.status().retrieval().startsWith("bm25"), r.status().retrieval());
             assertEquals(0, counting.loads.get(), "finding out that vectors are missing loads no model");
         }
-        var progress = new java.util.ArrayList<IndexProgress>();
+        var progress = new ArrayList<IndexProgress>();
         try (var writer = open(index, counting.embeddings())) {
             var summary = writer.embedMissing(progress::add, () -> false);
             assertEquals(RetrievalSet.PASSAGES.size(), summary.embedded());

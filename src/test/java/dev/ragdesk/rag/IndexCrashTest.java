@@ -1,6 +1,8 @@
 package dev.ragdesk.rag;
 
 import dev.ragdesk.process.JvmCommand;
+import org.apache.lucene.index.CheckIndex;
+import org.apache.lucene.store.FSDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -84,8 +86,8 @@ class IndexCrashTest {
             assertTrue(files.anyMatch(f -> f.getFileName().toString().startsWith("pending_segments")),
                     "the test's premise: the kill left a commit half-made");
         }
-        try (var directory = org.apache.lucene.store.FSDirectory.open(indexDir);
-             var check = new org.apache.lucene.index.CheckIndex(directory)) {
+        try (var directory = FSDirectory.open(indexDir);
+             var check = new CheckIndex(directory)) {
             check.setInfoStream(null);
             assertTrue(check.checkIndex().clean, "Lucene's own check finds the index clean");
         }

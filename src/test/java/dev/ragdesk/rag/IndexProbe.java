@@ -3,9 +3,15 @@ package dev.ragdesk.rag;
 import dev.ragdesk.embed.EmbedModelFiles;
 import dev.ragdesk.embed.Embeddings;
 import dev.ragdesk.testing.MiniLm;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FilterDirectory;
 
+import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * Child-JVM entry point for the kill -9 tests: indexes a folder (args: index, docs, pauseAt);
@@ -19,21 +25,21 @@ public final class IndexProbe {
         var what = args.length > 3 ? args[3] : "";
         Embeddings embeddings = what.isEmpty() || what.equals("commit") ? Embeddings.none() : Embeddings.of(new EmbedModelFiles(Path.of(args[4], MiniLm.MODEL),
                 Path.of(args[4], MiniLm.TOKENIZER), "all-MiniLM-L6-v2"), MiniLm.settings());
-        var policy = new DocumentIndex.CommitPolicy(what.isEmpty() || what.equals("commit") ? 64 : 8, java.time.Duration.ofMinutes(5));
+        var policy = new DocumentIndex.CommitPolicy(what.isEmpty() || what.equals("commit") ? 64 : 8, Duration.ofMinutes(5));
         // "commit": stop inside the second commit, its pending_segments file written and synced, not yet renamed
-        java.util.function.UnaryOperator<org.apache.lucene.store.Directory> around = what.equals("commit")
-                ? d -> new org.apache.lucene.store.FilterDirectory(d) {
+        UnaryOperator<Directory> around = what.equals("commit")
+                ? d -> new FilterDirectory(d) {
                     private int commits;
 
                     @Override
-                    public void rename(String source, String dest) throws java.io.IOException {
+                    public void rename(String source, String dest) throws IOException {
                         if (source.startsWith("pending_segments") && ++commits == 2) pause();
                         super.rename(source, dest);
                     }
                 }
-                : java.util.function.UnaryOperator.identity();
+                : UnaryOperator.identity();
         try (var index = DocumentIndex.open(Path.of(args[0]), new Extractors(50_000_000), new Chunker(400, 60), policy, embeddings, around)) {
-            java.util.function.Consumer<IndexProgress> pause = p -> {
+            Consumer<IndexProgress> pause = p -> {
                 if (p.filesDone() == pauseAt && !p.finished()) pause();
             };
             if (what.equals("embed")) index.embedMissing(pause, () -> false);
@@ -48,7 +54,7 @@ public final class IndexProbe {
         System.out.flush();
         try {
             System.in.read();
-        } catch (java.io.IOException ignored) {
+        } catch (IOException ignored) {
             // killed
         }
     }

@@ -1,10 +1,14 @@
 package dev.ragdesk.rag;
 
+import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A small labelled retrieval set: one passage per file, and questions with the passage that
@@ -103,11 +107,11 @@ final class RetrievalSet {
      * The independent check that a paraphrase shares no word with its passage: the terms the
      * index's own analyzers make, base field and English stems (BM25 matches on either).
      */
-    static java.util.Set<String> terms(String text) throws IOException {
-        var out = new java.util.HashSet<String>();
+    static Set<String> terms(String text) throws IOException {
+        var out = new HashSet<String>();
         for (var analyzer : List.of(Languages.base(), Languages.analyzer(Languages.Lang.EN))) {
             try (var stream = analyzer.tokenStream("text", text)) {
-                var term = stream.addAttribute(org.apache.lucene.analysis.tokenattributes.CharTermAttribute.class);
+                var term = stream.addAttribute(CharTermAttribute.class);
                 stream.reset();
                 while (stream.incrementToken()) out.add(analyzer.getClass().getSimpleName() + ":" + term);
                 stream.end();

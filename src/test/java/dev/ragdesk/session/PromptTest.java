@@ -1,11 +1,11 @@
 package dev.ragdesk.session;
 
-import dev.ragdesk.engine.HostHarness;
+import dev.ragdesk.RagdeskException;
 import dev.ragdesk.engine.ChatMessage;
-
+import dev.ragdesk.engine.HostHarness;
+import dev.ragdesk.rag.Passage;
 import dev.ragdesk.session.ChatPrompt;
 import dev.ragdesk.session.RagPrompt;
-import dev.ragdesk.rag.Passage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -63,7 +63,7 @@ class PromptTest {
     @Test
     void questionTooLongForTheContextIsExplained() {
         var huge = "the little dog ".repeat(400);
-        var e = assertThrows(dev.ragdesk.RagdeskException.class,
+        var e = assertThrows(RagdeskException.class,
                 () -> ChatPrompt.build(h.host, "sys", List.of(), huge, 512, 128));
         assertTrue(e.getMessage().contains("raise [llama].ctx_size"), e.getMessage());
     }

@@ -4,8 +4,9 @@ import dev.ragdesk.config.ConfigLoader;
 import dev.ragdesk.config.Workspace;
 import dev.ragdesk.engine.ModelHost;
 import dev.ragdesk.engine.WorkerCensus;
-import dev.ragdesk.testing.LlamaServerBinary;
 import dev.ragdesk.models.SyntheticGguf;
+import dev.ragdesk.testing.LighthouseDocs;
+import dev.ragdesk.testing.LlamaServerBinary;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -26,7 +28,7 @@ class ServerSessionTest {
     @TempDir Path home;
     Session session;
 
-    Session open(java.util.function.Consumer<SessionEvent> listener) throws Exception {
+    Session open(Consumer<SessionEvent> listener) throws Exception {
         var server = LlamaServerBinary.require();
         var rag = SyntheticGguf.llama().seed(1).writeTo(home.resolve("rag.gguf"));
         var chat = SyntheticGguf.llama().seed(2).chatTemplate("{% for m in messages %}{{ m['content'] }}\n{% endfor %}").writeTo(home.resolve("chat.gguf"));
@@ -35,7 +37,7 @@ class ServerSessionTest {
                 + "[chat]\nmax_tokens = 6\n[rag]\nmax_tokens = 6\n");
         var config = new ConfigLoader().load(home.resolve("config.toml")).config();
         var workspace = new Workspace(home).ensureDataDirs();
-        dev.ragdesk.testing.LighthouseDocs.indexedIn(home, config);
+        LighthouseDocs.indexedIn(home, config);
         session = new Session(workspace, config, Map.of("PATH", "", "RAGDESK_GPU", "none"), "4.2.0", listener,
                 Session.Options.interactive("tui").withHost(ModelHost.Options.defaults().withPrestart(false)));
         return session;

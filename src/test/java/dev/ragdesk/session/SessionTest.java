@@ -1,10 +1,17 @@
 package dev.ragdesk.session;
 
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.ragdesk.cli.Main;
 import dev.ragdesk.config.Config;
 import dev.ragdesk.config.ConfigLoader;
 import dev.ragdesk.config.Workspace;
 import dev.ragdesk.engine.ModelHost;
 import dev.ragdesk.models.SyntheticGguf;
+import dev.ragdesk.rag.Documents;
+import dev.ragdesk.testing.FakeWhisper;
+import dev.ragdesk.testing.LighthouseDocs;
+import dev.ragdesk.testing.MiniLm;
+import dev.ragdesk.testing.Wavs;
 import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
 import okio.Buffer;
@@ -13,16 +20,23 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -86,7 +100,7 @@ class SessionTest {
     @Test
     void aLongQuestionIsAnsweredInRagMode() throws Exception {
         var config = configure(32768, ""); // the tiny test vocabulary spells most words letter by letter
-        dev.ragdesk.testing.LighthouseDocs.indexedIn(home, config);
+        LighthouseDocs.indexedIn(home, config);
         open(config);
         var words = new StringBuilder("When is the lamp of the lighthouse lit? ");
         var vocabulary = List.of("harbour", "keeper", "night", "ship", "stone", "tower", "storm", "light", "rock", "wave");
@@ -152,7 +166,7 @@ class SessionTest {
         var config = configure("");
         open(config);
         var asked = new CompletableFuture<Ticket>();
-        var noModelYet = new java.util.concurrent.atomic.AtomicBoolean();
+        var noModelYet = new AtomicBoolean();
         hook = e -> {
             // on the model thread, inside the swap: the question is asked while the load runs, not after it
             if (e instanceof SessionEvent.ModelLoading && !asked.isDone()) {
@@ -202,10 +216,10 @@ class SessionTest {
             hub.enqueue(new MockResponse().setResponseCode(200).addHeader("X-Linked-Size", "4000000")
                     .addHeader("X-Repo-Commit", "0123456789abcdef0123456789abcdef01234567"));
             hub.enqueue(new MockResponse().setBody(body).throttleBody(16_384, 1, TimeUnit.SECONDS)); // about 4 minutes
-            hub.start(java.net.InetAddress.getLoopbackAddress(), 0);
-            var wav = dev.ragdesk.testing.Wavs.tone(home.resolve("two-seconds.wav"), 2.0);
+            hub.start(InetAddress.getLoopbackAddress(), 0);
+            var wav = Wavs.tone(home.resolve("two-seconds.wav"), 2.0);
             var config = configure("[voice]\nsource = \"file\"\nfile = \"" + wav + "\"\n[hub]\nendpoint = \"" + hub.url("/") + "\"\n");
-            open(config, Session.Options.interactive("tui").withTranscriber(dev.ragdesk.testing.FakeWhisper.saying(home, "नमस्ते दुनिया")));
+            open(config, Session.Options.interactive("tui").withTranscriber(FakeWhisper.saying(home, "नमस्ते दुनिया")));
             session.download("acme/slow:weights.bin");
             await(SessionEvent.Download.class);
             session.startDictation();
@@ -240,11 +254,11 @@ class SessionTest {
         session.start();
         assertInstanceOf(Ticket.End.Answered.class, end(session.ask("Once upon a time", new Session.Ask(Mode.CHAT, Assistant.Sampling.CONFIGURED, false))));
         var state = InstanceState.readLive(home.resolve(".data")).orElseThrow();
-        var out = new java.io.StringWriter();
-        int code = dev.ragdesk.cli.Main.run(new String[] {"--home", home.toString(), "status", "--json"}, Map.of("PATH", "", "RAGDESK_GPU", "none"),
-                new java.io.PrintWriter(out, true), new java.io.PrintWriter(new java.io.StringWriter(), true));
+        var out = new StringWriter();
+        int code = Main.run(new String[] {"--home", home.toString(), "status", "--json"}, Map.of("PATH", "", "RAGDESK_GPU", "none"),
+                new PrintWriter(out, true), new PrintWriter(new StringWriter(), true));
         assertEquals(0, code);
-        var current = com.fasterxml.jackson.databind.json.JsonMapper.builder().build().readTree(out.toString()).get("current_model");
+        var current = JsonMapper.builder().build().readTree(out.toString()).get("current_model");
         assertEquals("chat", current.get("name").asText(), "ragdesk status in another shell sees it: " + out);
         assertEquals("tui", current.get("ui").asText());
         assertTrue(current.get("worker_rss_mb").asLong() > 0, "the worker's RSS stands in for VRAM without a GPU");
@@ -267,9 +281,9 @@ class SessionTest {
         var config = configure("");
         Files.delete(home.resolve("chat.gguf"));
         open(config);
-        var closeReturned = new java.util.concurrent.CountDownLatch(1);
-        var held = new java.util.concurrent.atomic.AtomicReference<Thread>();
-        var entered = new java.util.concurrent.CountDownLatch(1);
+        var closeReturned = new CountDownLatch(1);
+        var held = new AtomicReference<Thread>();
+        var entered = new CountDownLatch(1);
         hook = e -> {
             // a Notice is sent outside the host's lock, which close() needs
             if (!(e instanceof SessionEvent.Notice) || !Thread.currentThread().getName().equals("session-model")
@@ -289,10 +303,10 @@ class SessionTest {
         assertTrue(entered.await(60, TimeUnit.SECONDS), "the switch's job sent its notice: " + seen);
         session.close(); // bounded: it does not wait for the held job for ever
         var data = home.resolve(".data");
-        var touched = new java.util.ArrayList<String>();
+        var touched = new ArrayList<String>();
         try (var watcher = data.getFileSystem().newWatchService()) {
-            data.register(watcher, java.nio.file.StandardWatchEventKinds.ENTRY_CREATE, java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY,
-                    java.nio.file.StandardWatchEventKinds.ENTRY_DELETE);
+            data.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
+                    StandardWatchEventKinds.ENTRY_DELETE);
             closeReturned.countDown();
             held.get().join(30_000);
             assertFalse(held.get().isAlive());
@@ -332,12 +346,12 @@ class SessionTest {
     /** The console's /index --embed and /mode, and a RAG answer whose passage only meaning could find. */
     @Test
     void theConsoleEmbedsAnOldIndexAndRagModeThenFindsPassagesByMeaning() throws Exception {
-        var config = configure(4096, dev.ragdesk.testing.MiniLm.configToml());
+        var config = configure(4096, MiniLm.configToml());
         var docs = Files.createDirectories(home.resolve("docs"));
         Files.writeString(docs.resolve("car.txt"), "The automobile would not start because its battery was flat.\n");
         Files.writeString(docs.resolve("rice.txt"), "Monsoon rains flooded the rice fields near the river delta.\n");
         var workspace = new Workspace(home).ensureDataDirs();
-        try (var index = dev.ragdesk.rag.Documents.openForWriting(workspace, config)) { // built before there was an embed model
+        try (var index = Documents.openForWriting(workspace, config)) { // built before there was an embed model
             index.index(List.of(docs), p -> {}, () -> false);
         }
         open(config);

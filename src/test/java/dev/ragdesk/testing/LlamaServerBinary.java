@@ -1,5 +1,6 @@
 package dev.ragdesk.testing;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +31,7 @@ public final class LlamaServerBinary {
                 // fall through to PATH
             }
         }
-        for (var dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+        for (var dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             if (!dir.isBlank() && Files.isExecutable(Path.of(dir, "llama-server"))) return Optional.of(Path.of(dir, "llama-server"));
         }
         return Optional.empty();

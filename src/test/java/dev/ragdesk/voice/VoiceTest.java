@@ -1,14 +1,22 @@
 package dev.ragdesk.voice;
 
+import dev.ragdesk.io.NativeCache;
 import dev.ragdesk.process.JvmCommand;
 import dev.ragdesk.testing.Fixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.Set;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -55,7 +63,7 @@ class VoiceTest {
         transcriber(model).transcribe(clip);
         transcriber(model).transcribe(clip);
         assertEquals(before, whisperTempFolders(), "no whisper-jni-* folder added to " + System.getProperty("java.io.tmpdir"));
-        var natives = dev.ragdesk.io.NativeCache.dir(System.getenv());
+        var natives = NativeCache.dir(System.getenv());
         try (var dirs = Files.list(natives)) {
             var unpacked = dirs.filter(d -> d.getFileName().toString().startsWith("whisper-jni-")).toList();
             assertFalse(unpacked.isEmpty(), "unpacked once into " + natives);
@@ -63,9 +71,9 @@ class VoiceTest {
         }
     }
 
-    private static java.util.Set<String> whisperTempFolders() throws Exception {
+    private static Set<String> whisperTempFolders() throws Exception {
         try (var files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-            return files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("whisper-jni-")).collect(java.util.stream.Collectors.toSet());
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("whisper-jni-")).collect(Collectors.toSet());
         }
     }
 
@@ -92,7 +100,7 @@ class VoiceTest {
         Files.writeString(script, "#!/bin/sh\nexec sleep 600\n");
         script.toFile().setExecutable(true);
         var model = Files.writeString(dir.resolve("model.bin"), "stand-in");
-        var transcriber = new Transcriber(model, "auto", dir, new dev.ragdesk.process.JvmCommand(script, ""), java.time.Duration.ofSeconds(2));
+        var transcriber = new Transcriber(model, "auto", dir, new JvmCommand(script, ""), Duration.ofSeconds(2));
         var e = assertThrows(VoiceException.class, () -> transcriber.transcribe(new AudioClip(new float[32_000])));
         assertTrue(e.getMessage().startsWith("the transcriber did not finish within 2 s and was stopped"), e.getMessage());
     }
@@ -100,7 +108,7 @@ class VoiceTest {
     @Test
     void aHeaderOfZeroHertzIsRefusedInOneLine() throws Exception {
         var wav = dir.resolve("zero.wav");
-        var header = java.nio.ByteBuffer.allocate(44 + 3200).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        var header = ByteBuffer.allocate(44 + 3200).order(ByteOrder.LITTLE_ENDIAN);
         header.put("RIFF".getBytes()).putInt(36 + 3200).put("WAVE".getBytes()).put("fmt ".getBytes()).putInt(16)
                 .putShort((short) 1).putShort((short) 1).putInt(0).putInt(0).putShort((short) 2).putShort((short) 16)
                 .put("data".getBytes()).putInt(3200);
@@ -121,14 +129,14 @@ class VoiceTest {
         var script = dir.resolve("record.sh");
         // a stand-in for arecord or `ssh laptop sox ...`: print the PCM after the WAV's "data" chunk header
         var bytes = Files.readAllBytes(wav);
-        int data = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1).indexOf("data") + 8;
+        int data = new String(bytes, StandardCharsets.ISO_8859_1).indexOf("data") + 8;
         Files.writeString(script, "#!/bin/sh\ntail -c +" + (data + 1) + " '" + wav + "'\n");
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
         var recording = new CommandSource(script.toString()).start();
         var expected = Wav.read(wav);
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (recording.seconds() < expected.seconds() && System.nanoTime() < deadline) {
-            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000); // the program streams; wait for all of it
+            LockSupport.parkNanos(10_000_000); // the program streams; wait for all of it
         }
         var clip = recording.stop();
         assertEquals(expected.samples().length, clip.samples().length);

@@ -1,6 +1,6 @@
 package dev.ragdesk.engine.remote;
 
-import dev.ragdesk.process.Threads;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.ragdesk.engine.ChatMessage;
@@ -8,7 +8,9 @@ import dev.ragdesk.engine.ModelRequest;
 import dev.ragdesk.engine.OpenStreams;
 import dev.ragdesk.engine.Protocol;
 import dev.ragdesk.engine.Worker;
+import dev.ragdesk.process.Threads;
 import okhttp3.Call;
+import okhttp3.Callback;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -72,7 +74,7 @@ public final class RemoteWorker implements Worker {
     public CompletableFuture<Protocol.Loaded> load(Protocol.Load request) {
         var loaded = new CompletableFuture<Protocol.Loaded>();
         long t0 = System.nanoTime();
-        HTTP.newCall(authorised(new Request.Builder().url(base + "/v1/models").get()).build()).enqueue(new okhttp3.Callback() {
+        HTTP.newCall(authorised(new Request.Builder().url(base + "/v1/models").get()).build()).enqueue(new Callback() {
             @Override
             public void onFailure(Call call, IOException e) {
                 fail(loaded, unreachable(e));
@@ -128,7 +130,7 @@ public final class RemoteWorker implements Worker {
         try {
             http = authorised(new Request.Builder().url(base + (chat ? "/v1/chat/completions" : "/v1/completions"))
                     .post(RequestBody.create(JSON.writeValueAsBytes(body), JSON_TYPE))).build();
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             sink.accept(new Protocol.Error(request.id(), "cannot write the request: " + e.getMessage()));
             return;
         }

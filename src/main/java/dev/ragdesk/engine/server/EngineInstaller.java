@@ -1,6 +1,8 @@
 package dev.ragdesk.engine.server;
 
 import dev.ragdesk.RagdeskException;
+import dev.ragdesk.io.FileDigest;
+import dev.ragdesk.io.UserPaths;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,10 +15,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
@@ -171,7 +175,7 @@ public final class EngineInstaller {
             var p = new ProcessBuilder(nvcc.toString(), "--version").redirectErrorStream(true).start();
             p.getOutputStream().close();
             var out = new String(p.getInputStream().readNBytes(16 * 1024), StandardCharsets.UTF_8);
-            p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+            p.waitFor(10, TimeUnit.SECONDS);
             var m = Pattern.compile("release (\\d+\\.\\d+)").matcher(out);
             return m.find() ? "cuda" + m.group(1) : "";
         } catch (IOException e) {
@@ -196,7 +200,7 @@ public final class EngineInstaller {
             var p = new ProcessBuilder(smi.get().toString(), "--query-gpu=compute_cap", "--format=csv,noheader").redirectErrorStream(true).start();
             p.getOutputStream().close();
             var out = new String(p.getInputStream().readNBytes(4096), StandardCharsets.UTF_8).lines().findFirst().orElse("").strip();
-            p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+            p.waitFor(10, TimeUnit.SECONDS);
             return out.matches("\\d+\\.\\d+") ? Optional.of(out.replace(".", "")) : Optional.empty();
         } catch (IOException e) {
             return Optional.empty();
@@ -245,7 +249,7 @@ public final class EngineInstaller {
     /** npm checks the registry's integrity itself; this checks again against the pin, so a changed package is refused. */
     static void verify(Path tarball) throws RagdeskException {
         try {
-            var actual = Base64.getEncoder().encodeToString(dev.ragdesk.io.FileDigest.of(tarball, "SHA-512"));
+            var actual = Base64.getEncoder().encodeToString(FileDigest.of(tarball, "SHA-512"));
             if (!actual.equals(PACKAGE_SHA512)) {
                 throw new RagdeskException(tarball.getFileName() + " does not match its pinned sha512 (got " + actual + "); nothing was built");
             }
@@ -304,12 +308,12 @@ public final class EngineInstaller {
     private static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) return;
         try (var walk = Files.walk(dir)) {
-            for (var p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+            for (var p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         }
     }
 
     static Optional<Path> which(Map<String, String> env, String tool) {
-        return dev.ragdesk.io.UserPaths.onPath(tool, env);
+        return UserPaths.onPath(tool, env);
     }
 
     /** llama.cpp's CUDA backend links cuBLAS; some toolkits (containers, minimal installs) ship nvcc without it. */

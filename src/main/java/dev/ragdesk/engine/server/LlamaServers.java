@@ -4,7 +4,9 @@ import dev.ragdesk.RagdeskException;
 import dev.ragdesk.config.Workspace;
 import dev.ragdesk.io.UserPaths;
 
+import java.io.File;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Finds a llama-server binary: the configured path, then ragdesk's own installs (this
@@ -52,7 +56,7 @@ public final class LlamaServers {
         var candidates = new ArrayList<Path>();
         candidates.addAll(installs(workspace.data().resolve("engines")));
         userCache(env).ifPresent(cache -> candidates.addAll(installs(cache)));
-        for (var dir : env.getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+        for (var dir : env.getOrDefault("PATH", "").split(File.pathSeparator)) {
             if (!dir.isBlank()) candidates.add(Path.of(dir, BINARY));
         }
         for (var candidate : candidates) {
@@ -79,7 +83,7 @@ public final class LlamaServers {
         }
     }
 
-    private static final java.util.regex.Pattern VERSION_LINE = java.util.regex.Pattern.compile("^(?:[\\d.]+ [A-Z] )?version: (.+)$");
+    private static final Pattern VERSION_LINE = Pattern.compile("^(?:[\\d.]+ [A-Z] )?version: (.+)$");
 
     /** Runs {@code --version}: llama.cpp's binaries print "version: N (commit)". */
     public static Found check(Path binary, String source) throws RagdeskException {
@@ -90,10 +94,10 @@ public final class LlamaServers {
         try {
             var p = new ProcessBuilder(binary.toString(), "--version").redirectErrorStream(true).start();
             p.getOutputStream().close();
-            var out = new String(p.getInputStream().readNBytes(64 * 1024), java.nio.charset.StandardCharsets.UTF_8);
+            var out = new String(p.getInputStream().readNBytes(64 * 1024), StandardCharsets.UTF_8);
             if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly();
             // llama.cpp's logger may put a timestamp and level before it ("0.00.000.377 I version: …")
-            var version = out.lines().map(VERSION_LINE::matcher).filter(java.util.regex.Matcher::find).findFirst();
+            var version = out.lines().map(VERSION_LINE::matcher).filter(Matcher::find).findFirst();
             if (version.isEmpty()) {
                 var said = out.lines().findFirst().orElse("nothing").strip();
                 throw new RagdeskException(binary + " is not llama-server (its --version said: " + abbreviate(said) + "); fix " + source);
@@ -112,7 +116,7 @@ public final class LlamaServers {
         try {
             var p = new ProcessBuilder(server.path().toString(), "--list-devices").redirectErrorStream(true).start();
             p.getOutputStream().close();
-            var out = new String(p.getInputStream().readNBytes(64 * 1024), java.nio.charset.StandardCharsets.UTF_8);
+            var out = new String(p.getInputStream().readNBytes(64 * 1024), StandardCharsets.UTF_8);
             if (!p.waitFor(20, TimeUnit.SECONDS)) p.destroyForcibly();
             int at = out.indexOf("Available devices:");
             return at >= 0 && out.substring(at).lines().skip(1).anyMatch(l -> l.matches("\\s+\\S+.*:.*"));

@@ -1,17 +1,20 @@
 package dev.ragdesk.engine.server;
 
-import dev.ragdesk.process.Threads;
 import dev.ragdesk.engine.Launcher;
 import dev.ragdesk.engine.Worker;
 import dev.ragdesk.io.AtomicFiles;
 import dev.ragdesk.io.RandomHex;
+import dev.ragdesk.process.Threads;
 import okhttp3.OkHttpClient;
+import org.newsclub.net.unix.AFUNIXSocket;
+import org.newsclub.net.unix.AFUNIXSocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -93,7 +96,7 @@ public final class ServerLauncher implements Launcher {
                 if (dir == null) dir = privateFolder(runDir);
                 for (int i = 0; i < 10; i++) {
                     var candidate = dir.resolve("llama-" + RandomHex.of(6) + ".sock");
-                    if (!Files.exists(candidate, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return candidate;
+                    if (!Files.exists(candidate, LinkOption.NOFOLLOW_LINKS)) return candidate;
                 }
                 throw new IOException("no free socket name in " + dir);
             }
@@ -117,7 +120,7 @@ public final class ServerLauncher implements Launcher {
     private static void removeStaleSockets(Path dir) {
         try (var files = Files.newDirectoryStream(dir, "llama-*.sock")) {
             for (var file : files) {
-                try (var probe = org.newsclub.net.unix.AFUNIXSocket.connectTo(org.newsclub.net.unix.AFUNIXSocketAddress.of(file))) {
+                try (var probe = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(file))) {
                     log.debug("{} is in use", file);
                 } catch (IOException refused) {
                     Files.deleteIfExists(file);

@@ -5,6 +5,7 @@ import okhttp3.HttpUrl;
 import okhttp3.Interceptor;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
+import okhttp3.Response;
 import org.newsclub.net.unix.AFSocketFactory;
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
@@ -14,17 +15,23 @@ import org.slf4j.LoggerFactory;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * One llama-server process, started so that no other user of the machine can reach it:
@@ -87,7 +94,7 @@ public final class ServerProcess implements AutoCloseable {
     private static AFUNIXSocketAddress address(Path socket) {
         try {
             return AFUNIXSocketAddress.of(socket);
-        } catch (java.net.SocketException e) {
+        } catch (SocketException e) {
             throw new IllegalArgumentException("cannot use " + socket + " as a socket address: " + e.getMessage(), e);
         }
     }
@@ -102,7 +109,7 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     /** The network interceptor runs once the connection is open and before a byte of the request is written. */
-    private okhttp3.Response requirePeerIsServer(Interceptor.Chain chain) throws IOException {
+    private Response requirePeerIsServer(Interceptor.Chain chain) throws IOException {
         var connection = chain.connection();
         if (connection == null || !(connection.socket() instanceof AFUNIXSocket unix)) {
             throw new IOException("refusing to talk to llama-server over anything but its own Unix socket");
@@ -135,7 +142,7 @@ public final class ServerProcess implements AutoCloseable {
      * "listening on", and every 10 ms (100 ms after two seconds) in case a build words it
      * otherwise: probing every few ms took CPU from the load itself on a 2-core machine.
      */
-    public Health awaitHealthy(java.util.function.BooleanSupplier stopping, java.util.function.Supplier<String> recentOutput)
+    public Health awaitHealthy(BooleanSupplier stopping, Supplier<String> recentOutput)
             throws InterruptedException {
         var health = new Request.Builder().url(url("/health")).get().build();
         var probe = keyless.newBuilder().readTimeout(Duration.ofSeconds(2)).callTimeout(Duration.ofSeconds(3)).build();
@@ -157,10 +164,10 @@ public final class ServerProcess implements AutoCloseable {
         process.waitFor(5, TimeUnit.SECONDS);
         try {
             outputRead.get(2, TimeUnit.SECONDS); // its last log lines, which say why
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             log.debug("llama-server's last output: {}", e.toString());
         }
-        var said = recentOutput.get().toLowerCase(java.util.Locale.ROOT);
+        var said = recentOutput.get().toLowerCase(Locale.ROOT);
         return said.contains("couldn't bind") || said.contains("address already in use") ? Health.ADDRESS_TAKEN : Health.EXITED;
     }
 

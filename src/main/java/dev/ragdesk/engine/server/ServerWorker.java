@@ -1,5 +1,6 @@
 package dev.ragdesk.engine.server;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.ragdesk.engine.LogTail;
@@ -7,6 +8,8 @@ import dev.ragdesk.engine.OpenStreams;
 import dev.ragdesk.engine.Protocol;
 import dev.ragdesk.engine.Worker;
 import okhttp3.Call;
+import okhttp3.Callback;
+import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -26,8 +29,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
@@ -282,7 +285,7 @@ public final class ServerWorker implements Worker {
             reply.complete(new Protocol.Error(id, "llama-server cannot answer " + request.getClass().getSimpleName()));
             return reply;
         }
-        server.client().newCall(http).enqueue(new okhttp3.Callback() {
+        server.client().newCall(http).enqueue(new Callback() {
             @Override
             public void onFailure(Call call, IOException e) {
                 reply.completeExceptionally(new IOException("lost the model server (" + e.getMessage() + ")", e));
@@ -373,12 +376,12 @@ public final class ServerWorker implements Worker {
         try {
             return new Request.Builder().url(url(path))
                     .post(RequestBody.create(JSON.writeValueAsBytes(body), JSON_TYPE)).build();
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    private okhttp3.HttpUrl url(String path) {
+    private HttpUrl url(String path) {
         return server.url(path);
     }
 

@@ -6,6 +6,8 @@ import de.kherud.llama.LlamaModel;
 import de.kherud.llama.ModelParameters;
 import de.kherud.llama.Pair;
 import dev.ragdesk.engine.Protocol;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 import java.io.BufferedReader;
 import java.io.FileDescriptor;
@@ -66,7 +68,7 @@ public final class WorkerMain {
     @SuppressWarnings("removal")
     private static void ignoreTerminalInterrupt() {
         try {
-            sun.misc.Signal.handle(new sun.misc.Signal("INT"), sun.misc.SignalHandler.SIG_IGN);
+            Signal.handle(new Signal("INT"), SignalHandler.SIG_IGN);
         } catch (IllegalArgumentException ignored) {
             // no SIGINT on this platform
         }

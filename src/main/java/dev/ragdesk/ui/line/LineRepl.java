@@ -1,5 +1,7 @@
 package dev.ragdesk.ui.line;
 
+import dev.ragdesk.Failures;
+import dev.ragdesk.RagdeskException;
 import dev.ragdesk.config.Config;
 import dev.ragdesk.io.TerminalText;
 import dev.ragdesk.session.Mode;
@@ -14,10 +16,12 @@ import org.jline.reader.Candidate;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
 import org.jline.reader.LineReaderBuilder;
+import org.jline.reader.ParsedLine;
 import org.jline.reader.Reference;
 import org.jline.reader.UserInterruptException;
 import org.jline.reader.impl.completer.FileNameCompleter;
 import org.jline.terminal.Terminal;
+import org.slf4j.LoggerFactory;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -178,8 +182,8 @@ public final class LineRepl {
             } catch (IOException e) {
                 say("(cannot do that: " + e.getMessage() + ")");
             } catch (RuntimeException e) {
-                org.slf4j.LoggerFactory.getLogger(LineRepl.class).error("{} failed", line, e);
-                say("(" + dev.ragdesk.Failures.oneLine(e) + ")"); // one command failed; the REPL goes on
+                LoggerFactory.getLogger(LineRepl.class).error("{} failed", line, e);
+                say("(" + Failures.oneLine(e) + ")"); // one command failed; the REPL goes on
             }
             return true;
         }
@@ -228,7 +232,7 @@ public final class LineRepl {
     }
 
     /** Slash commands, then modes and roles, then paths after /index and /remove. */
-    void complete(LineReader reader, org.jline.reader.ParsedLine line, List<Candidate> candidates) {
+    void complete(LineReader reader, ParsedLine line, List<Candidate> candidates) {
         var words = line.words();
         if (line.wordIndex() == 0) {
             if (line.word().startsWith("/")) SlashCommands.NAMES.forEach(n -> candidates.add(new Candidate(n)));
@@ -247,7 +251,7 @@ public final class LineRepl {
                     session.startDictation();
                     above(r, "(recording from " + config.voice().source() + ": " + config.ui().keys().get("dictate")
                             + " or Enter stops, Ctrl-C discards)");
-                } catch (dev.ragdesk.RagdeskException e) {
+                } catch (RagdeskException e) {
                     above(r, "(" + e.getMessage() + ")");
                 }
             } else {
@@ -281,7 +285,7 @@ public final class LineRepl {
             var text = session.finishDictationNow();
             if (text.isEmpty()) above(r, "(no speech recognised)");
             else r.getBuffer().write(text);
-        } catch (dev.ragdesk.RagdeskException e) {
+        } catch (RagdeskException e) {
             above(r, "(" + e.getMessage() + ")");
         }
     }

@@ -1,5 +1,8 @@
 package dev.ragdesk.ui.tui;
 
+import dev.ragdesk.io.UserPaths;
+import dev.ragdesk.session.SlashCommands;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,7 +11,7 @@ import java.util.List;
 
 /** The editable input line: text, cursor, history, and Tab completion of slash commands and paths. */
 final class InputLine {
-    static final List<String> COMMANDS = dev.ragdesk.session.SlashCommands.NAMES;
+    static final List<String> COMMANDS = SlashCommands.NAMES;
 
     private final StringBuilder text = new StringBuilder();
     private int cursor; // in chars, always on a code point boundary
@@ -92,8 +95,8 @@ final class InputLine {
         if (space < 0) return apply(line, COMMANDS);
         var command = line.substring(0, space);
         var arg = line.substring(space + 1);
-        return dev.ragdesk.session.SlashCommands.takesPath(command) ? apply(arg, paths(arg))
-                : apply(arg, dev.ragdesk.session.SlashCommands.choices(command));
+        return SlashCommands.takesPath(command) ? apply(arg, paths(arg))
+                : apply(arg, SlashCommands.choices(command));
     }
 
     private List<String> apply(String prefix, List<String> candidates) {
@@ -110,7 +113,7 @@ final class InputLine {
     }
 
     private List<String> paths(String typed) {
-        var expanded = dev.ragdesk.io.UserPaths.expandHome(typed);
+        var expanded = UserPaths.expandHome(typed);
         int slash = expanded.lastIndexOf('/');
         var dirPart = slash < 0 ? "" : expanded.substring(0, slash + 1);
         var dir = dirPart.isEmpty() ? cwd : cwd.resolve(dirPart);

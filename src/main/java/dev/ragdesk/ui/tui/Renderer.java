@@ -7,6 +7,7 @@ import com.googlecode.lanterna.TextColor;
 import com.googlecode.lanterna.screen.Screen;
 import dev.ragdesk.io.Sizes;
 import dev.ragdesk.models.DownloadProgress;
+import dev.ragdesk.session.SlashCommands;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -219,7 +220,7 @@ final class Renderer {
                 {keys.get("dictate"), "dictation (" + keys.get("dictate") + " or " + keys.get("send") + " stops)"}};
         for (var row : rows) lines.add(String.format(Locale.ROOT, "%-16s %s", row[0], row[1]));
         lines.add("");
-        lines.addAll(dev.ragdesk.session.SlashCommands.HELP);
+        lines.addAll(SlashCommands.HELP);
         lines.add("");
         lines.add(keys.get("help") + ", ? or Esc closes this help");
         return lines;

@@ -1,11 +1,14 @@
 package dev.ragdesk.ui.tui;
 
-import dev.ragdesk.process.Threads;
 import com.googlecode.lanterna.input.KeyStroke;
 import com.googlecode.lanterna.input.KeyType;
 import com.googlecode.lanterna.screen.Screen;
+import dev.ragdesk.Failures;
+import dev.ragdesk.RagdeskException;
 import dev.ragdesk.config.Config;
 import dev.ragdesk.models.DownloadProgress;
+import dev.ragdesk.process.Threads;
+import dev.ragdesk.session.Conversation;
 import dev.ragdesk.session.Mode;
 import dev.ragdesk.session.Session;
 import dev.ragdesk.session.SessionEvent;
@@ -15,14 +18,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * The full-screen console. One queue merges keys and session events; only the loop thread
@@ -45,7 +54,7 @@ public final class TuiApp {
     private final TuiState state;
     private final Renderer renderer;
     private final BlockingQueue<Event> queue = new LinkedBlockingQueue<>();
-    private final Map<String, KeyBinding> keys = new java.util.HashMap<>();
+    private final Map<String, KeyBinding> keys = new HashMap<>();
     private final Consumer<String> clipboard;
     private final Path cwd;
 
@@ -99,7 +108,7 @@ public final class TuiApp {
                 queue.add(new Event.Key(new KeyStroke(KeyType.EOF)));
             }
         }, "tui-keys");
-        var ticker = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(Threads.daemon("tui-tick"));
+        var ticker = Executors.newSingleThreadScheduledExecutor(Threads.daemon("tui-tick"));
         ticker.scheduleAtFixedRate(() -> queue.add(new Event.Tick()), 1, 1, TimeUnit.SECONDS);
         session.refreshIndexStatus();
         try {
@@ -126,7 +135,7 @@ public final class TuiApp {
      * Handles events as they arrive, drawing after each, until {@code done} holds or the time is
      * up; for tests that wait on real session work. True if {@code done} came to hold.
      */
-    boolean drainUntil(java.util.function.Predicate<TuiState> done, java.time.Duration timeout) throws IOException, InterruptedException {
+    boolean drainUntil(Predicate<TuiState> done, Duration timeout) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         drain();
         while (!done.test(state)) {
@@ -152,7 +161,7 @@ public final class TuiApp {
             state.notice = "cannot do that: " + e.getMessage();
         } catch (RuntimeException e) {
             log.error("handling {} failed", event, e);
-            state.notice = dev.ragdesk.Failures.oneLine(e);
+            state.notice = Failures.oneLine(e);
         }
     }
 
@@ -255,14 +264,14 @@ public final class TuiApp {
         try {
             session.startDictation();
             showRecording();
-        } catch (dev.ragdesk.RagdeskException e) {
+        } catch (RagdeskException e) {
             state.notice = e.getMessage();
         }
     }
 
     private void showRecording() {
         var meter = session.dictationMeter();
-        state.notice = String.format(java.util.Locale.ROOT, "● recording %.0fs %s — %s or Enter stops, %s discards", meter[0],
+        state.notice = String.format(Locale.ROOT, "● recording %.0fs %s — %s or Enter stops, %s discards", meter[0],
                 Renderer.bar(Math.min(1, meter[1] * 4), 6), config.ui().keys().get("dictate"), config.ui().keys().get("cancel"));
     }
 
@@ -304,12 +313,12 @@ public final class TuiApp {
             state.notice = "no answer to copy yet";
             return;
         }
-        clipboard.accept("\033]52;c;" + Base64.getEncoder().encodeToString(last.text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)) + "\007");
+        clipboard.accept("\033]52;c;" + Base64.getEncoder().encodeToString(last.text.toString().getBytes(StandardCharsets.UTF_8)) + "\007");
         state.notice = "copied the last answer (OSC 52; in tmux: set -g set-clipboard on)";
     }
 
     /** A saved conversation in the chat pane, sources under each answer. */
-    private void show(dev.ragdesk.session.Conversation conversation) {
+    private void show(Conversation conversation) {
         state.messages.clear();
         for (var t : conversation.turns()) {
             var m = new TuiState.Message(t.role(), t.text());

@@ -1,8 +1,11 @@
 package dev.ragdesk.voice.worker;
 
+import dev.ragdesk.io.NativeCache;
 import io.github.givimad.whisperjni.WhisperFullParams;
 import io.github.givimad.whisperjni.WhisperJNI;
 import io.github.givimad.whisperjni.WhisperSamplingStrategy;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -24,7 +27,7 @@ public final class WhisperMain {
         var out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
         System.setOut(System.err);
         // Ctrl-C in the REPL reaches the whole process group; the parent decides what it means
-        sun.misc.Signal.handle(new sun.misc.Signal("INT"), sun.misc.SignalHandler.SIG_IGN);
+        Signal.handle(new Signal("INT"), SignalHandler.SIG_IGN);
         int status = 0;
         try {
             var model = Path.of(args[0]);
@@ -32,7 +35,7 @@ public final class WhisperMain {
             var samples = new float[bytes.length / 4];
             ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(samples);
             if (System.getProperty(WhisperNatives.LIBDIR) == null) {
-                WhisperNatives.unpack(dev.ragdesk.io.NativeCache.dir(System.getenv()))
+                WhisperNatives.unpack(NativeCache.dir(System.getenv()))
                         .ifPresent(dir -> System.setProperty(WhisperNatives.LIBDIR, dir.toString()));
             }
             WhisperJNI.loadLibrary(message -> System.err.println("whisper: " + message.strip()));

@@ -4,14 +4,19 @@ import dev.ragdesk.config.ConfigLoader;
 import dev.ragdesk.config.Workspace;
 import dev.ragdesk.engine.ModelHost;
 import dev.ragdesk.engine.WorkerCensus;
+import dev.ragdesk.models.SyntheticGguf;
 import dev.ragdesk.session.Assistant;
 import dev.ragdesk.session.Mode;
 import dev.ragdesk.session.Session;
 import dev.ragdesk.session.Ticket;
+import dev.ragdesk.testing.LighthouseDocs;
 import dev.ragdesk.testing.LlamaServerBinary;
-import dev.ragdesk.models.SyntheticGguf;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.mockwebserver.Dispatcher;
 import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
+import okhttp3.mockwebserver.RecordedRequest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,13 +24,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -56,15 +64,15 @@ class RemoteEngineTest {
                 "--port", String.valueOf(port), "--api-key", KEY, "--alias", "served-model", "--no-webui", "-np", "1")
                 .redirectErrorStream(true).redirectOutput(shared.resolve("server.log").toFile()).start();
         endpoint = "http://127.0.0.1:" + port + "/v1";
-        var client = new okhttp3.OkHttpClient();
+        var client = new OkHttpClient();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline && server.isAlive()) {
-            try (var r = client.newCall(new okhttp3.Request.Builder().url("http://127.0.0.1:" + port + "/health").build()).execute()) {
+            try (var r = client.newCall(new Request.Builder().url("http://127.0.0.1:" + port + "/health").build()).execute()) {
                 if (r.code() == 200) return;
-            } catch (java.io.IOException notYet) {
+            } catch (IOException notYet) {
                 // starting
             }
-            java.util.concurrent.locks.LockSupport.parkNanos(50_000_000); // the server announces nothing: poll its health
+            LockSupport.parkNanos(50_000_000); // the server announces nothing: poll its health
         }
         fail("the test's llama-server did not come up: " + Files.readString(shared.resolve("server.log")));
     }
@@ -84,8 +92,8 @@ class RemoteEngineTest {
         Files.writeString(home.resolve("config.toml"), models + "[chat]\nmax_tokens = 8\n[rag]\nmax_tokens = 8\n");
         var config = new ConfigLoader().load(home.resolve("config.toml")).config();
         var workspace = new Workspace(home).ensureDataDirs();
-        dev.ragdesk.testing.LighthouseDocs.indexedIn(home, config);
-        var fullEnv = new java.util.HashMap<>(env);
+        LighthouseDocs.indexedIn(home, config);
+        var fullEnv = new HashMap<>(env);
         fullEnv.put("PATH", "");
         fullEnv.put("RAGDESK_GPU", "none");
         session = new Session(workspace, config, fullEnv, "4.2.0", e -> {},
@@ -145,9 +153,9 @@ class RemoteEngineTest {
     @Test
     void aMalformedStreamAndServerErrorsAreOneLineEach() throws Exception {
         try (var fake = new MockWebServer()) {
-            fake.setDispatcher(new okhttp3.mockwebserver.Dispatcher() {
+            fake.setDispatcher(new Dispatcher() {
                 @Override
-                public MockResponse dispatch(okhttp3.mockwebserver.RecordedRequest r) {
+                public MockResponse dispatch(RecordedRequest r) {
                     if (r.getPath().equals("/v1/models")) return new MockResponse().setBody("{\"data\":[{\"id\":\"m\"}]}");
                     if (r.getPath().equals("/v1/chat/completions")) return new MockResponse().setBody("data: <html>oops</html>\n\n");
                     return new MockResponse().setResponseCode(503);

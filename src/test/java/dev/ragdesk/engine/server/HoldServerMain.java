@@ -1,9 +1,11 @@
 package dev.ragdesk.engine.server;
 
+import dev.ragdesk.engine.GenerateRequest;
 import dev.ragdesk.engine.ModelHost;
 import dev.ragdesk.engine.ModelRequest;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * A JVM that loads a model into llama-server through the real host and answers once, prints the
@@ -16,7 +18,7 @@ public final class HoldServerMain {
         var host = new ModelHost(launcher, e -> {}, ModelHost.Options.defaults().withPrestart(false));
         var model = Path.of(args[1]);
         var active = host.activate(new ModelRequest("rag", ModelRequest.displayNameOf(model), model, 512, 0, 1, false));
-        host.generate(new dev.ragdesk.engine.GenerateRequest("Once", 2, 0.0, 1, java.util.List.of()), t -> {}).await();
+        host.generate(new GenerateRequest("Once", 2, 0.0, 1, List.of()), t -> {}).await();
         System.out.println("server " + active.pid());
         System.out.flush();
         System.in.read(); // until killed

@@ -1,30 +1,43 @@
 package dev.ragdesk.engine.server;
 
 import dev.ragdesk.RagdeskException;
+import dev.ragdesk.engine.ChatMessage;
 import dev.ragdesk.engine.EngineEvent;
 import dev.ragdesk.engine.GenerateRequest;
 import dev.ragdesk.engine.ModelHost;
 import dev.ragdesk.engine.ModelRequest;
 import dev.ragdesk.engine.WorkerCensus;
+import dev.ragdesk.models.SyntheticGguf;
 import dev.ragdesk.testing.Fixtures;
 import dev.ragdesk.testing.LlamaServerBinary;
-import dev.ragdesk.models.SyntheticGguf;
+import dev.ragdesk.testing.OtherUser;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -85,7 +98,7 @@ class ServerEngineTest {
         var model = Fixtures.require("stories260K-chat-template.gguf");
         var h = host();
         h.activate(request("chat", model, 1024));
-        var prompt = h.applyTemplate("Be brief.", List.of(dev.ragdesk.engine.ChatMessage.user("hi")));
+        var prompt = h.applyTemplate("Be brief.", List.of(ChatMessage.user("hi")));
         assertTrue(prompt.contains("[INST]") && prompt.contains("Be brief.") && prompt.contains("hi"), prompt);
     }
 
@@ -95,7 +108,7 @@ class ServerEngineTest {
         var h = host();
         h.activate(request("chat", model, 8192));
         var tokens = new AtomicInteger();
-        var started = new java.util.concurrent.CountDownLatch(5);
+        var started = new CountDownLatch(5);
         var generation = h.generate(new GenerateRequest("Once", 8000, 0.8, 3, List.of()), t -> {
             tokens.incrementAndGet();
             started.countDown();
@@ -108,7 +121,7 @@ class ServerEngineTest {
         assertEquals("cancelled", result.reason());
         var worker = launcher.lastStarted().orElseThrow();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (worker.slotBusy() && System.nanoTime() < deadline) java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+        while (worker.slotBusy() && System.nanoTime() < deadline) LockSupport.parkNanos(5_000_000);
         assertFalse(worker.slotBusy(), "the server stopped generating");
         System.out.printf("cancel: slot idle %d ms after cancel%n", (System.nanoTime() - t0) / 1_000_000);
         assertEquals(atCancel, tokens.get(), "no token is delivered after the cancel");
@@ -127,7 +140,7 @@ class ServerEngineTest {
             while (sampling.get()) samples.add(WorkerCensus.now());
         });
         sampler.start();
-        var pids = new java.util.HashSet<Long>();
+        var pids = new HashSet<Long>();
         try {
             for (int i = 0; i < 6; i++) {
                 var active = h.activate(request(i % 2 == 0 ? "rag" : "chat", i % 2 == 0 ? rag : chat, 1024));
@@ -151,7 +164,7 @@ class ServerEngineTest {
         var model = SyntheticGguf.llama().layers(4).embedding(128).writeTo(dir.resolve("m.gguf"));
         var h = host();
         var active = h.activate(request("chat", model, 8192));
-        var started = new java.util.concurrent.CountDownLatch(3);
+        var started = new CountDownLatch(3);
         var generation = h.generate(new GenerateRequest("Once", 8000, 0.8, 3, List.of()), t -> started.countDown());
         assertTrue(started.await(60, TimeUnit.SECONDS));
         new ProcessBuilder("kill", "-9", String.valueOf(active.pid())).start().waitFor();
@@ -178,7 +191,7 @@ class ServerEngineTest {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         var children = ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).toList();
         while (children.size() > 2 && System.nanoTime() < deadline) { // an ended watchdog is reaped a moment after its server
-            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
             children = ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).toList();
         }
         var commands = children.stream().map(p -> p.info().command().orElse("?")).sorted().toList();
@@ -202,24 +215,24 @@ class ServerEngineTest {
     @Test
     void aProcessSquattingTheSocketIsNeverSentAByte() throws Exception {
         var model = Fixtures.require("stories260K.gguf");
-        var taken = java.nio.file.Files.createDirectories(dir.resolve("run")).resolve("llama-squatted.sock");
-        var received = new java.io.ByteArrayOutputStream();
+        var taken = Files.createDirectories(dir.resolve("run")).resolve("llama-squatted.sock");
+        var received = new ByteArrayOutputStream();
         var connections = new AtomicInteger();
-        try (var squatter = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
-            squatter.bind(java.net.UnixDomainSocketAddress.of(taken));
+        try (var squatter = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            squatter.bind(UnixDomainSocketAddress.of(taken));
             var listening = new Thread(() -> {
                 try {
                     while (true) {
                         try (var c = squatter.accept()) {
                             connections.incrementAndGet();
-                            var buffer = java.nio.ByteBuffer.allocate(4096);
+                            var buffer = ByteBuffer.allocate(4096);
                             while (c.read(buffer) > 0) {
                                 synchronized (received) { received.write(buffer.array(), 0, buffer.position()); }
                                 buffer.clear();
                             }
                         }
                     }
-                } catch (java.io.IOException closed) {
+                } catch (IOException closed) {
                     // the test is over
                 }
             });
@@ -234,7 +247,7 @@ class ServerEngineTest {
         }
         assertTrue(connections.get() > 0, "the test's premise: the squatter was reached");
         synchronized (received) {
-            assertEquals(0, received.size(), "the squatter was sent: " + received.toString(java.nio.charset.StandardCharsets.UTF_8));
+            assertEquals(0, received.size(), "the squatter was sent: " + received.toString(StandardCharsets.UTF_8));
         }
     }
 
@@ -247,7 +260,7 @@ class ServerEngineTest {
         var args = WorkerCensus.arguments(pid);
         var socket = Path.of(args.get(args.indexOf("--host") + 1));
         assertEquals(dir.resolve("run"), socket.getParent());
-        assertEquals("700", dev.ragdesk.testing.OtherUser.mode(socket.getParent()), "the socket's folder is the owner's only");
+        assertEquals("700", OtherUser.mode(socket.getParent()), "the socket's folder is the owner's only");
         assertTrue(args.contains("--no-webui"));
         assertFalse(String.join(" ", args).contains("api-key"), "the key is not on the command line, which ps shows every user: " + args);
         assertEquals(List.of(), TcpListeners.of(pid), "llama-server listens on no TCP port");
@@ -255,8 +268,8 @@ class ServerEngineTest {
         // an independent client, the JDK's own, with no key
         assertEquals(401, RawHttp.status(socket, "POST", "/completion", "{\"prompt\":\"x\",\"n_predict\":1}"), "no key, no answer");
         assertEquals(401, RawHttp.status(socket, "GET", "/slots", ""), "no key, no look at the slots");
-        if (dev.ragdesk.testing.OtherUser.available()) {
-            var other = dev.ragdesk.testing.OtherUser.run("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--unix-socket",
+        if (OtherUser.available()) {
+            var other = OtherUser.run("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--unix-socket",
                     socket.toString(), "http://localhost/health");
             assertFalse(other.succeeded(), "another user reached the server: " + other.output());
         }
@@ -267,7 +280,7 @@ class ServerEngineTest {
     void aServerThatAnswersWithoutTheKeyIsRefused() throws Exception {
         var model = Fixtures.require("stories260K.gguf");
         var wrapper = dir.resolve("llama-server");
-        java.nio.file.Files.writeString(wrapper, "#!/bin/sh\nunset LLAMA_API_KEY\nexec '" + server.path() + "' \"$@\"\n");
+        Files.writeString(wrapper, "#!/bin/sh\nunset LLAMA_API_KEY\nexec '" + server.path() + "' \"$@\"\n");
         wrapper.toFile().setExecutable(true);
         server = LlamaServers.check(wrapper, "the test");
         var h = host();
@@ -281,7 +294,7 @@ class ServerEngineTest {
     void aVersionLineWithTheLoggersTimestampIsRead() throws Exception {
         // seen on CI: llama.cpp's logger put "0.00.000.377 I " before the version line
         var script = dir.resolve("llama-server-logged");
-        java.nio.file.Files.writeString(script, "#!/bin/sh\necho 'load_backend: loaded CPU backend'\n"
+        Files.writeString(script, "#!/bin/sh\necho 'load_backend: loaded CPU backend'\n"
                 + "echo '0.00.000.377 I version: 0.5.0-dev (build 1, commit de3ff81)'\n");
         script.toFile().setExecutable(true);
         assertEquals("0.5.0-dev (build 1, commit de3ff81)", LlamaServers.check(script, "[engine].llama_server").version());

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -47,7 +48,7 @@ class ServerWatchdogTest {
             var out = new BufferedReader(new InputStreamReader(app.getInputStream(), StandardCharsets.UTF_8));
             serverPid = Long.parseLong(lineStartingWith(out, "server "));
             started = app.descendants().toList();
-        } catch (RuntimeException | java.io.IOException e) {
+        } catch (RuntimeException | IOException e) {
             app.destroyForcibly();
             throw e;
         }
@@ -67,7 +68,7 @@ class ServerWatchdogTest {
         }
     }
 
-    private static String lineStartingWith(BufferedReader out, String prefix) throws java.io.IOException {
+    private static String lineStartingWith(BufferedReader out, String prefix) throws IOException {
         String line;
         while ((line = out.readLine()) != null) {
             if (line.startsWith(prefix)) return line.substring(prefix.length()).trim();

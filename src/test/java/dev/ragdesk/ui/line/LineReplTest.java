@@ -3,11 +3,18 @@ package dev.ragdesk.ui.line;
 import dev.ragdesk.config.ConfigLoader;
 import dev.ragdesk.config.Workspace;
 import dev.ragdesk.engine.ModelHost;
-import dev.ragdesk.session.Session;
-import dev.ragdesk.testing.Fixtures;
+import dev.ragdesk.engine.WorkerCensus;
 import dev.ragdesk.models.SyntheticGguf;
+import dev.ragdesk.session.Session;
+import dev.ragdesk.testing.FakeWhisper;
+import dev.ragdesk.testing.Fixtures;
+import dev.ragdesk.testing.Wavs;
+import dev.ragdesk.voice.Transcriber;
 import org.jline.reader.Candidate;
+import org.jline.reader.LineReaderBuilder;
 import org.jline.reader.impl.DefaultParser;
+import org.jline.terminal.Size;
+import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -15,18 +22,25 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
+import java.io.PipedReader;
+import java.io.PipedWriter;
 import java.io.PrintWriter;
 import java.io.StringReader;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -40,11 +54,11 @@ class LineReplTest {
         open(extraToml, null);
     }
 
-    void open(String extraToml, dev.ragdesk.voice.Transcriber transcriber) throws Exception {
+    void open(String extraToml, Transcriber transcriber) throws Exception {
         open(extraToml, transcriber, 8);
     }
 
-    void open(String extraToml, dev.ragdesk.voice.Transcriber transcriber, int maxTokens) throws Exception {
+    void open(String extraToml, Transcriber transcriber, int maxTokens) throws Exception {
         var chat = SyntheticGguf.llama().writeTo(home.resolve("chat.gguf"));
         Files.writeString(home.resolve("config.toml"), "[models.chat]\npath = \"" + chat + "\"\n[chat]\nmax_tokens = " + maxTokens + "\n"
                 + "[llama]\nctx_size = 4096\n" + extraToml);
@@ -56,9 +70,9 @@ class LineReplTest {
     }
 
     /** An external xterm-type terminal: JLine's line discipline turns byte 3 into SIGINT, as a tty does. */
-    static org.jline.terminal.Terminal xterm(PipedOutputStream keys, ByteArrayOutputStream screen) throws java.io.IOException {
+    static Terminal xterm(PipedOutputStream keys, ByteArrayOutputStream screen) throws IOException {
         return TerminalBuilder.builder().system(false).streams(new PipedInputStream(keys, 1 << 16), screen)
-                .type("xterm").encoding(StandardCharsets.UTF_8).size(new org.jline.terminal.Size(120, 40)).build();
+                .type("xterm").encoding(StandardCharsets.UTF_8).size(new Size(120, 40)).build();
     }
 
     @AfterEach
@@ -88,22 +102,22 @@ class LineReplTest {
         open("", null, 3000);
         var out = new StringWriter();
         var err = new StringWriter();
-        var lines = new java.io.PipedWriter();
-        var input = new BufferedReader(new java.io.PipedReader(lines));
+        var lines = new PipedWriter();
+        var input = new BufferedReader(new PipedReader(lines));
         var run = CompletableFuture.supplyAsync(() -> {
             try {
                 return repl.runPiped(input, new PrintWriter(out, true), new PrintWriter(err, true));
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         });
         lines.write("Once upon a time\n");
         lines.flush();
         var deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (out.toString().length() < 20 && System.nanoTime() < deadline) { // tokens are streaming
-            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
+            LockSupport.parkNanos(10_000_000);
         }
-        var workers = dev.ragdesk.engine.WorkerCensus.now().pids(); // the OS's view of the model's process
+        var workers = WorkerCensus.now().pids(); // the OS's view of the model's process
         assertEquals(1, workers.size(), "one model worker; out: " + out + "\nerr: " + err);
         ProcessHandle.of(workers.get(0)).orElseThrow().destroyForcibly();
         lines.close();
@@ -119,7 +133,7 @@ class LineReplTest {
         Files.createDirectories(home.resolve("papers"));
         var terminal = TerminalBuilder.builder().system(false).streams(new PipedInputStream(new PipedOutputStream()), new ByteArrayOutputStream())
                 .type("dumb").build();
-        var reader = org.jline.reader.LineReaderBuilder.builder().terminal(terminal).build();
+        var reader = LineReaderBuilder.builder().terminal(terminal).build();
         var parser = new DefaultParser();
         var commands = new ArrayList<Candidate>();
         repl.complete(reader, parser.parse("/mo", 3), commands);
@@ -127,7 +141,7 @@ class LineReplTest {
         assertTrue(commands.stream().anyMatch(c -> c.value().equals("/models")));
         var modes = new ArrayList<Candidate>();
         repl.complete(reader, parser.parse("/mode ", 6), modes);
-        assertEquals(java.util.List.of("rag", "chat"), modes.stream().map(Candidate::value).toList());
+        assertEquals(List.of("rag", "chat"), modes.stream().map(Candidate::value).toList());
         var paths = new ArrayList<Candidate>();
         var old = System.getProperty("user.dir");
         repl.complete(reader, parser.parse("/index " + home + "/pa", 7 + home.toString().length() + 3), paths);
@@ -148,21 +162,21 @@ class LineReplTest {
         var deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         // the answer comes from a model worker; the next prompt names the loaded model
         while (!screen.toString(StandardCharsets.UTF_8).contains("chat·chat ›") && System.nanoTime() < deadline) {
-            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
+            LockSupport.parkNanos(20_000_000);
         }
         assertTrue(screen.toString(StandardCharsets.UTF_8).contains("chat·chat ›"), "answered, and back at the prompt:\n" + screen.toString(StandardCharsets.UTF_8));
         assertEquals("assistant", session.conversation().turns().get(1).role(), "the question was answered");
         // Ctrl-C as a tty delivers it, SIGINT to the terminal: on an empty line a hint, then exit
-        terminal.raise(org.jline.terminal.Terminal.Signal.INT);
+        terminal.raise(Terminal.Signal.INT);
         deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!screen.toString(StandardCharsets.UTF_8).contains("Ctrl-C again") && System.nanoTime() < deadline) {
-            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
+            LockSupport.parkNanos(10_000_000);
         }
-        terminal.raise(org.jline.terminal.Terminal.Signal.INT);
+        terminal.raise(Terminal.Signal.INT);
         int code;
         try {
             code = run.get(30, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             fail("still running after two Ctrl-C:\n" + screen.toString(StandardCharsets.UTF_8));
             return;
         }
@@ -189,7 +203,7 @@ class LineReplTest {
         keys.flush();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!screen.toString(StandardCharsets.UTF_8).contains("speech recognised") && System.nanoTime() < deadline) {
-            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000); // whisper runs in its own process
+            LockSupport.parkNanos(20_000_000); // whisper runs in its own process
         }
         keys.close(); // end of input: leave without sending
         assertEquals(0, run.get(30, TimeUnit.SECONDS));
@@ -202,8 +216,8 @@ class LineReplTest {
 
     @Test
     void aDictatedTranscriptLandsInTheLineAndIsSentOnlyOnEnter() throws Exception {
-        var wav = dev.ragdesk.testing.Wavs.tone(home.resolve("tone.wav"), 2.0);
-        open("[voice]\nsource = \"file\"\nfile = \"" + wav + "\"\n", dev.ragdesk.testing.FakeWhisper.saying(home, "नमस्ते दुनिया"));
+        var wav = Wavs.tone(home.resolve("tone.wav"), 2.0);
+        open("[voice]\nsource = \"file\"\nfile = \"" + wav + "\"\n", FakeWhisper.saying(home, "नमस्ते दुनिया"));
         var keys = new PipedOutputStream();
         var screen = new ByteArrayOutputStream();
         var terminal = xterm(keys, screen);

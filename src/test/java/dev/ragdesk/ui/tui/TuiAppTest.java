@@ -6,15 +6,27 @@ import com.googlecode.lanterna.input.KeyType;
 import com.googlecode.lanterna.screen.TerminalScreen;
 import com.googlecode.lanterna.terminal.virtual.DefaultVirtualTerminal;
 import dev.ragdesk.config.Config;
+import dev.ragdesk.config.ConfigLoader;
 import dev.ragdesk.config.Workspace;
 import dev.ragdesk.engine.GenerationResult;
 import dev.ragdesk.engine.ModelHost;
 import dev.ragdesk.gpu.GpuDevice;
 import dev.ragdesk.gpu.GpuSample;
+import dev.ragdesk.models.DownloadProgress;
+import dev.ragdesk.models.SyntheticGguf;
+import dev.ragdesk.session.Conversation;
 import dev.ragdesk.session.Mode;
+import dev.ragdesk.session.ModelInfo;
 import dev.ragdesk.session.Session;
 import dev.ragdesk.session.SessionEvent;
-import dev.ragdesk.models.SyntheticGguf;
+import dev.ragdesk.session.Turn;
+import dev.ragdesk.testing.FakeWhisper;
+import dev.ragdesk.testing.Fixtures;
+import dev.ragdesk.testing.LighthouseDocs;
+import dev.ragdesk.testing.Wavs;
+import dev.ragdesk.voice.AudioSource;
+import dev.ragdesk.voice.MicSource;
+import dev.ragdesk.voice.Transcriber;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,6 +37,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -37,14 +50,14 @@ class TuiAppTest {
     Session session;
     TuiApp app;
     final List<String> clipboard = new ArrayList<>();
-    dev.ragdesk.voice.Transcriber transcriber;
+    Transcriber transcriber;
 
     void open(int cols, int rows) throws Exception {
         open(cols, rows, Config.DEFAULTS);
     }
 
     /** Dictation's audio; null: [voice].source, as configured. */
-    dev.ragdesk.voice.AudioSource audio;
+    AudioSource audio;
 
     void open(int cols, int rows, Config config) throws Exception {
         terminal = new DefaultVirtualTerminal(new TerminalSize(cols, rows));
@@ -119,7 +132,7 @@ class TuiAppTest {
         app.post(new SessionEvent.ModelLoading("chat", "llama-3b"));
         app.drain();
         assertTrue(row(0).contains("llama-3b loading 0s"), row(0));
-        app.post(new SessionEvent.ModelReady(new dev.ragdesk.session.ModelInfo("chat", "llama-3b", 0, 30)));
+        app.post(new SessionEvent.ModelReady(new ModelInfo("chat", "llama-3b", 0, 30)));
         var gpu = new GpuDevice(0, "RTX 3050", 4L << 30, 3L << 30, 1L << 30, 50, Map.of(4242L, 2L << 30));
         app.post(new SessionEvent.Memory(new GpuSample("nvml", List.of(gpu), 16L << 30, 8L << 30), 300L << 20, 2L << 30));
         app.drain();
@@ -146,8 +159,8 @@ class TuiAppTest {
     void aRealRagAnswerStreamsInWithItsSources() throws Exception {
         var rag = SyntheticGguf.llama().writeTo(home.resolve("rag.gguf"));
         Files.writeString(home.resolve("config.toml"), "[models.rag]\npath = \"" + rag + "\"\n[rag]\nmax_tokens = 12\ntemperature = 0.0\n");
-        var config = new dev.ragdesk.config.ConfigLoader().load(home.resolve("config.toml")).config();
-        var docs = dev.ragdesk.testing.LighthouseDocs.indexedIn(home, config);
+        var config = new ConfigLoader().load(home.resolve("config.toml")).config();
+        var docs = LighthouseDocs.indexedIn(home, config);
         open(80, 24, config);
         assertEquals(Mode.RAG, session.mode(), "documents are indexed, so the console starts in RAG mode");
         type("when is the lamp lit?");
@@ -237,10 +250,10 @@ class TuiAppTest {
 
     @Test
     void altVDictatesFromAFileIntoTheInputLine() throws Exception {
-        var whisper = dev.ragdesk.testing.Fixtures.require("for-tests-ggml-tiny.bin");
-        var wav = dev.ragdesk.testing.Fixtures.require("jfk.wav");
+        var whisper = Fixtures.require("for-tests-ggml-tiny.bin");
+        var wav = Fixtures.require("jfk.wav");
         Files.writeString(home.resolve("config.toml"), "[models.whisper]\npath = \"" + whisper + "\"\n[voice]\nsource = \"file\"\nfile = \"" + wav + "\"\n");
-        var config = new dev.ragdesk.config.ConfigLoader().load(home.resolve("config.toml")).config();
+        var config = new ConfigLoader().load(home.resolve("config.toml")).config();
         open(80, 24, config);
         type("so: ");
         app.postKey(new KeyStroke('v', false, true)); // Alt-V
@@ -252,7 +265,7 @@ class TuiAppTest {
         // the transcript arrives as a session event from the whisper worker; wait for it on the UI queue
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (!row(22).contains("no speech recognised") && !row(22).contains("inserted") && System.nanoTime() < deadline) {
-            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
+            LockSupport.parkNanos(20_000_000);
             app.drain();
         }
         assertTrue(row(22).startsWith("no speech recognised"), "the fixture model has no weights, so the transcript is empty: " + row(22));
@@ -262,10 +275,10 @@ class TuiAppTest {
 
     @Test
     void aDictatedTranscriptIsInsertedAtTheCursorUnsent() throws Exception {
-        var wav = dev.ragdesk.testing.Wavs.tone(home.resolve("tone.wav"), 2.0);
+        var wav = Wavs.tone(home.resolve("tone.wav"), 2.0);
         Files.writeString(home.resolve("config.toml"), "[voice]\nsource = \"file\"\nfile = \"" + wav + "\"\n");
-        var config = new dev.ragdesk.config.ConfigLoader().load(home.resolve("config.toml")).config();
-        transcriber = dev.ragdesk.testing.FakeWhisper.saying(home, "नमस्ते दुनिया");
+        var config = new ConfigLoader().load(home.resolve("config.toml")).config();
+        transcriber = FakeWhisper.saying(home, "नमस्ते दुनिया");
         open(80, 24, config);
         type("so: ");
         press(KeyType.ArrowLeft); // the cursor before the space: the transcript goes where the cursor is
@@ -280,7 +293,7 @@ class TuiAppTest {
     @Test
     void dictationWithoutAMicrophoneExplainsTheCommandSource() throws Exception {
         // a machine without a microphone, whatever this test machine has: the sound system's own refusal
-        audio = new dev.ragdesk.voice.MicSource(format -> {
+        audio = new MicSource(format -> {
             throw new IllegalArgumentException("No line matching interface TargetDataLine is supported.");
         });
         open(120, 24);
@@ -293,10 +306,10 @@ class TuiAppTest {
 
     @Test
     void openingASavedConversationShowsItsSources() throws Exception {
-        var saved = dev.ragdesk.session.Conversation.start(home.resolve(".data/sessions"));
-        saved.append(new dev.ragdesk.session.Turn("user", "when is it lit?", "rag", List.of(), "t1"));
-        saved.append(new dev.ragdesk.session.Turn("assistant", "At dusk [1].", "rag",
-                List.of(new dev.ragdesk.session.Turn.Citation(1, "docs/lamp.md", "lines 3-5")), "t2"));
+        var saved = Conversation.start(home.resolve(".data/sessions"));
+        saved.append(new Turn("user", "when is it lit?", "rag", List.of(), "t1"));
+        saved.append(new Turn("assistant", "At dusk [1].", "rag",
+                List.of(new Turn.Citation(1, "docs/lamp.md", "lines 3-5")), "t2"));
         open(80, 24);
         type("/new");
         press(KeyType.Enter);
@@ -334,8 +347,8 @@ class TuiAppTest {
     @Test
     void downloadsPaneShowsProgressRows() throws Exception {
         open(80, 24);
-        app.post(new SessionEvent.Download(new dev.ragdesk.models.DownloadProgress("acme/m:chat.gguf", 500_000_000, 1_000_000_000,
-                25_000_000, 20, dev.ragdesk.models.DownloadProgress.State.DOWNLOADING)));
+        app.post(new SessionEvent.Download(new DownloadProgress("acme/m:chat.gguf", 500_000_000, 1_000_000_000,
+                25_000_000, 20, DownloadProgress.State.DOWNLOADING)));
         app.drain();
         assertTrue(screenText().contains("acme/m:chat.gguf ████████░░░░░░░░  50% 25 MB/s ETA 0m20s"), screenText());
     }
