@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The shared fixture files, found through the {@code ragdesk.fixtures} system property set in
@@ -23,7 +24,8 @@ public final class Fixtures {
         if (Files.isDirectory(dir()) && !Files.isRegularFile(file)) {
             fail("fixture " + name + " is missing from " + dir() + ", which exists: a test that needs it must run there");
         }
-        Required.that(Files.isRegularFile(file), "fixture " + name + " not found in " + dir()
+        // without the folder (a fresh clone) the test skips, strict or not: only a folder that is there must be complete
+        assumeTrue(Files.isRegularFile(file), () -> "skipped: fixture " + name + " not found in " + dir()
                 + " (set -Dragdesk.fixtures=DIR to point at it)");
         return file;
     }

@@ -232,6 +232,8 @@ public final class RemoteWorker implements Worker {
     public void kill() {
         stopping = true;
         streams.stopAll();
+        // an unloaded (or idle-unloaded) remote model keeps nothing open here either: no kept-alive connection
+        HTTP.connectionPool().evictAll();
         exited.complete(0);
     }
 
