@@ -3,6 +3,7 @@ package dev.ragdesk.cli;
 import dev.ragdesk.app.ExitCodes;
 import dev.ragdesk.app.VersionInfo;
 import dev.ragdesk.engine.Engines;
+import dev.ragdesk.gpu.CudaHost;
 import dev.ragdesk.engine.server.EngineInstaller;
 import dev.ragdesk.engine.server.LlamaServers;
 import picocli.CommandLine.Command;
@@ -28,6 +29,7 @@ final class EngineCommand implements Callable<Integer> {
         var choice = Engines.choose(ctx.workspace(), ctx.config(), VersionInfo.properties().getProperty("llama"), ctx.env());
         var out = spec.commandLine().getOut();
         out.println(choice.kind() + ": " + choice.why());
+        out.println("gpu: " + CudaHost.here(ctx.env()).inspect().verdict());
         out.flush();
         return ExitCodes.OK;
     }

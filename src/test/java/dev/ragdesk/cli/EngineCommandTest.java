@@ -22,7 +22,10 @@ class EngineCommandTest {
     void autoWithoutALlamaServerUsesTheJvmEngineAndSaysWhy() {
         var run = CliRun.in(home, BARE, "engine");
         assertEquals(0, run.code(), run.err());
-        assertEquals("jvm: no llama-server found; using java-llama.cpp (CPU)", run.out().strip());
+        var lines = run.out().strip().lines().toList();
+        assertEquals("jvm: no llama-server found; using java-llama.cpp (CPU)", lines.get(0));
+        // this machine has no NVIDIA driver; the line says so, and what follows from it
+        assertEquals("gpu: no NVIDIA driver (no /proc/driver/nvidia/version): the models run on the CPU", lines.get(1));
     }
 
     @Test
