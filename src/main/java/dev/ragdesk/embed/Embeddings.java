@@ -28,28 +28,14 @@ public final class Embeddings implements AutoCloseable {
     private final Config.Embedding settings;
     private final Loader loader;
     private final String missing;
-    private final AtomicReference<CompletableFuture<Embedder>> loaded;
-    /** A borrowed view leaves the model to its owner: its close() does nothing. */
-    private final boolean owner;
+    private final AtomicReference<CompletableFuture<Embedder>> loaded = new AtomicReference<>();
 
     private Embeddings(String id, String displayName, Config.Embedding settings, Loader loader, String missing) {
-        this(id, displayName, settings, loader, missing, new AtomicReference<>(), true);
-    }
-
-    private Embeddings(String id, String displayName, Config.Embedding settings, Loader loader, String missing,
-                       AtomicReference<CompletableFuture<Embedder>> loaded, boolean owner) {
         this.id = id;
         this.displayName = displayName;
         this.settings = settings;
         this.loader = loader;
         this.missing = missing;
-        this.loaded = loaded;
-        this.owner = owner;
-    }
-
-    /** The same model, loaded once for both, for a caller that closes what it gets but must not unload it. */
-    public Embeddings borrowed() {
-        return new Embeddings(id, displayName, settings, loader, missing, loaded, false);
     }
 
     private Embeddings(EmbedModelFiles files, Config.Embedding settings, String missing) {
@@ -151,7 +137,6 @@ public final class Embeddings implements AutoCloseable {
 
     @Override
     public void close() {
-        if (!owner) return;
         var current = loaded.getAndSet(null);
         if (current != null && current.isDone() && !current.isCompletedExceptionally()) current.join().close();
     }

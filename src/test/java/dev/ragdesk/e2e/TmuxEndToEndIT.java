@@ -62,7 +62,10 @@ class TmuxEndToEndIT {
         Required.that(Tmux.available(), "tmux is not installed");
         var repo = Path.of(System.getProperty("ragdesk.repo", "."));
         var rag = SyntheticGguf.llama().seed(1).writeTo(home.resolve("rag-tiny.gguf"));
-        var chat = SyntheticGguf.llama().seed(2).chatTemplate("{% for m in messages %}{{ m['content'] }}\n{% endfor %}").writeTo(home.resolve("chat-tiny.gguf"));
+        // a chat model slow enough that the long answer is still streaming when the test presses Ctrl-C
+        // (the first, tiny one finished a 400-token answer between two looks at the screen on a busy machine)
+        var chat = SyntheticGguf.llama().seed(2).layers(4).embedding(128)
+                .chatTemplate("{% for m in messages %}{{ m['content'] }}\n{% endfor %}").writeTo(home.resolve("chat-tiny.gguf"));
         Files.writeString(home.resolve("config.toml"), """
                 [models.rag]
                 path = "%s"
@@ -75,6 +78,7 @@ class TmuxEndToEndIT {
                 temperature = 0.0
                 [rag]
                 max_tokens = 24
+                temperature = 0.0
                 """.formatted(rag, chat));
         var docs = Files.createDirectories(home.resolve("docs"));
         Files.writeString(docs.resolve("lighthouse.md"), "# Lighthouse\n\nThe lamp of the lighthouse is lit at dusk.\n");

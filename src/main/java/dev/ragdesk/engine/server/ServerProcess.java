@@ -58,6 +58,8 @@ public final class ServerProcess implements AutoCloseable {
     private final OkHttpClient keyed;
     private final OkHttpClient keyless;
     private final CompletableFuture<Void> outputRead;
+    /** Whether the socket file is this server's: it answered on it, through the peer check. Only then is it removed. */
+    private volatile boolean socketIsOurs;
     /** Released when the server logs that it is ready, so /health is asked then and not every few ms meanwhile. */
     private final Semaphore readyCue = new Semaphore(0);
 
@@ -150,6 +152,7 @@ public final class ServerProcess implements AutoCloseable {
         while (process.isAlive() && !stopping.getAsBoolean()) {
             if (Files.exists(socket)) {
                 try (var response = probe.newCall(health).execute()) {
+                    socketIsOurs = true; // the peer check passed: the server listening there is ours
                     if (response.code() == 200) return Health.OK;
                 } catch (IOException notYetListening) {
                     log.debug("llama-server {} not answering yet: {}", pid(), notYetListening.getMessage());
@@ -216,9 +219,14 @@ public final class ServerProcess implements AutoCloseable {
         return done;
     }
 
-    /** After the process ended, by any hand: the watchdog and the socket file go too. */
+    /**
+     * After the process ended, by any hand: the watchdog goes, and the socket file if it was this
+     * server's (a server that could not bind leaves the file to whoever holds it; one that died
+     * before answering leaves a stale file, which the next launcher removes).
+     */
     public void ended() {
         if (watchdog != null) watchdog.end();
+        if (!socketIsOurs) return;
         try {
             Files.deleteIfExists(socket);
         } catch (IOException e) {

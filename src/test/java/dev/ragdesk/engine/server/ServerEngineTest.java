@@ -246,6 +246,7 @@ class ServerEngineTest {
             assertEquals(3, h.generate(new GenerateRequest("Once", 3, 0.0, 1, List.of()), s -> {}).await().tokens());
         }
         assertTrue(connections.get() > 0, "the test's premise: the squatter was reached");
+        assertTrue(java.nio.file.Files.exists(taken), "the squatter's socket file is left to it");
         synchronized (received) {
             assertEquals(0, received.size(), "the squatter was sent: " + received.toString(StandardCharsets.UTF_8));
         }
