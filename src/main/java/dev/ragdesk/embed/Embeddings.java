@@ -3,7 +3,6 @@ package dev.ragdesk.embed;
 import dev.ragdesk.RagdeskException;
 import dev.ragdesk.config.Config;
 import dev.ragdesk.config.Workspace;
-import dev.ragdesk.io.NativeCache;
 import dev.ragdesk.models.ModelFiles;
 
 import java.nio.file.Path;
@@ -40,7 +39,6 @@ public final class Embeddings implements AutoCloseable {
 
     private Embeddings(EmbedModelFiles files, Config.Embedding settings, String missing) {
         this(missing.isEmpty() ? files.id(settings) : "", files.displayName(), settings, () -> {
-            useNativeCache();
             return OnnxEmbedder.load(files, settings);
         }, missing);
     }
@@ -115,23 +113,6 @@ public final class Embeddings implements AutoCloseable {
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RagdeskException r) throw new RagdeskException(r.getMessage(), r);
             throw new RagdeskException("cannot load the embed model: " + e.getCause(), e.getCause());
-        }
-    }
-
-    /**
-     * Native code is unpacked once per user, into {@code ~/.cache/ragdesk/natives} (or
-     * {@code $XDG_CACHE_HOME}): the tokenizer's, not into ~/.djl.ai, and ONNX Runtime's, which
-     * would otherwise copy 28 MB into a new /tmp folder on every start and leave it there
-     * whenever the process is killed. Per user rather than per workspace, because both
-     * libraries read the setting once per process.
-     */
-    private static synchronized void useNativeCache() {
-        var natives = NativeCache.dir(System.getenv());
-        if (System.getenv("DJL_CACHE_DIR") == null && System.getProperty("DJL_CACHE_DIR") == null) {
-            System.setProperty("DJL_CACHE_DIR", natives.resolve("djl").toString());
-        }
-        if (System.getProperty("onnxruntime.native.path") == null) {
-            OnnxNatives.unpack(natives.resolve("onnxruntime")).ifPresent(dir -> System.setProperty("onnxruntime.native.path", dir.toString()));
         }
     }
 

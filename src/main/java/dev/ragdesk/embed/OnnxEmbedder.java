@@ -10,6 +10,7 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.ragdesk.RagdeskException;
 import dev.ragdesk.config.Config;
+import dev.ragdesk.io.NativeCache;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,7 +68,25 @@ public final class OnnxEmbedder implements Embedder {
      * a sentence encoder, or a tokenizer that is not the model's, fails here in one line rather
      * than halfway through indexing.
      */
+    /**
+     * Native code is unpacked once per user, into {@code ~/.cache/ragdesk/natives} (or
+     * {@code $XDG_CACHE_HOME}): the tokenizer's, not into ~/.djl.ai, and ONNX Runtime's, which
+     * would otherwise copy 28 MB into a new /tmp folder on every start and leave it there
+     * whenever the process is killed. Per user rather than per workspace, because both
+     * libraries read the setting once per process.
+     */
+    static synchronized void useNativeCache() {
+        var natives = NativeCache.dir(System.getenv());
+        if (System.getenv("DJL_CACHE_DIR") == null && System.getProperty("DJL_CACHE_DIR") == null) {
+            System.setProperty("DJL_CACHE_DIR", natives.resolve("djl").toString());
+        }
+        if (System.getProperty("onnxruntime.native.path") == null) {
+            OnnxNatives.unpack(natives.resolve("onnxruntime")).ifPresent(dir -> System.setProperty("onnxruntime.native.path", dir.toString()));
+        }
+    }
+
     public static OnnxEmbedder load(EmbedModelFiles files, Config.Embedding settings) throws RagdeskException {
+        useNativeCache(); // before ONNX Runtime's classes load: they read the setting once
         var lane = new NativeLane();
         try {
             return lane.call(() -> loadOnLane(lane, files, settings));
