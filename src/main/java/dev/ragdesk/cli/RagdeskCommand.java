@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 @Command(name = "ragdesk",
         mixinStandardHelpOptions = true,
@@ -91,13 +92,14 @@ public final class RagdeskCommand implements Callable<Integer>, ContextSource {
         var log = LoggerFactory.getLogger(RagdeskCommand.class);
         log.info("ragdesk {} starting in {}", VersionInfo.version(), workspace.home());
         var file = new ConfigLoader().load(workspace.configFile());
-        var problems = SettingsCheck.problems(file, workspace, env);
-        var loaded = file.plus(problems.stream().filter(p -> !p.saidWhereUsed()).map(p -> p.line()).toList());
+        var problems = SettingsCheck.problems(file, workspace, env).stream().collect(Collectors.partitioningBy(
+                SettingsCheck.Problem::saidWhereUsed, Collectors.mapping(SettingsCheck.Problem::line, Collectors.toList())));
+        var loaded = file.plus(problems.get(false));
         for (var warning : loaded.warnings()) {
             log.warn(warning);
             if (!fullScreen) spec.commandLine().getErr().println("ragdesk: warning: " + warning);
         }
-        context = new AppContext(workspace, loaded, env, problems.stream().filter(p -> p.saidWhereUsed()).map(p -> p.line()).toList());
+        context = new AppContext(workspace, loaded, env, problems.get(true));
         return context;
     }
 

@@ -47,6 +47,17 @@ public record Config(Models models, Engine engine, Llama llama, Retrieval retrie
             embed = embed == null ? DEFAULT_EMBED : embed.over(DEFAULT_EMBED);
             tts = tts == null ? DEFAULT_TTS : tts.over(DEFAULT_TTS);
         }
+
+        /** Every role's spec under its config name, in the file's order: rag, chat, whisper, embed, tts. */
+        public Map<String, ModelSpec> byRole() {
+            var roles = new LinkedHashMap<String, ModelSpec>();
+            roles.put("rag", rag);
+            roles.put("chat", chat);
+            roles.put("whisper", whisper);
+            roles.put("embed", embed);
+            roles.put("tts", tts);
+            return roles;
+        }
     }
 
     /**

@@ -26,7 +26,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -74,14 +73,7 @@ public final class ConfigLoader {
                         + " is ignored; actions are " + String.join(", ", Config.Ui.DEFAULT_KEYS.keySet()));
             }
         }
-        var models = config.models();
-        var roles = new LinkedHashMap<String, ModelSpec>();
-        roles.put("rag", models.rag());
-        roles.put("chat", models.chat());
-        roles.put("whisper", models.whisper());
-        roles.put("embed", models.embed());
-        roles.put("tts", models.tts());
-        roles.forEach((role, spec) -> {
+        config.models().byRole().forEach((role, spec) -> {
             if (spec.isRemote() && !spec.apiKeyEnv().isEmpty() && sentInClear(spec.endpoint())) {
                 warnings.add(location(file, text, "models." + role + ".endpoint") + "models." + role + ".endpoint is plain http:// to "
                         + "another machine, so the key in $" + spec.apiKeyEnv() + " and your questions and passages cross the network"

@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -39,13 +38,7 @@ public final class SettingsCheck {
         }
         var check = new Check(loaded.file(), text, workspace, env);
         var config = loaded.config();
-        var models = new LinkedHashMap<String, ModelSpec>();
-        models.put("rag", config.models().rag());
-        models.put("chat", config.models().chat());
-        models.put("whisper", config.models().whisper());
-        models.put("embed", config.models().embed());
-        models.put("tts", config.models().tts());
-        models.forEach(check::model);
+        config.models().byRole().forEach(check::model);
         check.engine(config);
         check.hub(config.hub());
         check.voice(config.voice());

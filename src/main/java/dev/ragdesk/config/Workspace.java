@@ -46,11 +46,12 @@ public record Workspace(Path home) {
      * folder would run them as whoever starts ragdesk there.
      */
     public Workspace requireOwnedByUser() throws RagdeskException {
+        Integer me = null;
         for (var path : new Path[] {configFile(), data()}) {
             try {
                 if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) continue;
                 int owner = (Integer) Files.getAttribute(path, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-                int me = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+                if (me == null) me = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
                 if (owner != me) {
                     throw new RagdeskException(path + " belongs to " + Files.getOwner(path, LinkOption.NOFOLLOW_LINKS).getName()
                             + ", not to you: ragdesk will not run with another user's settings; use a workspace of your own"

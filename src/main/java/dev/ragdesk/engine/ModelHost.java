@@ -272,9 +272,11 @@ public final class ModelHost implements PromptModel, AutoCloseable {
                 } else if (event instanceof Protocol.Error e) {
                     worker.endStream(id);
                     // A process that died under the answer is told in the crash's own words, once its
-                    // exit is known: the stream usually breaks a moment before the exit is reaped.
-                    var gone = worker.exited().applyToEither(
-                            CompletableFuture.supplyAsync(() -> (Integer) null, CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS)), c -> c);
+                    // exit is known: the stream usually breaks a moment before the exit is reaped. A
+                    // live worker's error (a refused request) waits a quarter second for that, no more.
+                    var gone = worker.exited().isDone() ? worker.exited() : worker.exited().applyToEither(
+                            CompletableFuture.supplyAsync(() -> (Integer) null, CompletableFuture.delayedExecutor(250, TimeUnit.MILLISECONDS)),
+                            c -> c);
                     gone.whenComplete((code, ignored) -> result.completeExceptionally(new RagdeskException(
                             code != null && !worker.isStopping() ? new EngineEvent.WorkerCrashed(role, WorkerProcess.describeExit(code)).line()
                                     : e.message() + "; ask again")));

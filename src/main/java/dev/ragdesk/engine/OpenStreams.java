@@ -40,11 +40,6 @@ public final class OpenStreams {
         end(id, new Protocol.Error(id, message));
     }
 
-    /** Whether the stream is still open: its events may still be delivered. */
-    public boolean isOpen(String id) {
-        return streams.containsKey(id);
-    }
-
     /** The worker is gone: every open stream ends with {@code message}, and its transfer is stopped. */
     public void failAll(String message) {
         for (var id : List.copyOf(streams.keySet())) {

@@ -1,5 +1,7 @@
 package dev.ragdesk.gpu;
 
+import dev.ragdesk.process.ProgramOutput;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -222,19 +224,7 @@ public final class CudaHost {
 
     private static String ldconfig() {
         for (var binary : List.of("/sbin/ldconfig", "/usr/sbin/ldconfig")) {
-            if (!Files.isExecutable(Path.of(binary))) continue;
-            try {
-                var p = new ProcessBuilder(binary, "-p").redirectErrorStream(true).start();
-                p.getOutputStream().close();
-                var out = new String(p.getInputStream().readNBytes(4 << 20), java.nio.charset.StandardCharsets.UTF_8);
-                p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
-                return out;
-            } catch (IOException e) {
-                return "";
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return "";
-            }
+            if (Files.isExecutable(Path.of(binary))) return ProgramOutput.of(List.of(binary, "-p")).orElse("");
         }
         return "";
     }

@@ -1,6 +1,7 @@
 package dev.ragdesk.engine.server;
 
 import dev.ragdesk.RagdeskException;
+import dev.ragdesk.process.ProgramOutput;
 import dev.ragdesk.io.FileDigest;
 import dev.ragdesk.io.UserPaths;
 import org.slf4j.Logger;
@@ -20,8 +21,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -84,7 +85,7 @@ public final class EngineInstaller {
         var key = PACKAGE + "-" + PACKAGE_VERSION + "-" + backend.label();
         if (backend != Backend.CUDA) return key;
         var arch = cudaArchitectures.isBlank() ? "default" : cudaArchitectures.replaceAll("[^A-Za-z0-9]+", "_");
-        return key + (cudaToolkit.isBlank() ? "" : cudaToolkit) + "-sm" + arch;
+        return key + cudaToolkit + "-sm" + arch;
     }
 
     /** The key of {@code request} on this machine: nvcc's release and the card's architecture are asked here. */
@@ -169,21 +170,11 @@ public final class EngineInstaller {
         }
     }
 
-    /** "12.4" from nvcc's "Cuda compilation tools, release 12.4, V12.4.131". */
+    /** "12.4" from nvcc's "Cuda compilation tools, release 12.4, V12.4.131"; empty where it cannot say. */
     static String nvccRelease(Path nvcc) {
-        try {
-            var p = new ProcessBuilder(nvcc.toString(), "--version").redirectErrorStream(true).start();
-            p.getOutputStream().close();
-            var out = new String(p.getInputStream().readNBytes(16 * 1024), StandardCharsets.UTF_8);
-            p.waitFor(10, TimeUnit.SECONDS);
-            var m = Pattern.compile("release (\\d+\\.\\d+)").matcher(out);
-            return m.find() ? "cuda" + m.group(1) : "";
-        } catch (IOException e) {
-            return "";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "";
-        }
+        return ProgramOutput.of(List.of(nvcc.toString(), "--version"))
+                .map(out -> Pattern.compile("release (\\d+\\.\\d+)").matcher(out))
+                .filter(Matcher::find).map(m -> m.group(1)).orElse("");
     }
 
     /** The architectures asked for, else the card's own ("native" is no key: it means whatever card is here). */
@@ -194,20 +185,10 @@ public final class EngineInstaller {
 
     /** "90" for an H100, from nvidia-smi; empty where it cannot say. */
     private Optional<String> computeCapability() {
-        var smi = which(env, "nvidia-smi");
-        if (smi.isEmpty()) return Optional.empty();
-        try {
-            var p = new ProcessBuilder(smi.get().toString(), "--query-gpu=compute_cap", "--format=csv,noheader").redirectErrorStream(true).start();
-            p.getOutputStream().close();
-            var out = new String(p.getInputStream().readNBytes(4096), StandardCharsets.UTF_8).lines().findFirst().orElse("").strip();
-            p.waitFor(10, TimeUnit.SECONDS);
-            return out.matches("\\d+\\.\\d+") ? Optional.of(out.replace(".", "")) : Optional.empty();
-        } catch (IOException e) {
-            return Optional.empty();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Optional.empty();
-        }
+        return which(env, "nvidia-smi")
+                .flatMap(smi -> ProgramOutput.of(List.of(smi.toString(), "--query-gpu=compute_cap", "--format=csv,noheader")))
+                .map(out -> out.lines().findFirst().orElse("").strip())
+                .filter(cap -> cap.matches("\\d+\\.\\d+")).map(cap -> cap.replace(".", ""));
     }
 
     private List<String> configure(Request request) {

@@ -50,6 +50,7 @@ import java.util.function.Supplier;
  */
 public final class ServerProcess implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ServerProcess.class);
+    private static final Logger serverLog = LoggerFactory.getLogger("llama-server");
 
     private final Process process;
     private final Path socket;
@@ -63,12 +64,13 @@ public final class ServerProcess implements AutoCloseable {
     /** Released when the server logs that it is ready, so /health is asked then and not every few ms meanwhile. */
     private final Semaphore readyCue = new Semaphore(0);
 
-    private ServerProcess(Process process, Path socket, String apiKey, OkHttpClient base, Executor threads, Consumer<String> output) {
+    private ServerProcess(Process process, Path socket, AFUNIXSocketAddress address, String apiKey, OkHttpClient base,
+                          Executor threads, Consumer<String> output) {
         this.process = process;
         this.socket = socket;
         this.apiKey = apiKey;
         this.watchdog = guard(process.pid());
-        var factory = new AFSocketFactory.FixedAddressSocketFactory(address(socket));
+        var factory = new AFSocketFactory.FixedAddressSocketFactory(address);
         this.keyless = base.newBuilder().socketFactory(factory).addNetworkInterceptor(this::requirePeerIsServer).build();
         this.keyed = keyless.newBuilder().addInterceptor(chain -> chain.proceed(chain.request().newBuilder()
                 .header("Authorization", "Bearer " + apiKey).build())).build();
@@ -77,10 +79,11 @@ public final class ServerProcess implements AutoCloseable {
 
     /**
      * Starts {@code binary args} listening on {@code socket}. Returns at once; {@link #awaitHealthy}
-     * waits for the model to load. {@code output} gets each line of the server's log, the key masked.
+     * waits for the model to load. Its output goes to the log, the key masked, and each line to {@code output}.
      */
     public static ServerProcess start(Path binary, List<String> args, Path socket, OkHttpClient base, Executor threads,
                                       Consumer<String> output) throws IOException {
+        var address = address(socket); // before anything starts: nothing to clean up if the path cannot be a socket
         var apiKey = RandomHex.of(24);
         var cmd = new ArrayList<String>();
         cmd.add(binary.toString());
@@ -90,14 +93,14 @@ public final class ServerProcess implements AutoCloseable {
         builder.environment().put("LLAMA_API_KEY", apiKey);
         var process = builder.start();
         process.getOutputStream().close();
-        return new ServerProcess(process, socket, apiKey, base, threads, output);
+        return new ServerProcess(process, socket, address, apiKey, base, threads, output);
     }
 
-    private static AFUNIXSocketAddress address(Path socket) {
+    private static AFUNIXSocketAddress address(Path socket) throws IOException {
         try {
             return AFUNIXSocketAddress.of(socket);
         } catch (SocketException e) {
-            throw new IllegalArgumentException("cannot use " + socket + " as a socket address: " + e.getMessage(), e);
+            throw new IOException("cannot use " + socket + " as a socket address: " + e.getMessage(), e);
         }
     }
 
@@ -196,9 +199,6 @@ public final class ServerProcess implements AutoCloseable {
         KeyNotEnforced(String message) { super(message); }
     }
 
-    /** Completes when the server's output has been read to its end. */
-    public CompletableFuture<Void> outputRead() { return outputRead; }
-
     /** Reads the server's output (stderr merged into stdout), the key masked. */
     private CompletableFuture<Void> readOutput(Executor threads, Consumer<String> output) {
         var done = new CompletableFuture<Void>();
@@ -208,6 +208,7 @@ public final class ServerProcess implements AutoCloseable {
                 while ((line = reader.readLine()) != null) {
                     if (line.contains(apiKey)) line = line.replace(apiKey, "***"); // the key never reaches the log
                     if (line.contains("model loaded") || line.contains("listening on")) readyCue.release();
+                    serverLog.info("[{}] {}", process.pid(), line);
                     output.accept(line);
                 }
             } catch (IOException | RuntimeException e) {

@@ -43,7 +43,6 @@ import java.util.function.Consumer;
  */
 public final class ServerWorker implements Worker {
     private static final Logger log = LoggerFactory.getLogger(ServerWorker.class);
-    private static final Logger serverLog = LoggerFactory.getLogger("llama-server");
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final MediaType JSON_TYPE = MediaType.get("application/json");
     private static final int ADDRESS_TRIES = 3;
@@ -143,10 +142,7 @@ public final class ServerWorker implements Worker {
                 "-ngl", String.valueOf(request.gpuLayers()), "-t", String.valueOf(request.threads()), "-np", "1"));
         if (request.flashAttn()) args.addAll(List.of("-fa", "on"));
         log.info("starting llama-server for {} on {} ({} gpu layers)", request.path(), socket, request.gpuLayers());
-        var s = ServerProcess.start(binary, args, socket, base, threads, line -> {
-            serverLog.info("[{}] {}", pid(), line);
-            tail.add(line);
-        });
+        var s = ServerProcess.start(binary, args, socket, base, threads, tail::add);
         server = s;
         streaming = s.client().newBuilder().readTimeout(Duration.ZERO).build();
         s.process().onExit().thenAccept(p -> onExit(s));

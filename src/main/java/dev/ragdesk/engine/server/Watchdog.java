@@ -39,8 +39,6 @@ final class Watchdog {
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start());
     }
 
-    long pid() { return process.pid(); }
-
     /** The server ended by our hand or its own: nothing left to guard. */
     void end() {
         process.destroyForcibly();

@@ -28,10 +28,10 @@ class EngineInstallerTest {
     void theKeyNamesTheBackendAndForCudaTheToolkitAndTheCard() {
         assertEquals("node-llama-cpp-3.22.1-cpu", EngineInstaller.key(EngineInstaller.Backend.CPU, "", ""),
                 "the CPU key is unchanged, so existing caches stay valid");
-        var h100 = EngineInstaller.key(EngineInstaller.Backend.CUDA, "cuda13.0", "90");
-        var rtx = EngineInstaller.key(EngineInstaller.Backend.CUDA, "cuda13.0", "86");
-        var older = EngineInstaller.key(EngineInstaller.Backend.CUDA, "cuda12.4", "90");
-        assertEquals("node-llama-cpp-3.22.1-cudacuda13.0-sm90", h100);
+        var h100 = EngineInstaller.key(EngineInstaller.Backend.CUDA, "13.0", "90");
+        var rtx = EngineInstaller.key(EngineInstaller.Backend.CUDA, "13.0", "86");
+        var older = EngineInstaller.key(EngineInstaller.Backend.CUDA, "12.4", "90");
+        assertEquals("node-llama-cpp-3.22.1-cuda13.0-sm90", h100);
         assertNotEquals(h100, rtx, "another card, another build");
         assertNotEquals(h100, older, "another toolkit, another build");
         assertNotEquals(EngineInstaller.key(EngineInstaller.Backend.VULKAN, "", ""), EngineInstaller.key(EngineInstaller.Backend.CPU, "", ""));
