@@ -133,6 +133,15 @@ public final class ModelHost implements PromptModel, AutoCloseable {
      * again. A remote endpoint holds nothing here, but its connections are closed all the same.
      */
     private void unloadIfIdle() {
+        try {
+            unloadNowIfIdle();
+        } catch (RuntimeException e) {
+            // a scheduled task's exception would vanish into its future: the model stays loaded, and the log says why
+            log.error("unloading the idle model failed", e);
+        }
+    }
+
+    private void unloadNowIfIdle() {
         synchronized (lock) {
             if (closed || active == null) return;
             if (running != null && !running.result().isDone()) {
