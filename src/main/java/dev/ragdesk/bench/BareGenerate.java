@@ -23,10 +23,11 @@ public final class BareGenerate {
         int ctx = Integer.parseInt(args[1]);
         int threads = Integer.parseInt(args[2]);
         int predict = Integer.parseInt(args[3]);
+        int promptSize = Integer.parseInt(args[4]);
         var out = new PrintStream(new FileOutputStream(FileDescriptor.out), true);
         System.setOut(System.err);
         var model = new LlamaModel(new ModelParameters().setModel(path).setCtxSize(ctx).setThreads(threads).setGpuLayers(0));
-        int promptTokens = model.encode(BenchGenerateCommand.prompt(0)).length;
+        int promptTokens = model.encode(BenchGenerateCommand.prompt(0, promptSize)).length;
         var commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         String line;
         while ((line = commands.readLine()) != null) { // one run per line: the round number, which picks the prompt
@@ -34,7 +35,7 @@ public final class BareGenerate {
             long t0 = System.nanoTime();
             long first = -1;
             int tokens = 0;
-            var it = model.generate(new InferenceParameters(BenchGenerateCommand.prompt(round)).setNPredict(predict).setTemperature(0f).setSeed(1)).iterator();
+            var it = model.generate(new InferenceParameters(BenchGenerateCommand.prompt(round, promptSize)).setNPredict(predict).setTemperature(0f).setSeed(1)).iterator();
             while (it.hasNext()) {
                 it.next();
                 if (first < 0) first = System.nanoTime();

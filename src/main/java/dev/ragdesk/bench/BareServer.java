@@ -48,8 +48,8 @@ final class BareServer implements AutoCloseable {
     private static final ExecutorService OUTPUT = Executors.newCachedThreadPool(Threads.daemon("bare-llama-server-output"));
 
     /** Starts the server on the model and returns once /health says it is ready. */
-    static BareServer start(Path binary, Path runDir, ModelRequest request) throws IOException, RagdeskException {
-        var p = ServerProcess.start(binary, List.of("-m", request.path().toString(), "-c", String.valueOf(request.ctxSize()),
+    static BareServer start(Path binary, Map<String, String> environment, Path runDir, ModelRequest request) throws IOException, RagdeskException {
+        var p = ServerProcess.start(binary, environment, List.of("-m", request.path().toString(), "-c", String.valueOf(request.ctxSize()),
                 "-ngl", String.valueOf(Math.max(0, request.gpuLayers())), "-t", String.valueOf(request.threads()), "-np", "1"),
                 ServerLauncher.inFolder(runDir).next(), new OkHttpClient.Builder().readTimeout(Duration.ofMinutes(10)).build(),
                 OUTPUT, line -> {});

@@ -10,10 +10,13 @@ import dev.ragdesk.engine.Launcher;
 import dev.ragdesk.engine.ModelHost;
 import dev.ragdesk.engine.ModelRequest;
 import dev.ragdesk.engine.WorkerLauncher;
+import dev.ragdesk.engine.server.Accelerator;
 import dev.ragdesk.engine.server.LlamaServers;
 import dev.ragdesk.engine.server.ServerLauncher;
+import dev.ragdesk.gpu.CudaHost;
+import dev.ragdesk.gpu.GpuMonitor;
 import dev.ragdesk.models.ModelFiles;
-import dev.ragdesk.models.SyntheticGguf;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -31,6 +34,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -56,6 +61,31 @@ final class BenchGenerateCommand implements Callable<Integer> {
             description = "Instead, a random-weight llama of about N MB, written to .data/tmp/bench/, so compute dominates as it does for users.")
     Integer syntheticMb;
 
+    @Option(names = "--synthetic", paramLabel = "PRESET",
+            description = "Instead, a model with the real shape of llama-3.2-3b or sarvam-1 and random Q4_K_M-like weights (2.0 and 1.5 GB).")
+    String synthetic;
+
+    @Option(names = "--vocab", paramLabel = "GGUF", description = "Llama 3's tokenizer for --synthetic llama-3.2-3b (default: the one beside llama-server).")
+    Path vocabulary;
+
+    @Option(names = "--engine", paramLabel = "KIND", defaultValue = "all",
+            description = "all, or llama-server: only the llama-server worker and llama-server alone (default: ${DEFAULT-VALUE}).")
+    String engine;
+
+    @Option(names = "--llama-server", paramLabel = "PATH", description = "The llama-server for the server variants (default: the one ragdesk finds).")
+    Path llamaServer;
+
+    @Option(names = "--baseline-server", paramLabel = "PATH",
+            description = "Also run the llama-server worker on this binary and print the ratio, e.g. a CPU build against one with a GPU backend installed.")
+    Path baselineServer;
+
+    @Option(names = "--prompt-tokens", paramLabel = "N", defaultValue = "180",
+            description = "About how long each prompt is (default: ${DEFAULT-VALUE}); RAG prompts are about 1500.")
+    int promptTokens;
+
+    @Option(names = "--gpu-layers", paramLabel = "N", defaultValue = "0", description = "Layers to offload (default: ${DEFAULT-VALUE}).")
+    int gpuLayers;
+
     @Option(names = "--tokens", defaultValue = "128", paramLabel = "N", description = "Tokens to generate (default: ${DEFAULT-VALUE}).")
     int tokens;
 
@@ -76,12 +106,13 @@ final class BenchGenerateCommand implements Callable<Integer> {
      * Run r's prompt: the same text behind a different first words, so no engine can answer from
      * a cache of the last run's prompt, and every variant sees the same prompts.
      */
-    static String prompt(int run) {
-        return "Story " + (run + 100) + ". " + PROMPT;
+    static String prompt(int run, int tokens) {
+        return "Story " + (run + 100) + ". " + SENTENCE.repeat(Math.max(1, tokens / 30));
     }
 
-    static final String PROMPT = ("Once upon a time there was a little dog and a cat. They played under the big tree in the sun "
-            + "and the dog was happy. ").repeat(6);
+    /** About 30 tokens in Llama 3's and the fixtures' tokenizers. */
+    static final String SENTENCE = "Once upon a time there was a little dog and a cat. They played under the big tree in the sun "
+            + "and the dog was happy. ";
 
     @Override
     public Integer call() throws Exception {
@@ -89,20 +120,33 @@ final class BenchGenerateCommand implements Callable<Integer> {
         var err = spec.commandLine().getErr();
         var config = ctx.config();
         int t = threads != null ? threads : config.llama().effectiveThreads();
+        if (!engine.equals("all") && !engine.equals("llama-server")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--engine must be all or llama-server, not \"" + engine + "\"");
+        }
+        var notes = new ArrayList<String>();
+        var server = llamaServer != null ? Optional.of(LlamaServers.check(llamaServer.toAbsolutePath(), "--llama-server"))
+                : LlamaServers.find(ctx.workspace(), config.engine().llamaServer(), ctx.env(), notes);
+        if (engine.equals("llama-server") && server.isEmpty()) {
+            throw new RagdeskException("--engine llama-server but no llama-server found; run `ragdesk engine install`");
+        }
+        var benchFolder = ctx.workspace().tmp().resolve("bench");
         Path file;
-        if (syntheticMb != null) {
-            file = ctx.workspace().tmp().resolve("bench").resolve("synthetic-" + syntheticMb + "mb.gguf");
-            if (!Files.isRegularFile(file)) {
-                if (!json) err.println("writing a synthetic model of about " + syntheticMb + " MB ...");
-                SyntheticGguf.ofSize(syntheticMb).writeTo(file);
+        if (synthetic != null) {
+            var vocab = synthetic.equals("llama-3.2-3b")
+                    ? SyntheticModels.llamaVocabulary(Optional.ofNullable(vocabulary), server.map(LlamaServers.Found::path).orElse(null)) : null;
+            try {
+                file = SyntheticModels.preset(benchFolder, synthetic, vocab, json ? null : err);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--synthetic: " + e.getMessage());
             }
+        } else if (syntheticMb != null) {
+            file = SyntheticModels.ofSize(benchFolder, syntheticMb, "", json ? null : err);
         } else {
             file = model != null ? model.toAbsolutePath() : new ModelFiles(ctx.workspace(), config).require("chat");
         }
-        int context = 2048;
-        var request = new ModelRequest("bench", ModelRequest.displayNameOf(file), file, context, 0, t, false);
-        var notes = new ArrayList<String>();
-        var server = LlamaServers.find(ctx.workspace(), config.engine().llamaServer(), ctx.env(), notes);
+        // the prompt, the answer and a margin
+        int context = Math.max(2048, promptTokens + tokens + 256);
+        var request = new ModelRequest("bench", ModelRequest.displayNameOf(file), file, context, gpuLayers, t, false);
         var llamaVersion = VersionInfo.properties().getProperty("llama");
 
         var report = new LinkedHashMap<String, Object>();
@@ -112,17 +156,30 @@ final class BenchGenerateCommand implements Callable<Integer> {
         report.put("threads", t);
         report.put("tokens", tokens);
         report.put("runs", runs);
+        report.put("gpu_layers", gpuLayers);
+        report.putAll(SyntheticModels.planned(file, context, gpuLayers));
         // All variants stay up and take turns, one run each per round, so that a machine's drift
         // (another tenant, the clock) lands on every variant alike rather than on whichever ran last.
         var contenders = new LinkedHashMap<String, Variant>();
         try {
-            progress(err, "starting java-llama.cpp in-process, the jvm worker" + (server.isPresent() ? ", the llama-server worker and llama-server alone" : ""));
-            contenders.put("in_process", new InProcess(Engines.launcher(ctx.workspace(), config, llamaVersion), request, t, tokens));
-            contenders.put("jvm_worker", new ViaHost(Engines.launcher(ctx.workspace(), config, llamaVersion), request, tokens));
+            if (engine.equals("all")) {
+                progress(err, "starting java-llama.cpp in-process and the jvm worker");
+                contenders.put("in_process", new InProcess(Engines.launcher(ctx.workspace(), config, llamaVersion), request, t, tokens, promptTokens));
+                contenders.put("jvm_worker", new ViaHost(Engines.launcher(ctx.workspace(), config, llamaVersion), request, tokens, promptTokens));
+            }
             if (server.isPresent()) {
-                contenders.put("server_worker", new ViaHost(new ServerLauncher(server.get(), ctx.workspace().run()), request, tokens));
-                contenders.put("server_alone", new Alone(server.get().path(), ctx.workspace().run(), request, tokens));
+                progress(err, "starting the llama-server worker and llama-server alone");
+                var accelerator = Accelerator.decide(server.get().path(), CudaHost.here(ctx.env()), ctx.env());
+                report.put("accelerator", accelerator.line());
+                contenders.put("server_worker", new ViaHost(new ServerLauncher(server.get(), accelerator, ctx.workspace().run()), request, tokens, promptTokens));
+                contenders.put("server_alone", new Alone(server.get().path(), accelerator.environment(), ctx.workspace().run(), request, tokens, promptTokens));
                 report.put("llama_server", server.get().path() + " (" + server.get().version() + ")");
+                if (baselineServer != null) {
+                    var baseline = LlamaServers.check(baselineServer.toAbsolutePath(), "--baseline-server");
+                    var baselineAccelerator = Accelerator.decide(baseline.path(), CudaHost.here(ctx.env()), ctx.env());
+                    contenders.put("baseline_worker", new ViaHost(new ServerLauncher(baseline, baselineAccelerator, ctx.workspace().run()), request, tokens, promptTokens));
+                    report.put("baseline_server", baseline.path() + " (" + baselineAccelerator.line() + ")");
+                }
             } else {
                 report.put("llama_server", "none found" + (notes.isEmpty() ? "" : ": " + notes) + "; run `ragdesk engine install`");
             }
@@ -145,6 +202,10 @@ final class BenchGenerateCommand implements Callable<Integer> {
         ratios.put("server_worker_vs_server_alone_generation", ratio(variants, "server_worker", "server_alone", "generation_tokens_per_s"));
         ratios.put("server_worker_vs_jvm_worker_generation", ratio(variants, "server_worker", "jvm_worker", "generation_tokens_per_s"));
         ratios.put("server_worker_vs_jvm_worker_prompt", ratio(variants, "server_worker", "jvm_worker", "prompt_tokens_per_s"));
+        if (baselineServer != null) {
+            ratios.put("server_worker_vs_baseline_worker_generation", ratio(variants, "server_worker", "baseline_worker", "generation_tokens_per_s"));
+            ratios.put("server_worker_vs_baseline_worker_prompt", ratio(variants, "server_worker", "baseline_worker", "prompt_tokens_per_s"));
+        }
         report.put("ratios", ratios);
 
         var out = spec.commandLine().getOut();
@@ -153,10 +214,12 @@ final class BenchGenerateCommand implements Callable<Integer> {
         } else {
             out.printf(Locale.ROOT, "bench generate: %s (%d MB), %d threads, %d tokens, median of %d runs%n",
                     file.getFileName(), Files.size(file) >> 20, t, tokens, runs);
-            out.printf(Locale.ROOT, "  %-16s %12s %12s %9s %10s%n", "variant", "prompt t/s", "gen t/s", "ttft ms", "peak RSS");
-            variants.forEach((name, v) -> out.printf(Locale.ROOT, "  %-16s %12.0f %12.0f %9.1f %7d MB%n", name,
+            out.printf(Locale.ROOT, "  planned by ragdesk: %s; prompt %s tokens%n", SyntheticModels.planned(file, context, gpuLayers),
+                    variants.values().stream().findFirst().map(v -> v.get("prompt_tokens")).orElse("?"));
+            out.printf(Locale.ROOT, "  %-16s %12s %12s %9s %10s %10s%n", "variant", "prompt t/s", "gen t/s", "ttft ms", "peak RSS", "GPU mem");
+            variants.forEach((name, v) -> out.printf(Locale.ROOT, "  %-16s %12.0f %12.0f %9.1f %7d MB %7d MB%n", name,
                     (double) v.get("prompt_tokens_per_s"), (double) v.get("generation_tokens_per_s"), (double) v.get("ttft_ms"),
-                    (long) v.get("peak_rss_mb")));
+                    (long) v.get("peak_rss_mb"), (long) v.get("peak_gpu_mb")));
             ratios.forEach((name, value) -> out.printf(Locale.ROOT, "  %-44s %s%n", name, value));
         }
         out.flush();
@@ -171,7 +234,11 @@ final class BenchGenerateCommand implements Callable<Integer> {
     }
 
     /** One measured run, seen from the client: first token, whole answer, tokens, and the model process's peak RSS. */
-    record Run(double ttftMs, double totalMs, int tokens, int promptTokens, long peakRssKb) {}
+    record Run(double ttftMs, double totalMs, int tokens, int promptTokens, long peakRssKb, long gpuBytes) {
+        Run(double ttftMs, double totalMs, int tokens, int promptTokens, long peakRssKb) {
+            this(ttftMs, totalMs, tokens, promptTokens, peakRssKb, 0);
+        }
+    }
 
     /** One way of running the model, kept up between its runs. */
     interface Variant extends AutoCloseable {
@@ -187,9 +254,9 @@ final class BenchGenerateCommand implements Callable<Integer> {
         private final Writer commands;
         private final BufferedReader results;
 
-        InProcess(WorkerLauncher launcher, ModelRequest request, int threads, int tokens) throws Exception {
+        InProcess(WorkerLauncher launcher, ModelRequest request, int threads, int tokens, int promptTokens) throws Exception {
             var cmd = launcher.command(BareGenerate.class, List.of(request.path().toString(), String.valueOf(request.ctxSize()),
-                    String.valueOf(threads), String.valueOf(tokens)));
+                    String.valueOf(threads), String.valueOf(tokens), String.valueOf(promptTokens)));
             process = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
             commands = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
             results = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
@@ -218,12 +285,14 @@ final class BenchGenerateCommand implements Callable<Integer> {
         private final ModelHost host;
         private final long pid;
         private final int promptTokens;
+        private final int promptSize;
         private final int tokens;
 
-        ViaHost(Launcher launcher, ModelRequest request, int tokens) throws Exception {
+        ViaHost(Launcher launcher, ModelRequest request, int tokens, int promptSize) throws Exception {
             this.host = new ModelHost(launcher, e -> {}, ModelHost.Options.defaults().withPrestart(false));
             this.pid = host.activate(request).pid();
-            this.promptTokens = host.countTokens(prompt(0));
+            this.promptSize = promptSize;
+            this.promptTokens = host.countTokens(prompt(0, promptSize));
             this.tokens = tokens;
         }
 
@@ -231,11 +300,11 @@ final class BenchGenerateCommand implements Callable<Integer> {
         public Run run(int round) throws Exception {
             long t0 = System.nanoTime();
             var first = new long[] {-1};
-            var result = host.generate(new GenerateRequest(prompt(round), tokens, 0.0, 1, List.of()), s -> {
+            var result = host.generate(new GenerateRequest(prompt(round, promptSize), tokens, 0.0, 1, List.of()), s -> {
                 if (first[0] < 0) first[0] = System.nanoTime();
             }).await();
             long end = System.nanoTime();
-            return new Run((first[0] - t0) / 1e6, (end - t0) / 1e6, result.tokens(), promptTokens, peakRssKb(pid));
+            return new Run((first[0] - t0) / 1e6, (end - t0) / 1e6, result.tokens(), promptTokens, peakRssKb(pid), gpuBytes(pid));
         }
 
         @Override
@@ -248,18 +317,20 @@ final class BenchGenerateCommand implements Callable<Integer> {
     static final class Alone implements Variant {
         private final BareServer server;
         private final int promptTokens;
+        private final int promptSize;
         private final int tokens;
 
-        Alone(Path binary, Path runDir, ModelRequest request, int tokens) throws Exception {
-            this.server = BareServer.start(binary, runDir, request);
-            this.promptTokens = server.countTokens(prompt(0));
+        Alone(Path binary, Map<String, String> environment, Path runDir, ModelRequest request, int tokens, int promptSize) throws Exception {
+            this.server = BareServer.start(binary, environment, runDir, request);
+            this.promptSize = promptSize;
+            this.promptTokens = server.countTokens(prompt(0, promptSize));
             this.tokens = tokens;
         }
 
         @Override
         public Run run(int round) throws Exception {
-            var answer = server.complete(prompt(round), tokens);
-            return new Run(answer.ttftMs(), answer.totalMs(), answer.tokens(), promptTokens, peakRssKb(server.pid()));
+            var answer = server.complete(prompt(round, promptSize), tokens);
+            return new Run(answer.ttftMs(), answer.totalMs(), answer.tokens(), promptTokens, peakRssKb(server.pid()), gpuBytes(server.pid()));
         }
 
         @Override
@@ -281,6 +352,7 @@ final class BenchGenerateCommand implements Callable<Integer> {
         m.put("generation_tokens_per_s", round(median(gen)));
         m.put("ttft_ms", round(median(ttft)));
         m.put("peak_rss_mb", runs.stream().mapToLong(Run::peakRssKb).max().orElse(0) >> 10);
+        m.put("peak_gpu_mb", runs.stream().mapToLong(Run::gpuBytes).max().orElse(0) >> 20);
         return m;
     }
 
@@ -297,6 +369,11 @@ final class BenchGenerateCommand implements Callable<Integer> {
 
     private static double round(double v) {
         return Math.round(v * 100) / 100.0;
+    }
+
+    /** What the GPU driver says {@code pid} holds now (NVML, else nvidia-smi); 0 without a GPU. */
+    static long gpuBytes(long pid) {
+        return GpuMonitor.sampleOnce(System.getenv()).gpuBytesOf(Set.of(pid));
     }
 
     /** The most memory a process has held (VmHWM), in KiB; 0 where /proc is not available. */

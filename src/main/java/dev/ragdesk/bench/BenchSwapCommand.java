@@ -262,7 +262,7 @@ final class BenchSwapCommand implements Callable<Integer> {
         var times = new ArrayList<Long>();
         for (int i = 0; i < runs; i++) {
             long t0 = System.nanoTime();
-            try (var server = BareServer.start(binary, runDir, request)) {
+            try (var server = BareServer.start(binary, Map.of(), runDir, request)) {
                 server.complete("Hello", 1);
                 times.add((System.nanoTime() - t0) / 1_000_000);
             }

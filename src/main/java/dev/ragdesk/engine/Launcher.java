@@ -9,6 +9,9 @@ public interface Launcher {
 
     Worker start() throws IOException;
 
+    /** What the models compute on: "cpu", or the GPU backend ("cuda13"), as the console's status bar shows it. */
+    default String computesOn() { return "cpu"; }
+
     /**
      * Whether a worker can usefully be started before its model is known: a JVM with the native
      * library loaded can, llama-server takes its model on the command line and cannot.

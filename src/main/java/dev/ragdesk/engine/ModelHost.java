@@ -470,6 +470,11 @@ public final class ModelHost implements PromptModel, AutoCloseable {
         return launcher.kind();
     }
 
+    /** What they compute on: "cpu", "cuda13", "vulkan". */
+    public String computesOn() {
+        return launcher.computesOn();
+    }
+
     /** Which engine and why, in words: "llama-server b1 from PATH (/usr/bin/llama-server)". */
     public String engineWhy() {
         return engineWhy;

@@ -116,6 +116,10 @@ public final class CudaHost {
             dirs.add(site.resolve("nvidia/cublas/lib"));
             dirs.add(site.resolve("nvidia/cu" + major + "/lib"));
         }
+        // what `ragdesk engine install --backend cuda` fetched, last: a library the host has wins
+        ragdeskFolder(env).ifPresent(folder -> {
+            for (var version : sortedChildren(at(folder.toString()), major + ".")) dirs.add(folder.resolve(version));
+        });
         return List.copyOf(dirs);
     }
 
@@ -164,6 +168,7 @@ public final class CudaHost {
 
     private String placeOf(Path dir) {
         var text = dir.toString();
+        if (ragdeskFolder(env).map(dir::startsWith).orElse(false)) return "ragdesk's download in " + dir;
         if (List.of(env.getOrDefault("LD_LIBRARY_PATH", "").split(":")).contains(text)) return "LD_LIBRARY_PATH";
         if (text.contains("/nvidia/")) return "Python's nvidia wheels";
         return "a CUDA toolkit";
@@ -181,8 +186,28 @@ public final class CudaHost {
         return map;
     }
 
+    /**
+     * Where ragdesk keeps the CUDA libraries it fetched, shared by every workspace of this user:
+     * {@code $XDG_CACHE_HOME/ragdesk/cuda}, else {@code ~/.cache/ragdesk/cuda}.
+     */
+    public static Optional<Path> ragdeskFolder(Map<String, String> env) {
+        var xdg = env.getOrDefault("XDG_CACHE_HOME", "");
+        var home = env.getOrDefault("HOME", "");
+        if (xdg.isBlank() && home.isBlank()) return Optional.empty();
+        return Optional.of((xdg.isBlank() ? Path.of(home, ".cache") : Path.of(xdg)).resolve("ragdesk").resolve("cuda"));
+    }
+
+    /** What this machine offers a backend of CUDA {@code major} (an installed one): no fallback to another version. */
+    public Report inspect(int major) {
+        return inspect(major, false);
+    }
+
     /** What this machine offers, and one line that says it. */
     public Report inspect() {
+        return inspect(0, true);
+    }
+
+    private Report inspect(int wanted, boolean fallBack) {
         var driver = driver();
         boolean device = Files.exists(at("/dev/nvidia0"));
         if (driver.isEmpty()) {
@@ -190,7 +215,12 @@ public final class CudaHost {
                     "no NVIDIA driver (no /proc/driver/nvidia/version): the models run on the CPU");
         }
         var version = driver.get();
-        int cuda = cudaFor(Integer.parseInt(version.substring(0, version.indexOf('.'))));
+        int runs = cudaFor(Integer.parseInt(version.substring(0, version.indexOf('.'))));
+        int cuda = wanted > 0 && runs >= wanted ? wanted : runs;
+        if (wanted > 0 && runs > 0 && runs < wanted) {
+            return new Report(version, 0, device, List.of(), List.of(), List.of(), "NVIDIA driver " + version + " runs CUDA " + runs
+                    + " at most, and the installed backend is for CUDA " + wanted + ": run `ragdesk engine install --backend cuda` again");
+        }
         if (cuda == 0) {
             return new Report(version, 0, device, List.of(), List.of(), List.of(), "NVIDIA driver " + version
                     + " is too old for CUDA 12 (it needs " + CUDA12_DRIVER + " or newer): update the driver to use the GPU");
@@ -202,7 +232,7 @@ public final class CudaHost {
         // a driver that runs CUDA 13 runs 12 too: 12's libraries serve when 13's are not here
         var missing = new ArrayList<String>();
         var libraries = find(cuda, missing);
-        if (!missing.isEmpty() && cuda == 13) {
+        if (!missing.isEmpty() && cuda == 13 && fallBack) {
             var missing12 = new ArrayList<String>();
             var libraries12 = find(12, missing12);
             if (missing12.isEmpty()) {
@@ -215,7 +245,8 @@ public final class CudaHost {
         if (!missing.isEmpty()) {
             return new Report(version, cuda, true, libraries, missing, searched, "NVIDIA driver " + version + " runs CUDA " + cuda
                     + ", but " + String.join(", ", missing) + " " + (missing.size() == 1 ? "was" : "were")
-                    + " not found (looked in LD_LIBRARY_PATH, CUDA toolkits, Python's nvidia wheels and the loader's cache)");
+                    + " not found (looked in LD_LIBRARY_PATH, CUDA toolkits, Python's nvidia wheels, the loader's cache and ragdesk's downloads)"
+                    + ": `ragdesk engine install --backend cuda` fetches them");
         }
         var from = libraries.stream().map(l -> l.name() + " from " + l.place()).distinct().toList();
         return new Report(version, cuda, true, libraries, List.of(), searched,

@@ -80,6 +80,22 @@ public final class VramPlanner {
         return new long[] {weights, kv, compute, weights + kv + compute + CUDA_OVERHEAD};
     }
 
+    /**
+     * What a model holds in RAM when it runs on the CPU: every tensor, the f16 KV cache for
+     * {@code ctx} positions in every layer, and the compute buffers with the logits; the figure
+     * `bench generate` sets beside the server's measured RSS.
+     */
+    public static long hostBytes(GgufHeader header, int ctx) {
+        var arch = header.architecture();
+        int layers = (int) header.number(arch + ".block_count", 0);
+        long vocab = header.metadata().get("tokenizer.ggml.tokens") instanceof GgufHeader.ArrayValue a ? a.length() : 32_000;
+        long embd = header.number(arch + ".embedding_length", 0);
+        long ff = header.number(arch + ".feed_forward_length", 4 * embd);
+        long weights = header.tensors().stream().mapToLong(t -> Math.max(t.bytes(), 0)).sum();
+        long compute = (long) UBATCH * (embd * 4 + ff * 2) * 4 + (long) UBATCH * vocab * 4;
+        return weights + kvBytesPerLayer(header, arch, ctx) * layers + compute;
+    }
+
     /** K and V in f16 for {@code ctx} positions: 2 * ctx * (head_dim * kv_heads) * 2 bytes. */
     static long kvBytesPerLayer(GgufHeader header, String arch, int ctx) {
         long embd = header.number(arch + ".embedding_length", 0);

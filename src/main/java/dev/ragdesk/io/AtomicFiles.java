@@ -48,6 +48,13 @@ public final class AtomicFiles {
         fsyncDirectory(target.toAbsolutePath().getParent());
     }
 
+    /** Makes a file's bytes durable before it is renamed or published. */
+    public static void fsync(Path file) throws IOException {
+        try (var ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+    }
+
     public static void fsyncDirectory(Path dir) {
         try (var ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);

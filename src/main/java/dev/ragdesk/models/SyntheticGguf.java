@@ -45,8 +45,71 @@ public final class SyntheticGguf {
     private long seed = 42;
     private String architecture = "llama";
     private String chatTemplate;
+    private String name = "ragdesk-tiny-test";
+    /** Q4_K_M-like storage (Q4_K, with Q6_K where llama.cpp's Q4_K_M puts it) instead of F32. */
+    private boolean quantised;
+    private int vocabularySize;
+    private float ropeBase = 10000f;
+    private boolean tiedOutput;
+    private boolean llama3RopeFactors;
+    /** A real tokenizer's tokenizer.* entries, copied byte for byte from a vocabulary-only GGUF. */
+    private TokenizerEntries tokenizer;
 
     public static SyntheticGguf llama() { return new SyntheticGguf(); }
+
+    /** The presets of {@link #preset}: the product's two models. */
+    public static final List<String> PRESETS = List.of("llama-3.2-3b", "sarvam-1");
+
+    /**
+     * A model with the real hyper-parameters of one of the product's models and a Q4_K_M-like
+     * size, its weights random: what loading, memory and speed cost without the download.
+     *
+     * <ul>
+     *   <li>llama-3.2-3b: Llama-3.2-3B-Instruct's config (28 layers, 3072 wide, 24 heads, 8 KV
+     *       heads, 8192 FFN, rope base 500000 with Llama 3's rope factors, tied output), Llama 3's
+     *       real tokenizer from {@code llamaVocabulary} (llama.cpp's ggml-vocab-llama-bpe.gguf:
+     *       128,256 tokens, 280,147 merges) and Llama 3's chat template; about 2.0 GB.</li>
+     *   <li>sarvam-1: Sarvam-1's config (28 layers, 2048 wide, 16 heads, 8 KV heads, 11008 FFN,
+     *       68,096-token vocabulary, rope base 10000, separate output); its SentencePiece vocabulary
+     *       is not published as a GGUF here, so the tokens are generated, of the same count; about 1.5 GB.</li>
+     * </ul>
+     */
+    public static SyntheticGguf preset(String preset, Path llamaVocabulary) throws IOException {
+        var g = new SyntheticGguf();
+        g.quantised = true;
+        g.layers = 28;
+        g.kvHeads = 8;
+        switch (preset) {
+            case "llama-3.2-3b" -> {
+                g.name = "synthetic Llama-3.2-3B-Instruct (random weights)";
+                g.embedding = 3072;
+                g.heads = 24;
+                g.feedForward = 8192;
+                g.contextLength = 131072;
+                g.ropeBase = 500000f;
+                g.tiedOutput = true;
+                g.llama3RopeFactors = true;
+                g.tokenizer = TokenizerEntries.read(llamaVocabulary);
+                g.vocabularySize = g.tokenizer.tokens();
+                g.chatTemplate = LLAMA3_CHAT_TEMPLATE;
+            }
+            case "sarvam-1" -> {
+                g.name = "synthetic Sarvam-1 (random weights)";
+                g.embedding = 2048;
+                g.heads = 16;
+                g.feedForward = 11008;
+                g.contextLength = 8192;
+                g.vocabularySize = 68096;
+            }
+            default -> throw new IllegalArgumentException("no synthetic preset \"" + preset + "\"; choose one of " + PRESETS);
+        }
+        return g;
+    }
+
+    /** Llama 3's chat format: header tokens around each role, <|eot_id|> after each turn. */
+    static final String LLAMA3_CHAT_TEMPLATE = "{{- bos_token }}{%- for message in messages %}"
+            + "{{- '<|start_header_id|>' + message['role'] + '<|end_header_id|>\\n\\n' + message['content'] | trim + '<|eot_id|>' }}"
+            + "{%- endfor %}{%- if add_generation_prompt %}{{- '<|start_header_id|>assistant<|end_header_id|>\\n\\n' }}{%- endif %}";
 
     /**
      * About {@code megabytes} of weights: a 1024-wide model (16 heads, 4 KV heads, 2816 FFN)
@@ -70,7 +133,7 @@ public final class SyntheticGguf {
     /** An architecture llama.cpp does not know, for "wrong architecture" tests. */
     public SyntheticGguf architecture(String arch) { this.architecture = arch; return this; }
 
-    public int vocabularySize() { return 3 + 256 + WORDS.size(); }
+    public int vocabularySize() { return vocabularySize > 0 ? vocabularySize : 3 + 256 + WORDS.size(); }
 
     /** Whole or not at all (temp file, fsync, rename): a benchmark killed mid-write must not leave a model its next run would load. */
     public Path writeTo(Path file) throws IOException {
@@ -106,17 +169,18 @@ public final class SyntheticGguf {
         out.raw("GGUF".getBytes(StandardCharsets.US_ASCII));
         out.u32(3);
         out.u64(tensors.size());
-        out.u64(kv.size());
+        out.u64(kv.size() + (tokenizer == null ? 0 : tokenizer.count()));
         for (var e : kv.entrySet()) { out.string(e.getKey()); out.value(e.getValue()); }
+        if (tokenizer != null) out.raw(tokenizer.bytes());
 
         long offset = 0;
         for (var t : tensors) {
             out.string(t.name);
             out.u32(t.dims.length);
             for (long d : t.dims) out.u64(d);
-            out.u32(0); // GGML_TYPE_F32
+            out.u32(t.type.id);
             out.u64(offset);
-            offset = align(offset + t.elements() * 4L);
+            offset = align(offset + t.bytes());
         }
         out.padTo(ALIGNMENT);
         var random = new Random(seed); // drawn in writing order, so a seed always gives the same weights
@@ -131,6 +195,27 @@ public final class SyntheticGguf {
     private static long align(long n) { return (n + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT; }
 
     private Map<String, Object> metadata() {
+        var kv = new LinkedHashMap<String, Object>();
+        kv.put("general.architecture", architecture);
+        kv.put("general.name", name);
+        kv.put("general.alignment", new U32(ALIGNMENT));
+        if (quantised) kv.put("general.file_type", new U32(15)); // LLAMA_FTYPE_MOSTLY_Q4_K_M
+        kv.put(architecture + ".context_length", new U32(contextLength));
+        kv.put(architecture + ".embedding_length", new U32(embedding));
+        kv.put(architecture + ".block_count", new U32(layers));
+        kv.put(architecture + ".feed_forward_length", new U32(feedForward));
+        kv.put(architecture + ".attention.head_count", new U32(heads));
+        kv.put(architecture + ".attention.head_count_kv", new U32(kvHeads));
+        kv.put(architecture + ".rope.dimension_count", new U32(embedding / heads));
+        kv.put(architecture + ".rope.freq_base", ropeBase);
+        kv.put(architecture + ".attention.layer_norm_rms_epsilon", 1e-5f);
+        if (tokenizer == null) vocabulary(kv);
+        if (chatTemplate != null) kv.put("tokenizer.chat_template", chatTemplate);
+        return kv;
+    }
+
+    /** A SentencePiece-style vocabulary: special tokens, the 256 byte tokens, words, then generated pieces up to the size asked for. */
+    private void vocabulary(Map<String, Object> kv) {
         var tokens = new ArrayList<String>();
         var scores = new ArrayList<Float>();
         var types = new ArrayList<Integer>();
@@ -139,19 +224,9 @@ public final class SyntheticGguf {
         tokens.add("</s>"); scores.add(0f); types.add(3);
         for (int b = 0; b < 256; b++) { tokens.add(String.format("<0x%02X>", b)); scores.add(0f); types.add(6); }
         for (int i = 0; i < WORDS.size(); i++) { tokens.add(WORDS.get(i)); scores.add(-1f - i); types.add(1); }
-
-        var kv = new LinkedHashMap<String, Object>();
-        kv.put("general.architecture", architecture);
-        kv.put("general.name", "ragdesk-tiny-test");
-        kv.put("general.alignment", new U32(ALIGNMENT));
-        kv.put(architecture + ".context_length", new U32(contextLength));
-        kv.put(architecture + ".embedding_length", new U32(embedding));
-        kv.put(architecture + ".block_count", new U32(layers));
-        kv.put(architecture + ".feed_forward_length", new U32(feedForward));
-        kv.put(architecture + ".attention.head_count", new U32(heads));
-        kv.put(architecture + ".attention.head_count_kv", new U32(kvHeads));
-        kv.put(architecture + ".rope.dimension_count", new U32(embedding / heads));
-        kv.put(architecture + ".attention.layer_norm_rms_epsilon", 1e-5f);
+        for (int i = 0; tokens.size() < vocabularySize(); i++) {
+            tokens.add("▁w" + Integer.toString(i, 36)); scores.add(-100f - i); types.add(1);
+        }
         kv.put("tokenizer.ggml.model", "llama");
         kv.put("tokenizer.ggml.tokens", tokens);
         kv.put("tokenizer.ggml.scores", scores);
@@ -159,8 +234,6 @@ public final class SyntheticGguf {
         kv.put("tokenizer.ggml.unknown_token_id", new U32(0));
         kv.put("tokenizer.ggml.bos_token_id", new U32(1));
         kv.put("tokenizer.ggml.eos_token_id", new U32(2));
-        if (chatTemplate != null) kv.put("tokenizer.chat_template", chatTemplate);
-        return kv;
     }
 
     /** How a tensor's values are made, as it is written. */
@@ -168,11 +241,30 @@ public final class SyntheticGguf {
         void write(Random random, Tensor t, Out out) throws IOException;
     }
 
-    private record Tensor(String name, long[] dims, Fill fill) {
+    /** The storage types written: F32, and Q4_K and Q6_K for the quantised presets (ggml's type ids and block sizes). */
+    enum Storage {
+        F32(0, 4, 1), Q4_K(12, 144, 256), Q6_K(14, 210, 256);
+
+        final int id;
+        final int blockBytes;
+        final int blockElements;
+
+        Storage(int id, int blockBytes, int blockElements) {
+            this.id = id;
+            this.blockBytes = blockBytes;
+            this.blockElements = blockElements;
+        }
+    }
+
+    private record Tensor(String name, long[] dims, Storage type, Fill fill) {
         long elements() {
             long n = 1;
             for (long d : dims) n *= d;
             return n;
+        }
+
+        long bytes() {
+            return elements() / type.blockElements * type.blockBytes;
         }
     }
 
@@ -180,28 +272,67 @@ public final class SyntheticGguf {
         int vocab = vocabularySize();
         int kvDim = embedding / heads * kvHeads;
         var list = new ArrayList<Tensor>();
-        list.add(matrix("token_embd.weight", embedding, vocab));
+        // a tied output reads the embedding matrix for the logits too, so Q4_K_M keeps it at Q6_K
+        list.add(matrix("token_embd.weight", embedding, vocab, tiedOutput ? Storage.Q6_K : Storage.Q4_K));
         list.add(ones("output_norm.weight", embedding));
-        list.add(outputWithWordsOnly(embedding, vocab));
+        if (quantised && !tiedOutput) list.add(matrix("output.weight", embedding, vocab, Storage.Q6_K));
+        else if (!quantised) list.add(outputWithWordsOnly(embedding, vocab));
+        if (llama3RopeFactors) list.add(llama3RopeFactors());
         for (int l = 0; l < layers; l++) {
             var p = "blk." + l + ".";
+            // llama.cpp's Q4_K_M gives attn_v and ffn_down more bits in the first and last eighth and every third layer between
+            var moreBits = l < layers / 8 || l >= 7 * layers / 8 || (l - layers / 8) % 3 == 2 ? Storage.Q6_K : Storage.Q4_K;
             list.add(ones(p + "attn_norm.weight", embedding));
-            list.add(matrix(p + "attn_q.weight", embedding, embedding));
-            list.add(matrix(p + "attn_k.weight", embedding, kvDim));
-            list.add(matrix(p + "attn_v.weight", embedding, kvDim));
-            list.add(matrix(p + "attn_output.weight", embedding, embedding));
+            list.add(matrix(p + "attn_q.weight", embedding, embedding, Storage.Q4_K));
+            list.add(matrix(p + "attn_k.weight", embedding, kvDim, Storage.Q4_K));
+            list.add(matrix(p + "attn_v.weight", embedding, kvDim, moreBits));
+            list.add(matrix(p + "attn_output.weight", embedding, embedding, Storage.Q4_K));
             list.add(ones(p + "ffn_norm.weight", embedding));
-            list.add(matrix(p + "ffn_gate.weight", embedding, feedForward));
-            list.add(matrix(p + "ffn_down.weight", feedForward, embedding));
-            list.add(matrix(p + "ffn_up.weight", embedding, feedForward));
+            list.add(matrix(p + "ffn_gate.weight", embedding, feedForward, Storage.Q4_K));
+            list.add(matrix(p + "ffn_down.weight", feedForward, embedding, moreBits));
+            list.add(matrix(p + "ffn_up.weight", embedding, feedForward, Storage.Q4_K));
         }
         return list;
     }
 
     /** ne0 = columns (the input dimension), as GGUF lists dimensions innermost first. */
-    private static Tensor matrix(String name, int ne0, int ne1) {
-        return new Tensor(name, new long[] {ne0, ne1}, (random, t, out) -> {
-            for (long i = 0; i < t.elements(); i++) out.f32((float) (random.nextGaussian() * 0.3));
+    private Tensor matrix(String name, int ne0, int ne1, Storage quantisedAs) {
+        if (!quantised) {
+            return new Tensor(name, new long[] {ne0, ne1}, Storage.F32, (random, t, out) -> {
+                for (long i = 0; i < t.elements(); i++) out.f32((float) (random.nextGaussian() * 0.3));
+            });
+        }
+        return new Tensor(name, new long[] {ne0, ne1}, quantisedAs, (random, t, out) -> {
+            var pool = QuantisedBlocks.pool(quantisedAs, random);
+            long blocks = t.elements() / quantisedAs.blockElements;
+            int start = random.nextInt(pool.length / quantisedAs.blockBytes);
+            for (long b = 0; b < blocks; b++) {
+                int at = (int) ((start + b) % (pool.length / quantisedAs.blockBytes)) * quantisedAs.blockBytes;
+                out.raw(pool, at, quantisedAs.blockBytes);
+            }
+        });
+    }
+
+    /**
+     * Llama 3's rope scaling as llama.cpp stores it, a factor per frequency (factor 32, low 1,
+     * high 4, 8192 original context): long wavelengths are stretched, short ones kept.
+     */
+    private Tensor llama3RopeFactors() {
+        int n = embedding / heads / 2;
+        return new Tensor("rope_freqs.weight", new long[] {n}, Storage.F32, (random, t, out) -> {
+            double factor = 32, low = 1, high = 4, original = 8192;
+            for (int i = 0; i < n; i++) {
+                double frequency = 1.0 / Math.pow(ropeBase, 2.0 * i / (embedding / heads));
+                double wavelength = 2 * Math.PI / frequency;
+                double f;
+                if (wavelength < original / high) f = 1;
+                else if (wavelength > original / low) f = factor;
+                else {
+                    double smooth = (original / wavelength - low) / (high - low);
+                    f = 1 / ((1 - smooth) / factor + smooth);
+                }
+                out.f32((float) f);
+            }
         });
     }
 
@@ -211,7 +342,7 @@ public final class SyntheticGguf {
      */
     private static Tensor outputWithWordsOnly(int embedding, int vocab) {
         long zeros = (3L + 256) * embedding;
-        return new Tensor("output.weight", new long[] {embedding, vocab}, (random, t, out) -> {
+        return new Tensor("output.weight", new long[] {embedding, vocab}, Storage.F32, (random, t, out) -> {
             for (long i = 0; i < t.elements(); i++) {
                 float v = (float) (random.nextGaussian() * 0.3);
                 out.f32(i < zeros ? 0f : v);
@@ -220,7 +351,7 @@ public final class SyntheticGguf {
     }
 
     private static Tensor ones(String name, int n) {
-        return new Tensor(name, new long[] {n}, (random, t, out) -> {
+        return new Tensor(name, new long[] {n}, Storage.F32, (random, t, out) -> {
             for (int i = 0; i < n; i++) out.f32(1f);
         });
     }
@@ -237,6 +368,7 @@ public final class SyntheticGguf {
         Out(OutputStream stream) { this.stream = stream; }
 
         void raw(byte[] b) throws IOException { stream.write(b); written += b.length; }
+        void raw(byte[] b, int offset, int length) throws IOException { stream.write(b, offset, length); written += length; }
         void u32(int v) throws IOException { le.putInt(0, v); stream.write(scratch, 0, 4); written += 4; }
         void i32(int v) throws IOException { u32(v); }
         void u64(long v) throws IOException { le.putLong(0, v); stream.write(scratch, 0, 8); written += 8; }

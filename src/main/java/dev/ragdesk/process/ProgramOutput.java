@@ -3,6 +3,7 @@ package dev.ragdesk.process;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -13,8 +14,15 @@ public final class ProgramOutput {
     private ProgramOutput() {}
 
     public static Optional<String> of(List<String> command) {
+        return of(command, Map.of());
+    }
+
+    /** With {@code environment} added to this process's own. */
+    public static Optional<String> of(List<String> command, Map<String, String> environment) {
         try {
-            var p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            var builder = new ProcessBuilder(command).redirectErrorStream(true);
+            builder.environment().putAll(environment);
+            var p = builder.start();
             p.getOutputStream().close();
             var out = new String(p.getInputStream().readNBytes(MAX_BYTES), StandardCharsets.UTF_8);
             if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly();

@@ -190,7 +190,8 @@ public final class Session implements AutoCloseable {
     public Workspace workspace() { return workspace; }
 
     /** Which engine runs the models ("jvm" or "llama-server") and why, for status lines. */
-    public String engine() { return host.engineKind(); }
+    /** The engine and what it computes on, as the console's status bar shows them: "llama-server cuda13". */
+    public String engine() { return host.engineKind() + " " + host.computesOn(); }
 
     public String engineWhy() { return host.engineWhy(); }
 

@@ -12,7 +12,7 @@ import java.nio.file.Path;
 public final class HoldBareServerMain {
     public static void main(String[] args) throws Exception {
         var model = Path.of(args[1]);
-        var server = BareServer.start(Path.of(args[0]), Path.of(args[2]),
+        var server = BareServer.start(Path.of(args[0]), java.util.Map.of(), Path.of(args[2]),
                 new ModelRequest("rag", ModelRequest.displayNameOf(model), model, 512, 0, 1, false));
         server.complete("Once", 2);
         System.out.println("server " + server.pid());

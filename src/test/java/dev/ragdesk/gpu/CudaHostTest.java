@@ -135,4 +135,26 @@ class CudaHostTest {
         assertFalse(old.usable(), "CUDA 13's libraries need a 580 driver");
         assertEquals(List.of("libcudart.so.12", "libcublas.so.12", "libcublasLt.so.12"), old.missing());
     }
+
+    @Test
+    void anInstalledBackendNeedsItsOwnCudaVersionAndRagdesksDownloadIsFoundLast() throws Exception {
+        driver("550.54.14");
+        device();
+        var tooNew = host().inspect(13);
+        assertFalse(tooNew.usable());
+        assertEquals("NVIDIA driver 550.54.14 runs CUDA 12 at most, and the installed backend is for CUDA 13: "
+                + "run `ragdesk engine install --backend cuda` again", tooNew.verdict());
+
+        // what `engine install` fetched into the user's cache serves when the host has nothing
+        env.put("HOME", "/home/someone");
+        for (var name : List.of("libcudart.so.12", "libcublas.so.12", "libcublasLt.so.12")) lib("/home/someone/.cache/ragdesk/cuda/12.6", name);
+        var fetched = host().inspect(12);
+        assertTrue(fetched.usable(), fetched.verdict());
+        assertEquals(Path.of("/home/someone/.cache/ragdesk/cuda/12.6/libcublas.so.12"), fetched.libraries().get(1).path());
+        assertTrue(fetched.verdict().contains("libcublas.so.12 from ragdesk's download in /home/someone/.cache/ragdesk/cuda/12.6"), fetched.verdict());
+
+        // a library the host has wins over ragdesk's copy
+        lib("/usr/local/cuda/lib64", "libcublas.so.12");
+        assertEquals(Path.of("/usr/local/cuda/lib64/libcublas.so.12"), host().inspect(12).libraries().get(1).path());
+    }
 }

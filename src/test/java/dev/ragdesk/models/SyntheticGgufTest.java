@@ -60,4 +60,34 @@ class SyntheticGgufTest {
         var text = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
         assertTrue(text.contains("tokenizer.chat_template"));
     }
+
+    /**
+     * The llama-3.2-3b preset against independent oracles: its header as GgufHeader reads it, its
+     * size against a real Q4_K_M file's (Llama-3.2-3B-Instruct-Q4_K_M.gguf is 2,019,377,696 bytes),
+     * and a real llama-server's tokenizer giving Llama 3's published token ids.
+     */
+    @Test
+    void theLlama3PresetHasTheRealShapeSizeAndTokenizer() throws Exception {
+        var server = dev.ragdesk.testing.LlamaServerBinary.require();
+        var vocabulary = server.resolveSibling(dev.ragdesk.engine.server.EngineInstaller.LLAMA3_VOCABULARY);
+        dev.ragdesk.testing.Required.that(Files.isRegularFile(vocabulary), "no " + vocabulary + " (run `bin/ragdesk engine install`)");
+        var file = SyntheticGguf.preset("llama-3.2-3b", vocabulary).writeTo(dir.resolve("llama.gguf"));
+        long size = Files.size(file);
+        assertTrue(Math.abs(size - 2_019_377_696L) < 20_000_000L, "within 1% of the real Q4_K_M file: " + size);
+        var header = GgufHeader.read(file);
+        assertEquals(28, header.number("llama.block_count", 0));
+        assertEquals(3072, header.number("llama.embedding_length", 0));
+        assertEquals(8, header.number("llama.attention.head_count_kv", 0));
+        assertEquals(128_256, ((GgufHeader.ArrayValue) header.metadata().get("tokenizer.ggml.tokens")).length());
+        assertEquals(280_147, ((GgufHeader.ArrayValue) header.metadata().get("tokenizer.ggml.merges")).length());
+        assertTrue(header.hasChatTemplate());
+        assertFalse(header.tensors().stream().anyMatch(t -> t.name().equals("output.weight")), "Llama 3.2 ties its output to the embeddings");
+
+        try (var probe = dev.ragdesk.testing.ServerProbe.start(server, file, dir.resolve("run"))) {
+            // Llama 3's ids: <|begin_of_text|> 128000, "Hello" 9906, " world" 1917
+            assertEquals("[9906,1917]", probe.post("/tokenize", "{\"content\":\"Hello world\"}").get("tokens").toString());
+            var prompt = probe.post("/apply-template", "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}").get("prompt").asText();
+            assertTrue(prompt.contains("<|start_header_id|>user<|end_header_id|>\n\nhi<|eot_id|><|start_header_id|>assistant"), prompt);
+        }
+    }
 }

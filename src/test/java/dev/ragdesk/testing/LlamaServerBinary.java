@@ -22,6 +22,9 @@ public final class LlamaServerBinary {
         var home = System.getenv().getOrDefault("HOME", System.getProperty("user.home"));
         var xdg = System.getenv().getOrDefault("XDG_CACHE_HOME", "");
         var cache = (xdg.isBlank() ? Path.of(home, ".cache") : Path.of(xdg)).resolve("ragdesk/engines");
+        // the shared build that `engine install --backend cpu` makes: the one every engine test means
+        var shared = cache.resolve("node-llama-cpp-3.22.1-cpu-dl").resolve("llama-server");
+        if (Files.isExecutable(shared)) return Optional.of(shared);
         if (Files.isDirectory(cache)) {
             try (var dirs = Files.list(cache)) {
                 var found = dirs.map(d -> d.resolve("llama-server")).filter(Files::isExecutable)
@@ -35,6 +38,18 @@ public final class LlamaServerBinary {
             if (!dir.isBlank() && Files.isExecutable(Path.of(dir, "llama-server"))) return Optional.of(Path.of(dir, "llama-server"));
         }
         return Optional.empty();
+    }
+
+    /**
+     * The install `ragdesk engine install --backend cuda` made in the user's cache: the shared
+     * build with {@code backend} beside it (on a machine without a driver it is the CUDA 13 one).
+     */
+    public static Path requirePrebuilt(String key) {
+        var home = System.getenv().getOrDefault("HOME", System.getProperty("user.home"));
+        var xdg = System.getenv().getOrDefault("XDG_CACHE_HOME", "");
+        var binary = (xdg.isBlank() ? Path.of(home, ".cache") : Path.of(xdg)).resolve("ragdesk/engines").resolve(key).resolve("llama-server");
+        Required.that(Files.isExecutable(binary), "no " + binary + " (run `bin/ragdesk engine install --backend cuda`, as .ci/run does)");
+        return binary;
     }
 
     public static Path require() {

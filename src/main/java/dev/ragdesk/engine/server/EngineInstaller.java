@@ -2,8 +2,14 @@ package dev.ragdesk.engine.server;
 
 import dev.ragdesk.RagdeskException;
 import dev.ragdesk.process.ProgramOutput;
+import dev.ragdesk.gpu.CudaHost;
+import dev.ragdesk.io.AtomicFiles;
 import dev.ragdesk.io.FileDigest;
+import dev.ragdesk.io.Sizes;
 import dev.ragdesk.io.UserPaths;
+import dev.ragdesk.models.Downloader;
+import dev.ragdesk.models.Transfer;
+import okhttp3.OkHttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
@@ -26,11 +33,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Builds llama-server with this machine's own toolchain. The sources come from a package
- * registry this project already reaches: the npm package node-llama-cpp carries a git bundle
- * of a llama.cpp release. The package is pinned by version and checked against its sha512
- * before anything is unpacked. A finished build goes to {@code .data/engines/<key>/} and to
- * the user's build cache, so the next workspace (or CI run) reuses it instead of building.
+ * Installs llama-server. The sources come from a package registry this project already reaches:
+ * the npm package node-llama-cpp carries a git bundle of a llama.cpp release, pinned by version
+ * and checked against its sha512 before anything is unpacked. They are compiled with this
+ * machine's C++ toolchain as a shared-library build that loads backends at run time; a GPU
+ * backend is then laid beside it prebuilt from node-llama-cpp's packages of the same release
+ * ({@link PrebuiltBackend}), so a GPU host needs its driver and no CUDA compiler. {@code
+ * --from-source} compiles the GPU code here instead (nvcc, or the Vulkan SDK). A finished install
+ * goes to {@code .data/engines/<key>/} and to the user's build cache, so the next workspace (or
+ * CI run) reuses it instead of building.
  */
 public final class EngineInstaller {
     private static final Logger log = LoggerFactory.getLogger(EngineInstaller.class);
@@ -40,17 +51,21 @@ public final class EngineInstaller {
     public static final String PACKAGE_VERSION = "3.22.1";
     static final String PACKAGE_SHA512 = "bltIipuWmc123H7tMIgDGKSsSrhmhlQYeVUC48XTjVW7XGJJiJJyCdlTMzQ/LiWoPkGDpcL4FviDpgw7qfTiDw==";
 
+    /** Llama 3's tokenizer as a vocabulary-only GGUF from llama.cpp's sources, kept beside the build for `bench --synthetic`. */
+    public static final String LLAMA3_VOCABULARY = "vocab/ggml-vocab-llama-bpe.gguf";
+
     public enum Backend {
         CPU, CUDA, VULKAN;
 
         public String label() { return name().toLowerCase(Locale.ROOT); }
 
+        /** "auto": CUDA where an NVIDIA driver is loaded (the prebuilt backend needs nothing more), else the CPU. */
         public static Backend parse(String text, Map<String, String> env) {
             return switch (text.toLowerCase(Locale.ROOT)) {
                 case "cpu" -> CPU;
                 case "cuda" -> CUDA;
                 case "vulkan" -> VULKAN;
-                case "auto" -> which(env, "nvcc").isPresent() && nvidiaGpu() ? CUDA : CPU;
+                case "auto" -> nvidiaGpu() ? CUDA : CPU;
                 default -> throw new IllegalArgumentException("--backend must be cpu, cuda, vulkan or auto, not \"" + text + "\"");
             };
         }
@@ -59,101 +74,274 @@ public final class EngineInstaller {
     /** A line of progress: what is happening, and for the compile, how far ("[57/204]"). */
     public record Progress(String step, int done, int total) {}
 
-    /** @param cudaArchitectures for CUDA, e.g. "90" for an H100/H200, "86" for an RTX 30xx; empty: the card here, else nvcc's default */
-    public record Request(Backend backend, int jobs, String cudaArchitectures) {}
+    /**
+     * @param cudaArchitectures for --from-source CUDA, e.g. "90" for an H100/H200, "86" for an RTX 30xx; empty: the card here
+     * @param fromSource        compile the GPU backend here (nvcc, or the Vulkan SDK) instead of laying the prebuilt one in place
+     */
+    public record Request(Backend backend, int jobs, String cudaArchitectures, boolean fromSource) {
+        public Request(Backend backend, int jobs, String cudaArchitectures) {
+            this(backend, jobs, cudaArchitectures, false);
+        }
+    }
 
-    public record Installed(Path binary, boolean built, String from) {}
+    /** @param notes lines for the user about what was and was not done (the GPU libraries, say) */
+    public record Installed(Path binary, boolean built, String from, List<String> notes) {
+        Installed(Path binary, boolean built, String from) {
+            this(binary, built, from, List.of());
+        }
+
+        Installed withNotes(List<String> more) {
+            var all = new ArrayList<>(notes);
+            all.addAll(more);
+            return new Installed(binary, built, from, List.copyOf(all));
+        }
+    }
 
     private final Path engines;
     private final Path tmp;
     private final Optional<Path> userCache;
     private final Map<String, String> env;
+    private final CudaHost host;
+    private final CudaLibraries cudaLibraries;
+
+    /** Fetches the CUDA redistributable into a folder; a parameter so tests serve it from loopback. */
+    @FunctionalInterface
+    public interface CudaLibraries {
+        void fetch(Path cudaFolder, Consumer<Progress> progress) throws RagdeskException, InterruptedException;
+    }
 
     public EngineInstaller(Path engines, Path tmp, Optional<Path> userCache, Map<String, String> env) {
+        this(engines, tmp, userCache, env, CudaHost.here(env), EngineInstaller::fetchRedistributable);
+    }
+
+    public EngineInstaller(Path engines, Path tmp, Optional<Path> userCache, Map<String, String> env, CudaHost host,
+                           CudaLibraries cudaLibraries) {
         this.engines = engines;
         this.tmp = tmp;
         this.userCache = userCache;
         this.env = env;
+        this.host = host;
+        this.cudaLibraries = cudaLibraries;
     }
 
     /**
-     * The folder name of one build: the sources' version and the backend, and for CUDA the
-     * toolkit's version and the GPU architectures too, so a build for another card or toolkit is
-     * never taken for this one ("node-llama-cpp-3.22.1-cpu", "…-cuda12.4-sm86").
+     * The folder name of a build compiled with its GPU code (--from-source): the sources' version
+     * and the backend, and for CUDA the toolkit's version and the GPU architectures too, so a build
+     * for another card or toolkit is never taken for this one ("…-cuda12.4-sm86").
      */
     public static String key(Backend backend, String cudaToolkit, String cudaArchitectures) {
         var key = PACKAGE + "-" + PACKAGE_VERSION + "-" + backend.label();
+        if (backend == Backend.CPU) return sharedKey();
         if (backend != Backend.CUDA) return key;
         var arch = cudaArchitectures.isBlank() ? "default" : cudaArchitectures.replaceAll("[^A-Za-z0-9]+", "_");
         return key + cudaToolkit + "-sm" + arch;
     }
 
-    /** The key of {@code request} on this machine: nvcc's release and the card's architecture are asked here. */
+    /**
+     * The shared-library build that every install starts from: llama-server with its CPU backend,
+     * loading any other backend at run time ({@code GGML_BACKEND_DL}).
+     */
+    public static String sharedKey() {
+        return PACKAGE + "-" + PACKAGE_VERSION + "-cpu-dl";
+    }
+
+    /** That build with a prebuilt backend beside it: the backend, its CUDA version and the platform ("…-cuda13-prebuilt-x64"). */
+    public static String prebuiltKey(PrebuiltBackend backend) {
+        return PACKAGE + "-" + PACKAGE_VERSION + "-" + backend.label() + "-prebuilt-x64";
+    }
+
+    /** The key of a --from-source request on this machine: nvcc's release and the card's architecture are asked here. */
     String key(Request request) {
         if (request.backend() != Backend.CUDA) return key(request.backend(), "", "");
         return key(Backend.CUDA, which(env, "nvcc").map(EngineInstaller::nvccRelease).orElse(""), architectures(request));
     }
 
     public Installed install(Request request, Consumer<Progress> progress) throws RagdeskException, InterruptedException {
-        var key = key(request);
-        var target = engines.resolve(key).resolve(LlamaServers.BINARY);
-        if (works(target, "the install in " + target.getParent())) return new Installed(target, false, "already installed");
-        var cached = userCache.map(c -> c.resolve(key).resolve(LlamaServers.BINARY))
-                .filter(binary -> works(binary, "the build cache " + binary.getParent()));
-        if (cached.isPresent()) {
-            place(cached.get(), target);
-            return new Installed(target, false, "the build cache " + cached.get().getParent());
+        if (request.fromSource() && request.backend() != Backend.CPU) {
+            return build(key(request), request, configure(request, false), List.of(LlamaServers.BINARY), progress);
         }
-        requireTools(request.backend());
+        var shared = build(sharedKey(), new Request(Backend.CPU, request.jobs(), "", false), configure(request, true),
+                List.of(LlamaServers.BINARY, "ggml-cpu"), progress);
+        if (request.backend() == Backend.CPU) return shared;
+        return installPrebuilt(request.backend(), shared, progress);
+    }
+
+    /**
+     * Lays a prebuilt GPU backend beside a copy of the shared build. For CUDA the version follows
+     * the driver and the libraries this host has; where it has the driver but not the libraries,
+     * the redistributable is fetched into the user's cache (its size said first).
+     */
+    private Installed installPrebuilt(Backend kind, Installed shared, Consumer<Progress> progress)
+            throws RagdeskException, InterruptedException {
+        var notes = new ArrayList<String>();
+        var backend = kind == Backend.VULKAN ? PrebuiltBackend.VULKAN : chooseCuda(notes);
+        var key = prebuiltKey(backend);
+        var target = engines.resolve(key);
+        Installed installed;
+        if (complete(target)) {
+            installed = new Installed(target.resolve(LlamaServers.BINARY), false, "already installed");
+        } else {
+            var cached = userCache.map(c -> c.resolve(key)).filter(EngineInstaller::complete);
+            if (cached.isPresent()) {
+                placeFolder(cached.get(), target);
+                installed = new Installed(target.resolve(LlamaServers.BINARY), false, "the build cache " + cached.get());
+            } else {
+                installed = assemble(backend, shared.binary().getParent(), key, target, progress);
+            }
+        }
+        if (backend.cudaMajor() == 12 && notes.contains(NEEDS_REDIST)) {
+            notes.remove(NEEDS_REDIST);
+            var folder = CudaHost.ragdeskFolder(env).orElse(engines.resolveSibling("cuda"));
+            if (!CudaRedist.present(folder, CudaRedist.CUDA_12_6)) {
+                progress.accept(new Progress("fetching the " + CudaRedist.cost(CudaRedist.CUDA_12_6), 0, 0));
+                cudaLibraries.fetch(folder, progress);
+            }
+            notes.add("CUDA 12.6's runtime and cuBLAS are in " + CudaRedist.folder(folder, CudaRedist.CUDA_12_6));
+        }
+        return installed.withNotes(notes);
+    }
+
+    private static final String NEEDS_REDIST = "the CUDA 12 libraries are to be fetched";
+
+    /** CUDA 13's backend where the driver runs 13 and its libraries are here, else 12's (the host's libraries or the redistributable). */
+    private PrebuiltBackend chooseCuda(List<String> notes) throws RagdeskException {
+        var report = host.inspect();
+        if (report.driver().isEmpty()) {
+            notes.add("no NVIDIA driver here, so no CUDA libraries were fetched; the backend is used where a driver and a GPU are");
+            return PrebuiltBackend.CUDA13;
+        }
+        if (report.cuda() == 0) throw new RagdeskException(report.verdict());
+        if (report.missing().isEmpty()) return report.cuda() == 13 ? PrebuiltBackend.CUDA13 : PrebuiltBackend.CUDA12;
+        notes.add(NEEDS_REDIST);
+        return PrebuiltBackend.CUDA12;
+    }
+
+    /** The shared build's files and the backend from its npm package, checked against the pin, placed in one rename. */
+    private Installed assemble(PrebuiltBackend backend, Path shared, String key, Path target, Consumer<Progress> progress)
+            throws RagdeskException, InterruptedException {
+        requireTools(List.of("npm", "tar"), "");
+        var work = tmp.resolve("engine-build-" + key);
+        try {
+            deleteTree(work);
+            Files.createDirectories(work);
+            progress.accept(new Progress("fetching " + backend.spec() + " from the npm registry (" + Sizes.human(backend.tarballBytes()) + ")", 0, 0));
+            run(work, List.of("npm", "pack", "--silent", backend.spec()), line -> {});
+            var tarball = work.resolve(backend.tarballName());
+            verify(tarball, backend.sha512());
+            run(work, List.of("tar", "xzf", tarball.getFileName().toString(), backend.member()), line -> {});
+            var folder = work.resolve("assembled");
+            copyFiles(shared, folder);
+            var library = folder.resolve(backend.library());
+            Files.createDirectories(library.getParent());
+            Files.move(work.resolve(backend.member()), library);
+            Files.writeString(folder.resolve(PrebuiltBackend.MARKER), backend.markerText());
+            var stored = userCache.map(c -> c.resolve(key)).orElse(target);
+            placeFolder(folder, stored);
+            if (!stored.equals(target)) placeFolder(stored, target);
+            return new Installed(target.resolve(LlamaServers.BINARY), false, "the prebuilt " + backend.spec() + " beside the shared build");
+        } catch (IOException e) {
+            throw new RagdeskException("installing the " + backend.label() + " backend failed: " + e.getMessage() + "; the log is .data/logs/ragdesk.log", e);
+        } finally {
+            quietlyDelete(work);
+        }
+    }
+
+    /**
+     * Builds llama-server (the {@code targets}) from the pinned sources into {@code .data/engines/<key>}
+     * and the user's cache, unless a working copy is there already.
+     */
+    private Installed build(String key, Request request, List<String> configure, List<String> targets, Consumer<Progress> progress)
+            throws RagdeskException, InterruptedException {
+        var target = engines.resolve(key);
+        var binary = target.resolve(LlamaServers.BINARY);
+        if (complete(target)) return new Installed(binary, false, "already installed");
+        var cached = userCache.map(c -> c.resolve(key)).filter(EngineInstaller::complete);
+        if (cached.isPresent()) {
+            placeFolder(cached.get(), target);
+            return new Installed(binary, false, "the build cache " + cached.get());
+        }
+        requireBuildTools(request);
         var work = tmp.resolve("engine-build-" + key);
         boolean finished = false;
         try {
+            deleteTree(work);
             Files.createDirectories(work);
-            progress.accept(new Progress("fetching " + PACKAGE + "@" + PACKAGE_VERSION + " from the npm registry", 0, 0));
+            progress.accept(new Progress("fetching " + PACKAGE + "@" + PACKAGE_VERSION + " from the npm registry (36 MB)", 0, 0));
             run(work, List.of("npm", "pack", "--silent", PACKAGE + "@" + PACKAGE_VERSION), line -> {});
             var tarball = work.resolve(PACKAGE + "-" + PACKAGE_VERSION + ".tgz");
-            verify(tarball);
+            verify(tarball, PACKAGE_SHA512);
             progress.accept(new Progress("unpacking llama.cpp's sources", 0, 0));
             run(work, List.of("tar", "xzf", tarball.getFileName().toString(), "package/llama/gitRelease.bundle"), line -> {});
-            deleteTree(work.resolve("src"));
             run(work, List.of("git", "clone", "--quiet", "package/llama/gitRelease.bundle", "src"), line -> {});
+            var vocabulary = work.resolve("build/bin").resolve(LLAMA3_VOCABULARY);
+            Files.createDirectories(vocabulary.getParent());
+            Files.copy(work.resolve("src/models/ggml-vocab-llama-bpe.gguf"), vocabulary);
             progress.accept(new Progress("configuring the " + request.backend().label() + " build", 0, 0));
-            run(work, configure(request), line -> {});
+            run(work, configure, line -> {});
             var step = Pattern.compile("^\\[(\\d+)/(\\d+)]");
-            run(work, List.of("cmake", "--build", "build", "--target", LlamaServers.BINARY, "-j", String.valueOf(request.jobs())), line -> {
+            var buildCommand = new ArrayList<>(List.of("cmake", "--build", "build", "--target"));
+            buildCommand.addAll(targets);
+            buildCommand.addAll(List.of("-j", String.valueOf(request.jobs())));
+            run(work, buildCommand, line -> {
                 var m = step.matcher(line);
                 if (m.find()) progress.accept(new Progress("compiling", Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))));
             });
-            var built = work.resolve("build/bin").resolve(LlamaServers.BINARY);
-            if (!Files.isRegularFile(built)) throw new RagdeskException("the build finished but made no " + built + "; see .data/logs/ragdesk.log");
-            LlamaServers.check(built, "the fresh build");
-            place(built, target);
+            var built = work.resolve("build/bin");
+            if (!Files.isRegularFile(built.resolve(LlamaServers.BINARY))) {
+                throw new RagdeskException("the build finished but made no " + built.resolve(LlamaServers.BINARY) + "; see .data/logs/ragdesk.log");
+            }
+            var folder = work.resolve("install");
+            copyFiles(built, folder);
+            LlamaServers.check(folder.resolve(LlamaServers.BINARY), "the fresh build");
+            placeFolder(folder, target);
             userCache.ifPresent(cache -> {
                 try {
-                    place(built, cache.resolve(key).resolve(LlamaServers.BINARY));
+                    placeFolder(folder, cache.resolve(key));
                 } catch (RagdeskException e) {
                     log.warn("could not keep the build in {}: {}", cache, e.getMessage());
                 }
             });
             finished = true;
-            return new Installed(target, true, "a build from " + PACKAGE + "@" + PACKAGE_VERSION);
+            return new Installed(binary, true, "a build from " + PACKAGE + "@" + PACKAGE_VERSION);
         } catch (IOException e) {
             throw new RagdeskException("building llama-server failed: " + e.getMessage() + "; the log is .data/logs/ragdesk.log", e);
         } finally {
             // a finished build was copied out; a failed one leaves nothing that a later install could take for a build
-            try {
-                deleteTree(work);
-            } catch (IOException e) {
-                log.warn("cannot remove the build folder {}: {}", work, e.toString());
-            }
+            quietlyDelete(work);
             if (!finished) log.info("engine build of {} did not finish; its folder {} was removed", key, work);
         }
     }
 
+    /** The redistributable through the model downloader: resumable, verified against the pin, with progress. */
+    private static void fetchRedistributable(Path cudaFolder, Consumer<Progress> progress) throws RagdeskException, InterruptedException {
+        var http = new OkHttpClient.Builder().connectTimeout(Duration.ofSeconds(20)).readTimeout(Duration.ofMinutes(2)).build();
+        var downloader = new Downloader(http, Downloader.DiskSpace.REAL, Downloader.Sleeper.REAL, Downloader.RetryPolicy.DEFAULT);
+        var lastTenth = new int[] {-1};
+        CudaRedist.fetch(cudaFolder, CudaRedist.CUDA_12_6, downloader, p -> {
+            int tenth = (int) (p.fraction() * 10);
+            if (p.total() > 0 && tenth != lastTenth[0]) {
+                lastTenth[0] = tenth;
+                progress.accept(new Progress("downloading the CUDA libraries " + Sizes.human(p.done()) + " of " + Sizes.human(p.total()), 0, 0));
+            }
+        }, new Transfer());
+    }
+
     /**
-     * Whether {@code binary} is there and answers {@code --version} as llama-server: a copy cut
-     * short by a full disk or a kill is not trusted, and is removed so the next install replaces it.
+     * A folder is an install only when its llama-server answers {@code --version} and the backend
+     * its marker names is there: a copy cut short by a full disk or a kill is removed, so the next
+     * install replaces it. (Folders are placed by one rename, so a cut copy is rare; this is the check.)
      */
+    private static boolean complete(Path folder) {
+        var binary = folder.resolve(LlamaServers.BINARY);
+        if (!Files.isDirectory(folder)) return false;
+        boolean markerOk = !Files.exists(folder.resolve(PrebuiltBackend.MARKER)) || PrebuiltBackend.installedBeside(binary).isPresent();
+        if (markerOk && works(binary, "the install in " + folder)) return true;
+        log.warn("not using {}: incomplete", folder);
+        quietlyDelete(folder);
+        return false;
+    }
+
+    /** Whether {@code binary} is there and answers {@code --version} as llama-server. */
     private static boolean works(Path binary, String what) {
         if (!Files.isRegularFile(binary)) return false;
         try {
@@ -161,11 +349,6 @@ public final class EngineInstaller {
             return true;
         } catch (RagdeskException e) {
             log.warn("not using {}: {}", what, e.getMessage());
-            try {
-                Files.deleteIfExists(binary);
-            } catch (IOException ignored) {
-                // placed again over it
-            }
             return false;
         }
     }
@@ -191,48 +374,72 @@ public final class EngineInstaller {
                 .filter(cap -> cap.matches("\\d+\\.\\d+")).map(cap -> cap.replace(".", ""));
     }
 
-    private List<String> configure(Request request) {
+    /**
+     * The cmake configuration. The shared build loads backends at run time from its own folder or
+     * {@code GGML_BACKEND_PATH}; its libraries find each other through {@code $ORIGIN}, so the
+     * folder works wherever it is copied, and their names carry no version, as the prebuilt
+     * backends expect ({@code libggml-base.so}). Its CPU backend has the same instruction sets as
+     * the static build (AVX2, FMA, F16C: ggml's defaults with GGML_NATIVE off).
+     */
+    private List<String> configure(Request request, boolean shared) {
         var cmd = new ArrayList<>(List.of("cmake", "-S", "src", "-B", "build", "-DCMAKE_BUILD_TYPE=Release",
                 "-DGGML_NATIVE=OFF", "-DLLAMA_CURL=OFF", "-DLLAMA_BUILD_TESTS=OFF", "-DLLAMA_BUILD_EXAMPLES=OFF",
-                "-DLLAMA_BUILD_SERVER=ON", "-DBUILD_SHARED_LIBS=OFF"));
+                "-DLLAMA_BUILD_SERVER=ON"));
+        if (shared) {
+            cmd.addAll(List.of("-DBUILD_SHARED_LIBS=ON", "-DGGML_BACKEND_DL=ON", "-DCMAKE_PLATFORM_NO_VERSIONED_SONAME=ON",
+                    "-DCMAKE_BUILD_WITH_INSTALL_RPATH=ON", "-DCMAKE_INSTALL_RPATH=$ORIGIN"));
+        } else {
+            cmd.add("-DBUILD_SHARED_LIBS=OFF");
+        }
         if (which(env, "ninja").isPresent()) cmd.addAll(List.of("-G", "Ninja"));
-        switch (request.backend()) {
-            case CUDA -> {
-                cmd.add("-DGGML_CUDA=ON");
-                var arch = architectures(request);
-                if (!arch.isBlank()) cmd.add("-DCMAKE_CUDA_ARCHITECTURES=" + arch);
+        if (!shared) {
+            switch (request.backend()) {
+                case CUDA -> {
+                    cmd.add("-DGGML_CUDA=ON");
+                    var arch = architectures(request);
+                    if (!arch.isBlank()) cmd.add("-DCMAKE_CUDA_ARCHITECTURES=" + arch);
+                }
+                case VULKAN -> cmd.add("-DGGML_VULKAN=ON");
+                default -> { }
             }
-            case VULKAN -> cmd.add("-DGGML_VULKAN=ON");
-            default -> { }
         }
         return cmd;
     }
 
-    /** Each tool the build needs, or one line naming what to install. */
-    private void requireTools(Backend backend) throws RagdeskException {
+    /** Each tool a build needs, or one line naming what to install. */
+    private void requireBuildTools(Request request) throws RagdeskException {
+        var backend = request.backend();
         var missing = new ArrayList<String>();
         for (var tool : List.of("npm", "git", "tar", "cmake")) if (which(env, tool).isEmpty()) missing.add(tool);
         if (which(env, "c++").isEmpty() && which(env, "g++").isEmpty() && which(env, "clang++").isEmpty()) missing.add("a C++ compiler (g++)");
-        var nvcc = which(env, "nvcc");
-        if (backend == Backend.CUDA && nvcc.isEmpty()) missing.add("the CUDA toolkit (nvcc)");
-        if (backend == Backend.CUDA && nvcc.isPresent() && !hasCublas(nvcc.get())) {
-            missing.add("cuBLAS, which this CUDA toolkit lacks (no cublas_v2.h beside " + nvcc.get()
-                    + "; install its cuBLAS development files, e.g. apt-get install libcublas-dev-13-0)");
+        if (request.fromSource()) {
+            var nvcc = which(env, "nvcc");
+            if (backend == Backend.CUDA && nvcc.isEmpty()) missing.add("the CUDA toolkit (nvcc)");
+            if (backend == Backend.CUDA && nvcc.isPresent() && !hasCublas(nvcc.get())) {
+                missing.add("cuBLAS, which this CUDA toolkit lacks (no cublas_v2.h beside " + nvcc.get()
+                        + "; install its cuBLAS development files, e.g. apt-get install libcublas-dev-13-0)");
+            }
+            if (backend == Backend.VULKAN && which(env, "glslc").isEmpty()) missing.add("the Vulkan SDK (glslc, libvulkan-dev)");
         }
-        if (backend == Backend.VULKAN && which(env, "glslc").isEmpty()) missing.add("the Vulkan SDK (glslc, libvulkan-dev)");
         if (!missing.isEmpty()) {
             throw new RagdeskException("building llama-server needs " + String.join(", ", missing)
-                    + (backend == Backend.CPU ? " (Debian/Ubuntu: apt-get install npm git cmake ninja-build g++)" : "")
-                    + "; or point [engine].llama_server at a llama-server you have");
+                    + (missing.size() <= 5 && !request.fromSource() ? " (Debian/Ubuntu: apt-get install npm git cmake ninja-build g++)" : "")
+                    + "; or point [engine].llama_server at a llama-server you have"
+                    + (request.fromSource() ? ", or drop --from-source to use the prebuilt backend" : ""));
         }
     }
 
+    private void requireTools(List<String> tools, String hint) throws RagdeskException {
+        var missing = tools.stream().filter(tool -> which(env, tool).isEmpty()).toList();
+        if (!missing.isEmpty()) throw new RagdeskException("installing the backend needs " + String.join(", ", missing) + hint);
+    }
+
     /** npm checks the registry's integrity itself; this checks again against the pin, so a changed package is refused. */
-    static void verify(Path tarball) throws RagdeskException {
+    static void verify(Path tarball, String sha512) throws RagdeskException {
         try {
             var actual = Base64.getEncoder().encodeToString(FileDigest.of(tarball, "SHA-512"));
-            if (!actual.equals(PACKAGE_SHA512)) {
-                throw new RagdeskException(tarball.getFileName() + " does not match its pinned sha512 (got " + actual + "); nothing was built");
+            if (!actual.equals(sha512)) {
+                throw new RagdeskException(tarball.getFileName() + " does not match its pinned sha512 (got " + actual + "); nothing was installed");
             }
         } catch (IOException e) {
             throw new RagdeskException("cannot check " + tarball + ": " + e.getMessage(), e);
@@ -269,16 +476,54 @@ public final class EngineInstaller {
         }
     }
 
-    /** Copies a binary into {@code target} through a temp file and a rename, so a half-copied binary is never found. */
-    private static void place(Path source, Path target) throws RagdeskException {
+    /**
+     * Places a whole install folder by one rename of a complete copy, so a half-copied install is
+     * never found. A copy from the user's cache is hard-linked where it can be: a CUDA backend is
+     * 159 MB, and every workspace would otherwise hold its own.
+     */
+    private static void placeFolder(Path source, Path target) throws RagdeskException {
+        Path partial = null;
         try {
             Files.createDirectories(target.getParent());
-            var partial = Files.createTempFile(target.getParent(), "." + LlamaServers.BINARY, ".part");
-            Files.copy(source, partial, StandardCopyOption.REPLACE_EXISTING);
-            partial.toFile().setExecutable(true, false);
-            Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            partial = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".part-");
+            copyFiles(source, partial);
+            deleteTree(target);
+            Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.fsyncDirectory(target.getParent());
         } catch (IOException e) {
             throw new RagdeskException("cannot install " + target + ": " + e.getMessage(), e);
+        } finally {
+            if (partial != null) quietlyDelete(partial);
+        }
+    }
+
+    /** The regular files of {@code source} (one level of subfolders: the backend's), linked or copied, with their modes. */
+    private static void copyFiles(Path source, Path target) throws IOException {
+        Files.createDirectories(target);
+        try (var walk = Files.walk(source, 2)) {
+            for (var file : walk.filter(Files::isRegularFile).toList()) {
+                var name = file.getFileName().toString();
+                if (name.startsWith(".")) continue;
+                boolean wanted = name.equals(LlamaServers.BINARY) || name.endsWith(".so") || name.equals(PrebuiltBackend.MARKER)
+                        || file.endsWith(LLAMA3_VOCABULARY);
+                if (!wanted) continue;
+                var to = target.resolve(source.relativize(file).toString());
+                Files.createDirectories(to.getParent());
+                try {
+                    Files.createLink(to, file);
+                } catch (IOException | UnsupportedOperationException e) {
+                    Files.copy(file, to, StandardCopyOption.COPY_ATTRIBUTES);
+                    AtomicFiles.fsync(to);
+                }
+            }
+        }
+    }
+
+    private static void quietlyDelete(Path dir) {
+        try {
+            deleteTree(dir);
+        } catch (IOException e) {
+            log.warn("cannot remove {}: {}", dir, e.toString());
         }
     }
 

@@ -111,23 +111,6 @@ public final class LlamaServers {
         }
     }
 
-    /** Whether the binary was built with a GPU backend that sees a device here ({@code --list-devices}). */
-    public static boolean hasGpuDevice(Found server) {
-        try {
-            var p = new ProcessBuilder(server.path().toString(), "--list-devices").redirectErrorStream(true).start();
-            p.getOutputStream().close();
-            var out = new String(p.getInputStream().readNBytes(64 * 1024), StandardCharsets.UTF_8);
-            if (!p.waitFor(20, TimeUnit.SECONDS)) p.destroyForcibly();
-            int at = out.indexOf("Available devices:");
-            return at >= 0 && out.substring(at).lines().skip(1).anyMatch(l -> l.matches("\\s+\\S+.*:.*"));
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
     private static String abbreviate(String s) {
         return s.length() <= 80 ? s : s.substring(0, 80) + "…";
     }

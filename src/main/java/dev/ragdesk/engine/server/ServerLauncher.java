@@ -34,6 +34,7 @@ public final class ServerLauncher implements Launcher {
     }
 
     private final LlamaServers.Found binary;
+    private final Accelerator accelerator;
     private final SocketPaths sockets;
     /** A server's start, its log and each answer's stream: pooled, so a swap waits for no new thread to be scheduled. */
     private final ExecutorService threads = Executors.newCachedThreadPool(Threads.daemon("llama-server"));
@@ -44,23 +45,29 @@ public final class ServerLauncher implements Launcher {
     private volatile ServerWorker lastStarted;
 
     /** Sockets in {@code runDir} (made 0700), or in a private temp folder where its path is too long for a socket. */
-    public ServerLauncher(LlamaServers.Found binary, Path runDir) {
-        this(binary, inFolder(runDir));
+    public ServerLauncher(LlamaServers.Found binary, Accelerator accelerator, Path runDir) {
+        this(binary, accelerator, inFolder(runDir));
     }
 
-    public ServerLauncher(LlamaServers.Found binary, SocketPaths sockets) {
+    public ServerLauncher(LlamaServers.Found binary, Accelerator accelerator, SocketPaths sockets) {
         this.binary = binary;
+        this.accelerator = accelerator;
         this.sockets = sockets;
     }
 
     public LlamaServers.Found binary() { return binary; }
+
+    public Accelerator accelerator() { return accelerator; }
+
+    @Override
+    public String computesOn() { return accelerator.label(); }
 
     @Override
     public String kind() { return "llama-server"; }
 
     @Override
     public Worker start() {
-        var worker = new ServerWorker(binary.path(), sockets, http, threads);
+        var worker = new ServerWorker(binary.path(), accelerator, sockets, http, threads);
         lastStarted = worker;
         return worker;
     }

@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -81,8 +82,8 @@ public final class ServerProcess implements AutoCloseable {
      * Starts {@code binary args} listening on {@code socket}. Returns at once; {@link #awaitHealthy}
      * waits for the model to load. Its output goes to the log, the key masked, and each line to {@code output}.
      */
-    public static ServerProcess start(Path binary, List<String> args, Path socket, OkHttpClient base, Executor threads,
-                                      Consumer<String> output) throws IOException {
+    public static ServerProcess start(Path binary, Map<String, String> environment, List<String> args, Path socket, OkHttpClient base,
+                                      Executor threads, Consumer<String> output) throws IOException {
         var address = address(socket); // before anything starts: nothing to clean up if the path cannot be a socket
         var apiKey = RandomHex.of(24);
         var cmd = new ArrayList<String>();
@@ -90,6 +91,7 @@ public final class ServerProcess implements AutoCloseable {
         cmd.addAll(args);
         cmd.addAll(List.of("--host", socket.toString(), "--no-webui"));
         var builder = new ProcessBuilder(Watchdog.inOwnSession(cmd)).redirectErrorStream(true);
+        builder.environment().putAll(environment);
         builder.environment().put("LLAMA_API_KEY", apiKey);
         var process = builder.start();
         process.getOutputStream().close();

@@ -52,6 +52,8 @@ public final class ServerWorker implements Worker {
     private final Executor threads;
     private final OkHttpClient base;
     private final LogTail tail = new LogTail();
+    /** What the server computes on: the environment that loads its GPU backend, decided before the first start. */
+    private final Accelerator accelerator;
     private final CompletableFuture<Protocol.Loaded> loaded = new CompletableFuture<>();
     private final CompletableFuture<Integer> exited = new CompletableFuture<>();
     /** Streams not yet ended: a user's cancel takes one out; the server's exit fails whatever is left. */
@@ -64,8 +66,9 @@ public final class ServerWorker implements Worker {
     /** True until the start ends, healthy or not: exits before then are the starter's to handle (a taken address is retried). */
     private volatile boolean starting = true;
 
-    ServerWorker(Path binary, ServerLauncher.SocketPaths sockets, OkHttpClient base, Executor threads) {
+    ServerWorker(Path binary, Accelerator accelerator, ServerLauncher.SocketPaths sockets, OkHttpClient base, Executor threads) {
         this.binary = binary;
+        this.accelerator = accelerator;
         this.sockets = sockets;
         this.base = base;
         this.threads = threads;
@@ -142,7 +145,7 @@ public final class ServerWorker implements Worker {
                 "-ngl", String.valueOf(request.gpuLayers()), "-t", String.valueOf(request.threads()), "-np", "1"));
         if (request.flashAttn()) args.addAll(List.of("-fa", "on"));
         log.info("starting llama-server for {} on {} ({} gpu layers)", request.path(), socket, request.gpuLayers());
-        var s = ServerProcess.start(binary, args, socket, base, threads, tail::add);
+        var s = ServerProcess.start(binary, accelerator.environment(), args, socket, base, threads, tail::add);
         server = s;
         streaming = s.client().newBuilder().readTimeout(Duration.ZERO).build();
         s.process().onExit().thenAccept(p -> onExit(s));

@@ -14,7 +14,7 @@ import java.util.List;
  */
 public final class HoldServerMain {
     public static void main(String[] args) throws Exception {
-        var launcher = new ServerLauncher(LlamaServers.check(Path.of(args[0]), "the test"), Path.of(args[2]));
+        var launcher = new ServerLauncher(LlamaServers.check(Path.of(args[0]), "the test"), Accelerator.cpu("the test"), Path.of(args[2]));
         var host = new ModelHost(launcher, e -> {}, ModelHost.Options.defaults().withPrestart(false));
         var model = Path.of(args[1]);
         var active = host.activate(new ModelRequest("rag", ModelRequest.displayNameOf(model), model, 512, 0, 1, false));

@@ -58,7 +58,7 @@ class ServerEngineTest {
     ServerLauncher launcher;
 
     ModelHost host(ServerLauncher.SocketPaths sockets) {
-        launcher = new ServerLauncher(server, sockets);
+        launcher = new ServerLauncher(server, Accelerator.cpu("the test"), sockets);
         host = new ModelHost(launcher, e -> { events.add(e); history.add(e); },
                 ModelHost.Options.defaults().withPrestart(false));
         return host;
