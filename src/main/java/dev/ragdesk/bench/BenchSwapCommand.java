@@ -15,6 +15,7 @@ import dev.ragdesk.engine.WorkerCensus;
 import dev.ragdesk.engine.WorkerLauncher;
 import dev.ragdesk.engine.server.ServerLauncher;
 import dev.ragdesk.gpu.GpuMonitor;
+import dev.ragdesk.gpu.GpuSample;
 import dev.ragdesk.models.ModelFiles;
 import dev.ragdesk.models.SyntheticGguf;
 import picocli.CommandLine.Command;
@@ -28,17 +29,19 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 @Command(name = "swap", mixinStandardHelpOptions = true, sortOptions = false,
@@ -74,6 +77,14 @@ final class BenchSwapCommand implements Callable<Integer> {
                     "rag and chat models: stories260K loads in ~30 ms, where a swap's fixed costs loom large."})
     Integer syntheticMb;
 
+    @Option(names = "--synthetic", paramLabel = "RAG,CHAT",
+            description = {"Swap between models with the real shapes of two presets (sarvam-1, llama-3.2-3b), random Q4_K_M-like",
+                    "weights: e.g. sarvam-1,llama-3.2-3b, the product's pair (1.5 and 2.0 GB)."})
+    String synthetic;
+
+    @Option(names = "--vocab", paramLabel = "GGUF", description = "Llama 3's tokenizer for llama-3.2-3b (default: the one beside llama-server).")
+    Path vocabulary;
+
     @Override
     public Integer call() throws Exception {
         if (cycles < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--cycles must be at least 1");
@@ -81,14 +92,14 @@ final class BenchSwapCommand implements Callable<Integer> {
         var files = new ModelFiles(ctx.workspace(), ctx.config());
         var llamaVersion = VersionInfo.properties().getProperty("llama");
         var err = spec.commandLine().getErr();
-        var rag = Engines.request("rag", syntheticMb == null ? files.require("rag") : synthetic(ctx, "a", err), ctx.config());
-        var chat = Engines.request("chat", syntheticMb == null ? files.require("chat") : synthetic(ctx, "b", err), ctx.config());
         var choice = Engines.choose(ctx.workspace(), ctx.config(), llamaVersion, ctx.env());
+        var server = choice.launcher() instanceof ServerLauncher s ? s.path() : null;
+        var rag = Engines.request("rag", model(ctx, "rag", 0, server, err), ctx.config());
+        var chat = Engines.request("chat", model(ctx, "chat", 1, server, err), ctx.config());
 
         var launcher = Engines.launcher(ctx.workspace(), ctx.config(), llamaVersion);
         launcher.trainClassArchive();
         var planner = Engines.planner(choice, ctx.workspace(), ctx.config(), () -> GpuMonitor.sampleOnce(ctx.env()));
-        var server = choice.launcher() instanceof ServerLauncher s ? s.path() : null;
         var resolvedRag = rag.gpuLayers() == ModelRequest.AUTO_LAYERS ? rag.withGpuLayers(planner.layersFor(rag.path())) : rag;
         var resolvedChat = chat.gpuLayers() == ModelRequest.AUTO_LAYERS ? chat.withGpuLayers(planner.layersFor(chat.path())) : chat;
         // The baseline takes turns with the swaps, round by round (never while the host holds a
@@ -113,6 +124,8 @@ final class BenchSwapCommand implements Callable<Integer> {
         report.put("pause_ms", pauseMs);
         report.put("worker_class_archive", launcher.hasClassArchive());
         report.put("models", Map.of("rag", rag.path().toString(), "chat", chat.path().toString()));
+        report.put("planned", Map.of("rag", SyntheticModels.planned(rag.path(), rag.ctxSize(), resolvedRag.gpuLayers()),
+                "chat", SyntheticModels.planned(chat.path(), chat.ctxSize(), resolvedChat.gpuLayers())));
         for (boolean prestart : new boolean[] {true, false}) {
             if (!json) err.println((prestart ? "with" : "without") + " a pre-started worker: " + cycles + " swaps ...");
             var samples = new SwapSamples();
@@ -166,6 +179,18 @@ final class BenchSwapCommand implements Callable<Integer> {
         int maxProcesses;
         long rssBefore = -1;
         long rssAfter;
+        /** Per role, the most its model process held: {RSS, GPU memory by pid}. */
+        final Map<String, long[]> held = new LinkedHashMap<>();
+        /** The card's used memory before the first model, at most during the swaps, and after the last one ended. */
+        long deviceBefore = -1;
+        long deviceMax;
+        long deviceAfter;
+
+        void held(String role, long pid, GpuSample gpu) {
+            var m = held.computeIfAbsent(role, r -> new long[2]);
+            m[0] = Math.max(m[0], WorkerCensus.rssBytes(pid));
+            m[1] = Math.max(m[1], gpu.gpuBytesOf(Set.of(pid)));
+        }
 
         LinkedHashMap<String, Object> report() {
             var run = new LinkedHashMap<String, Object>();
@@ -178,6 +203,12 @@ final class BenchSwapCommand implements Callable<Integer> {
             run.put("max_worker_processes", maxProcesses);
             run.put("parent_rss_before_mb", round(rssBefore / 1048576.0));
             run.put("parent_rss_after_mb", round(rssAfter / 1048576.0));
+            var memory = new LinkedHashMap<String, Object>();
+            held.forEach((role, m) -> memory.put(role, Map.of("rss_mb", m[0] >> 20, "gpu_mb", m[1] >> 20)));
+            run.put("model_process_memory", memory);
+            if (deviceBefore >= 0) {
+                run.put("gpu_device_used_mb", Map.of("before", deviceBefore >> 20, "max_during_swaps", deviceMax >> 20, "after", deviceAfter >> 20));
+            }
             return run;
         }
     }
@@ -188,11 +219,16 @@ final class BenchSwapCommand implements Callable<Integer> {
         var maxHolding = new AtomicInteger();
         var maxProcesses = new AtomicInteger();
         var sampling = new AtomicBoolean(true);
+        var deviceMax = new AtomicLong();
+        var withGpu = GpuMonitor.sampleOnce(ctx.env()).hasGpu();
+        if (withGpu && samples.deviceBefore < 0) samples.deviceBefore = deviceUsed(ctx);
         var sampler = new Thread(() -> {
             while (sampling.get()) {
                 var c = WorkerCensus.now();
                 maxHolding.accumulateAndGet(c.holdingModel(), Math::max);
                 maxProcesses.accumulateAndGet(c.workers(), Math::max);
+                // two models resident at once would show on the card as well as in the census
+                if (withGpu) deviceMax.accumulateAndGet(deviceUsed(ctx), Math::max);
                 // every ~10 ms: one census costs 0.6-0.9 ms of CPU (the JDK lists every process to find
                 // our descendants), so every 2 ms it took a third of a core from the swaps it watched,
                 // which the baseline never shares; two models held at once would last a whole load
@@ -223,25 +259,47 @@ final class BenchSwapCommand implements Callable<Integer> {
                 samples.load.add(model.loadMs());
                 samples.firstToken.add((t2 - t1) / 1_000_000);
                 samples.total.add((t2 - t0) / 1_000_000);
+                samples.held(next.role(), model.pid(), GpuMonitor.sampleOnce(ctx.env()));
             }
             sampling.set(false);
             sampler.join();
             System.gc();
             samples.rssAfter = WorkerCensus.rssBytes(pid);
         }
+        if (withGpu) {
+            samples.deviceMax = Math.max(samples.deviceMax, deviceMax.get());
+            samples.deviceAfter = deviceUsed(ctx);
+        }
         samples.maxHolding = Math.max(samples.maxHolding, maxHolding.get());
         samples.maxProcesses = Math.max(samples.maxProcesses, maxProcesses.get());
     }
 
-    /** One of the two generated models (two files, so that swapping between them is a swap). */
-    private Path synthetic(AppContext ctx, String which, PrintWriter err) throws IOException {
-        if (syntheticMb < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--synthetic-mb must be at least 1");
-        var file = ctx.workspace().tmp().resolve("bench").resolve("synthetic-" + syntheticMb + "mb-" + which + ".gguf");
-        if (!Files.isRegularFile(file)) {
-            if (!json) err.println("writing a synthetic model of about " + syntheticMb + " MB: " + file.getFileName() + " ...");
-            SyntheticGguf.ofSize(syntheticMb).writeTo(file);
+    /** The model for {@code role}: the configured one, or a generated one (two files, so that swapping between them is a swap). */
+    private Path model(AppContext ctx, String role, int index, Path server, PrintWriter err) throws IOException, RagdeskException {
+        var bench = ctx.workspace().tmp().resolve("bench");
+        var progress = json ? null : err;
+        if (synthetic != null) {
+            var presets = synthetic.split(",");
+            if (presets.length != 2 || presets[0].equals(presets[1])) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--synthetic needs two different presets, e.g. sarvam-1,llama-3.2-3b");
+            }
+            var preset = presets[index].strip();
+            if (!SyntheticGguf.PRESETS.contains(preset)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--synthetic: no preset \"" + preset + "\"; choose from " + SyntheticGguf.PRESETS);
+            }
+            var vocab = preset.equals("llama-3.2-3b") ? SyntheticModels.llamaVocabulary(Optional.ofNullable(vocabulary), server) : null;
+            return SyntheticModels.preset(bench, preset, vocab, progress);
         }
-        return file;
+        if (syntheticMb != null) {
+            if (syntheticMb < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--synthetic-mb must be at least 1");
+            return SyntheticModels.ofSize(bench, syntheticMb, index == 0 ? "-a" : "-b", progress);
+        }
+        return new ModelFiles(ctx.workspace(), ctx.config()).require(role);
+    }
+
+    private static long deviceUsed(AppContext ctx) {
+        var sample = GpuMonitor.sampleOnce(ctx.env());
+        return sample.hasGpu() ? sample.devices().get(0).usedBytes() : 0;
     }
 
     /** The context with [engine].kind replaced by --engine, when given. */
@@ -306,6 +364,8 @@ final class BenchSwapCommand implements Callable<Integer> {
             out.printf("  max workers holding a model: %s, max worker processes: %s%n",
                     run.get("max_workers_alive"), run.get("max_worker_processes"));
             out.printf("  host RSS: %s MB -> %s MB%n", run.get("parent_rss_before_mb"), run.get("parent_rss_after_mb"));
+            out.printf("  model processes held (measured): %s; planned: %s%n", run.get("model_process_memory"), report.get("planned"));
+            if (run.containsKey("gpu_device_used_mb")) out.printf("  GPU used: %s%n", run.get("gpu_device_used_mb"));
             out.printf("  swap->first token / baseline (p50): %s%n", run.get("ratio_swap_to_first_token_vs_baseline"));
         }
     }

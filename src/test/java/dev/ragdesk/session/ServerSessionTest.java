@@ -51,7 +51,7 @@ class ServerSessionTest {
     @Test
     void ragAndChatAnswerThroughLlamaServer() throws Exception {
         open(e -> {});
-        assertEquals("llama-server", session.engine());
+        assertEquals("llama-server cpu", session.engine(), "the engine, and what it computes on here");
         var rag = session.ask("When is the lamp lit?", new Session.Ask(Mode.RAG, Assistant.Sampling.CONFIGURED, false)).done().get(60, TimeUnit.SECONDS);
         var answered = assertInstanceOf(Ticket.End.Answered.class, rag, String.valueOf(rag));
         assertEquals(1, answered.citations().size());

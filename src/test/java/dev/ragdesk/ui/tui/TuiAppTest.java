@@ -106,7 +106,7 @@ class TuiAppTest {
     @Test
     void layoutAt80x24ShowsEveryPane() throws Exception {
         open(80, 24);
-        assertTrue(row(0).startsWith(" Chat │ no model · jvm │ "), "mode, model, and the engine that runs it: " + row(0));
+        assertTrue(row(0).startsWith(" Chat │ no model · jvm cpu │ "), "mode, model, and the engine that runs it: " + row(0));
         assertTrue(row(0).contains("F1 help"), "the help hint fits at 80 columns: " + row(0));
         assertTrue(screenText().contains("Welcome to ragdesk. These models are not here yet:"), screenText());
         assertTrue(screenText().contains("/download chat"), "first run offers the downloads");
