@@ -100,7 +100,8 @@ final class BenchGenerateCommand implements Callable<Integer> {
     boolean json;
 
     /** Runs before the measured ones, in every variant alike: JIT, caches and the prompt cache settle. */
-    static final int WARM_UPS = 3;
+    @Option(names = "--warm-ups", defaultValue = "3", paramLabel = "N", description = "Unmeasured rounds first (default: ${DEFAULT-VALUE}).")
+    int warmUps;
 
     /**
      * Run r's prompt: the same text behind a different first words, so no engine can answer from
@@ -185,8 +186,8 @@ final class BenchGenerateCommand implements Callable<Integer> {
             }
             var results = new LinkedHashMap<String, List<Run>>();
             contenders.keySet().forEach(name -> results.put(name, new ArrayList<>()));
-            for (int r = -WARM_UPS; r < runs; r++) {
-                progress(err, r < 0 ? "warm-up round " + (r + WARM_UPS + 1) : "round " + (r + 1) + " of " + runs);
+            for (int r = -warmUps; r < runs; r++) {
+                progress(err, r < 0 ? "warm-up round " + (r + warmUps + 1) : "round " + (r + 1) + " of " + runs);
                 for (var e : contenders.entrySet()) {
                     var run = e.getValue().run(r);
                     if (r >= 0) results.get(e.getKey()).add(run);

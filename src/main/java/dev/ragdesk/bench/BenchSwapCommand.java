@@ -108,7 +108,10 @@ final class BenchSwapCommand implements Callable<Integer> {
         // with it; in four rounds the ratio still moved between 1.05 and 1.4 from run to run.
         // A round is now one start of each model alone, then two swaps.
         int rounds = Math.max(1, cycles / SWAPS_PER_ROUND);
-        BaselineRun baselineRun = (request, runs) -> server != null ? bareServer(server, ctx.workspace().run(), request, runs) : bare(launcher, request, runs);
+        // the baseline computes on what the engine computes on: the same GPU backend, loaded the same way
+        var serverEnvironment = choice.launcher() instanceof ServerLauncher s ? s.accelerator().environment() : Map.<String, String>of();
+        BaselineRun baselineRun = (request, runs) -> server != null
+                ? bareServer(server, serverEnvironment, ctx.workspace().run(), request, runs) : bare(launcher, request, runs);
         if (!json) err.println("baseline: " + (server != null ? "fresh llama-server" : "fresh JVM") + ", load, one token;"
                 + " taking turns with the swaps, " + rounds + " rounds ...");
 
@@ -316,11 +319,12 @@ final class BenchSwapCommand implements Callable<Integer> {
     }
 
     /** Time from starting a fresh llama-server to its first token, {@code runs} times. */
-    private static List<Long> bareServer(Path binary, Path runDir, ModelRequest request, int runs) throws Exception {
+    private static List<Long> bareServer(Path binary, Map<String, String> environment, Path runDir, ModelRequest request, int runs)
+            throws Exception {
         var times = new ArrayList<Long>();
         for (int i = 0; i < runs; i++) {
             long t0 = System.nanoTime();
-            try (var server = BareServer.start(binary, Map.of(), runDir, request)) {
+            try (var server = BareServer.start(binary, environment, runDir, request)) {
                 server.complete("Hello", 1);
                 times.add((System.nanoTime() - t0) / 1_000_000);
             }

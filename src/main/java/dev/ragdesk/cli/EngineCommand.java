@@ -60,6 +60,10 @@ final class EngineCommand implements Callable<Integer> {
                 + "instead of using the prebuilt one.")
         boolean fromSource;
 
+        @Option(names = "--sources", paramLabel = "PATH",
+                description = "Build from this llama.cpp source tree or tarball instead of the pinned npm package (for a machine with no network).")
+        java.nio.file.Path sources;
+
         @Override
         public Integer call() throws Exception {
             var ctx = engine.root.context(false);
@@ -80,7 +84,8 @@ final class EngineCommand implements Callable<Integer> {
                     throw new CommandLine.ParameterException(spec.commandLine(),
                             "--cuda-arch chooses what nvcc compiles for, so it needs --backend cuda --from-source; the prebuilt backend runs on every card");
                 }
-                var installed = installer.install(new EngineInstaller.Request(kind, n, cudaArch, fromSource), p -> {
+                var installed = installer.install(new EngineInstaller.Request(kind, n, cudaArch, fromSource,
+                        java.util.Optional.ofNullable(sources).map(p -> p.toAbsolutePath())), p -> {
                     if (p.total() == 0) {
                         err.println("ragdesk engine install: " + p.step() + " …");
                     } else if (p.done() * 10 / p.total() != lastTenth[0]) {

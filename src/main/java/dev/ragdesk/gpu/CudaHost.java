@@ -202,6 +202,25 @@ public final class CudaHost {
         return inspect(major, false);
     }
 
+    /** cuBLAS for compiling against: the folder with cublas_v2.h and the two libraries. */
+    public record CublasDevelopment(Path include, Path cublas, Path cublasLt) {}
+
+    /**
+     * cuBLAS's headers beside its libraries, as pip's wheels lay them out ({@code
+     * nvidia/cu13/{include,lib}}, {@code nvidia/cublas/{include,lib}}): what a --from-source build
+     * needs on a host whose toolkit has nvcc but no cuBLAS.
+     */
+    public Optional<CublasDevelopment> cublasDevelopment(int major) {
+        for (var dir : searchOrder(major)) {
+            var cublas = dir.resolve("libcublas.so." + major);
+            var header = dir.resolveSibling("include").resolve("cublas_v2.h");
+            if (Files.exists(at(cublas.toString())) && Files.exists(at(header.toString()))) {
+                return Optional.of(new CublasDevelopment(header.getParent(), cublas, dir.resolve("libcublasLt.so." + major)));
+            }
+        }
+        return Optional.empty();
+    }
+
     /** What this machine offers, and one line that says it. */
     public Report inspect() {
         return inspect(0, true);

@@ -45,7 +45,7 @@ public record Accelerator(String label, Map<String, String> environment, String 
      * {@code env} is the user's environment (its LD_LIBRARY_PATH is kept after the CUDA folders).
      */
     public static Accelerator decide(Path binary, CudaHost host, Map<String, String> env) {
-        var installed = PrebuiltBackend.installedBeside(binary);
+        var installed = GpuBackend.installedBeside(binary);
         if (installed.isEmpty()) {
             var report = host.inspect();
             if (report.driver().isEmpty()) return cpu(report.verdict());
@@ -67,7 +67,7 @@ public record Accelerator(String label, Map<String, String> environment, String 
                 " (" + String.join(", ", from) + ")");
     }
 
-    private static Accelerator probe(Path binary, PrebuiltBackend backend, Map<String, String> libraries, String name, String from) {
+    private static Accelerator probe(Path binary, GpuBackend backend, Map<String, String> libraries, String name, String from) {
         var environment = new LinkedHashMap<>(libraries);
         environment.put("GGML_BACKEND_PATH", binary.resolveSibling(backend.library()).toString());
         var devices = listDevices(binary, environment);

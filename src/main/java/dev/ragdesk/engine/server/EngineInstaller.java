@@ -38,7 +38,7 @@ import java.util.regex.Pattern;
  * and checked against its sha512 before anything is unpacked. They are compiled with this
  * machine's C++ toolchain as a shared-library build that loads backends at run time; a GPU
  * backend is then laid beside it prebuilt from node-llama-cpp's packages of the same release
- * ({@link PrebuiltBackend}), so a GPU host needs its driver and no CUDA compiler. {@code
+ * ({@link GpuBackend}), so a GPU host needs its driver and no CUDA compiler. {@code
  * --from-source} compiles the GPU code here instead (nvcc, or the Vulkan SDK). A finished install
  * goes to {@code .data/engines/<key>/} and to the user's build cache, so the next workspace (or
  * CI run) reuses it instead of building.
@@ -78,9 +78,18 @@ public final class EngineInstaller {
      * @param cudaArchitectures for --from-source CUDA, e.g. "90" for an H100/H200, "86" for an RTX 30xx; empty: the card here
      * @param fromSource        compile the GPU backend here (nvcc, or the Vulkan SDK) instead of laying the prebuilt one in place
      */
-    public record Request(Backend backend, int jobs, String cudaArchitectures, boolean fromSource) {
+    public record Request(Backend backend, int jobs, String cudaArchitectures, boolean fromSource, Optional<Path> sources) {
         public Request(Backend backend, int jobs, String cudaArchitectures) {
-            this(backend, jobs, cudaArchitectures, false);
+            this(backend, jobs, cudaArchitectures, false, Optional.empty());
+        }
+
+        public Request(Backend backend, int jobs, String cudaArchitectures, boolean fromSource) {
+            this(backend, jobs, cudaArchitectures, fromSource, Optional.empty());
+        }
+
+        /** The same request for the shared CPU build that a GPU backend is laid beside. */
+        Request sharedBuild() {
+            return new Request(Backend.CPU, jobs, "", false, sources);
         }
     }
 
@@ -131,6 +140,7 @@ public final class EngineInstaller {
      */
     public static String key(Backend backend, String cudaToolkit, String cudaArchitectures) {
         var key = PACKAGE + "-" + PACKAGE_VERSION + "-" + backend.label();
+        if (backend == Backend.VULKAN) return key + "-from-source";
         if (backend == Backend.CPU) return sharedKey();
         if (backend != Backend.CUDA) return key;
         var arch = cudaArchitectures.isBlank() ? "default" : cudaArchitectures.replaceAll("[^A-Za-z0-9]+", "_");
@@ -146,22 +156,27 @@ public final class EngineInstaller {
     }
 
     /** That build with a prebuilt backend beside it: the backend, its CUDA version and the platform ("…-cuda13-prebuilt-x64"). */
-    public static String prebuiltKey(PrebuiltBackend backend) {
+    public static String prebuiltKey(GpuBackend backend) {
         return PACKAGE + "-" + PACKAGE_VERSION + "-" + backend.label() + "-prebuilt-x64";
     }
 
-    /** The key of a --from-source request on this machine: nvcc's release and the card's architecture are asked here. */
+    /**
+     * The key of a request on this machine: for --from-source CUDA nvcc's release and the card's
+     * architecture are asked here; sources the user gave are never taken for the pinned ones.
+     */
     String key(Request request) {
-        if (request.backend() != Backend.CUDA) return key(request.backend(), "", "");
-        return key(Backend.CUDA, which(env, "nvcc").map(EngineInstaller::nvccRelease).orElse(""), architectures(request));
+        var key = request.backend() != Backend.CUDA ? key(request.backend(), "", "")
+                : key(Backend.CUDA, which(env, "nvcc").map(EngineInstaller::nvccRelease).orElse(""), architectures(request));
+        return request.sources().isPresent() ? key + "-own-sources" : key;
     }
 
     public Installed install(Request request, Consumer<Progress> progress) throws RagdeskException, InterruptedException {
         if (request.fromSource() && request.backend() != Backend.CPU) {
-            return build(key(request), request, configure(request, false), List.of(LlamaServers.BINARY), progress);
+            var module = request.backend() == Backend.CUDA ? "ggml-cuda" : "ggml-vulkan";
+            return build(key(request), request, configure(request), List.of(LlamaServers.BINARY, "ggml-cpu", module), progress);
         }
-        var shared = build(sharedKey(), new Request(Backend.CPU, request.jobs(), "", false), configure(request, true),
-                List.of(LlamaServers.BINARY, "ggml-cpu"), progress);
+        var sharedRequest = request.sharedBuild();
+        var shared = build(key(sharedRequest), sharedRequest, configure(sharedRequest), List.of(LlamaServers.BINARY, "ggml-cpu"), progress);
         if (request.backend() == Backend.CPU) return shared;
         return installPrebuilt(request.backend(), shared, progress);
     }
@@ -174,7 +189,7 @@ public final class EngineInstaller {
     private Installed installPrebuilt(Backend kind, Installed shared, Consumer<Progress> progress)
             throws RagdeskException, InterruptedException {
         var notes = new ArrayList<String>();
-        var backend = kind == Backend.VULKAN ? PrebuiltBackend.VULKAN : chooseCuda(notes);
+        var backend = kind == Backend.VULKAN ? GpuBackend.VULKAN : chooseCuda(notes);
         var key = prebuiltKey(backend);
         var target = engines.resolve(key);
         Installed installed;
@@ -204,20 +219,20 @@ public final class EngineInstaller {
     private static final String NEEDS_REDIST = "the CUDA 12 libraries are to be fetched";
 
     /** CUDA 13's backend where the driver runs 13 and its libraries are here, else 12's (the host's libraries or the redistributable). */
-    private PrebuiltBackend chooseCuda(List<String> notes) throws RagdeskException {
+    private GpuBackend chooseCuda(List<String> notes) throws RagdeskException {
         var report = host.inspect();
         if (report.driver().isEmpty()) {
             notes.add("no NVIDIA driver here, so no CUDA libraries were fetched; the backend is used where a driver and a GPU are");
-            return PrebuiltBackend.CUDA13;
+            return GpuBackend.CUDA13;
         }
         if (report.cuda() == 0) throw new RagdeskException(report.verdict());
-        if (report.missing().isEmpty()) return report.cuda() == 13 ? PrebuiltBackend.CUDA13 : PrebuiltBackend.CUDA12;
+        if (report.missing().isEmpty()) return report.cuda() == 13 ? GpuBackend.CUDA13 : GpuBackend.CUDA12;
         notes.add(NEEDS_REDIST);
-        return PrebuiltBackend.CUDA12;
+        return GpuBackend.CUDA12;
     }
 
     /** The shared build's files and the backend from its npm package, checked against the pin, placed in one rename. */
-    private Installed assemble(PrebuiltBackend backend, Path shared, String key, Path target, Consumer<Progress> progress)
+    private Installed assemble(GpuBackend backend, Path shared, String key, Path target, Consumer<Progress> progress)
             throws RagdeskException, InterruptedException {
         requireTools(List.of("npm", "tar"), "");
         var work = tmp.resolve("engine-build-" + key);
@@ -234,7 +249,7 @@ public final class EngineInstaller {
             var library = folder.resolve(backend.library());
             Files.createDirectories(library.getParent());
             Files.move(work.resolve(backend.member()), library);
-            Files.writeString(folder.resolve(PrebuiltBackend.MARKER), backend.markerText());
+            Files.writeString(folder.resolve(GpuBackend.MARKER), backend.markerText());
             var stored = userCache.map(c -> c.resolve(key)).orElse(target);
             placeFolder(folder, stored);
             if (!stored.equals(target)) placeFolder(stored, target);
@@ -266,16 +281,22 @@ public final class EngineInstaller {
         try {
             deleteTree(work);
             Files.createDirectories(work);
-            progress.accept(new Progress("fetching " + PACKAGE + "@" + PACKAGE_VERSION + " from the npm registry (36 MB)", 0, 0));
-            run(work, List.of("npm", "pack", "--silent", PACKAGE + "@" + PACKAGE_VERSION), line -> {});
-            var tarball = work.resolve(PACKAGE + "-" + PACKAGE_VERSION + ".tgz");
-            verify(tarball, PACKAGE_SHA512);
-            progress.accept(new Progress("unpacking llama.cpp's sources", 0, 0));
-            run(work, List.of("tar", "xzf", tarball.getFileName().toString(), "package/llama/gitRelease.bundle"), line -> {});
-            run(work, List.of("git", "clone", "--quiet", "package/llama/gitRelease.bundle", "src"), line -> {});
+            if (request.sources().isPresent()) {
+                unpackOwnSources(request.sources().get(), work);
+            } else {
+                progress.accept(new Progress("fetching " + PACKAGE + "@" + PACKAGE_VERSION + " from the npm registry (36 MB)", 0, 0));
+                run(work, List.of("npm", "pack", "--silent", PACKAGE + "@" + PACKAGE_VERSION), line -> {});
+                var tarball = work.resolve(PACKAGE + "-" + PACKAGE_VERSION + ".tgz");
+                verify(tarball, PACKAGE_SHA512);
+                progress.accept(new Progress("unpacking llama.cpp's sources", 0, 0));
+                run(work, List.of("tar", "xzf", tarball.getFileName().toString(), "package/llama/gitRelease.bundle"), line -> {});
+                run(work, List.of("git", "clone", "--quiet", "package/llama/gitRelease.bundle", "src"), line -> {});
+            }
             var vocabulary = work.resolve("build/bin").resolve(LLAMA3_VOCABULARY);
-            Files.createDirectories(vocabulary.getParent());
-            Files.copy(work.resolve("src/models/ggml-vocab-llama-bpe.gguf"), vocabulary);
+            if (Files.isRegularFile(work.resolve("src/models/ggml-vocab-llama-bpe.gguf"))) {
+                Files.createDirectories(vocabulary.getParent());
+                Files.copy(work.resolve("src/models/ggml-vocab-llama-bpe.gguf"), vocabulary);
+            }
             progress.accept(new Progress("configuring the " + request.backend().label() + " build", 0, 0));
             run(work, configure, line -> {});
             var step = Pattern.compile("^\\[(\\d+)/(\\d+)]");
@@ -292,6 +313,7 @@ public final class EngineInstaller {
             }
             var folder = work.resolve("install");
             copyFiles(built, folder);
+            if (request.fromSource() && request.backend() != Backend.CPU) layOutModule(request, folder);
             LlamaServers.check(folder.resolve(LlamaServers.BINARY), "the fresh build");
             placeFolder(folder, target);
             userCache.ifPresent(cache -> {
@@ -310,6 +332,39 @@ public final class EngineInstaller {
             quietlyDelete(work);
             if (!finished) log.info("engine build of {} did not finish; its folder {} was removed", key, work);
         }
+    }
+
+    /** A source tree or tarball the user gave (--sources), used as it is: no pin can vouch for it, so the log says so. */
+    private void unpackOwnSources(Path sources, Path work) throws IOException, RagdeskException, InterruptedException {
+        var src = work.resolve("src");
+        log.warn("building from the user's own sources {}: not checked against a pin", sources);
+        if (Files.isDirectory(sources)) {
+            Files.createSymbolicLink(src, sources.toAbsolutePath());
+            return;
+        }
+        if (!Files.isRegularFile(sources)) throw new RagdeskException("--sources names " + sources + ", which does not exist");
+        Files.createDirectories(src);
+        run(work, List.of("tar", "xf", sources.toAbsolutePath().toString(), "-C", "src"), line -> {});
+        if (!Files.isRegularFile(src.resolve("CMakeLists.txt"))) {
+            throw new RagdeskException(sources + " holds no CMakeLists.txt at its top: give llama.cpp's source tree");
+        }
+    }
+
+    /** A GPU module compiled here goes where the prebuilt one would, with the same marker, so one launch path serves both. */
+    private void layOutModule(Request request, Path folder) throws IOException, RagdeskException {
+        GpuBackend backend;
+        if (request.backend() == Backend.VULKAN) {
+            backend = GpuBackend.VULKAN;
+        } else {
+            var release = which(env, "nvcc").map(EngineInstaller::nvccRelease).orElse("");
+            backend = release.startsWith("12.") ? GpuBackend.CUDA12 : GpuBackend.CUDA13;
+        }
+        var built = folder.resolve(Path.of(backend.library()).getFileName());
+        if (!Files.isRegularFile(built)) throw new RagdeskException("the build made no " + built.getFileName() + "; see .data/logs/ragdesk.log");
+        var library = folder.resolve(backend.library());
+        Files.createDirectories(library.getParent());
+        Files.move(built, library);
+        Files.writeString(folder.resolve(GpuBackend.MARKER), backend.markerText());
     }
 
     /** The redistributable through the model downloader: resumable, verified against the pin, with progress. */
@@ -334,7 +389,7 @@ public final class EngineInstaller {
     private static boolean complete(Path folder) {
         var binary = folder.resolve(LlamaServers.BINARY);
         if (!Files.isDirectory(folder)) return false;
-        boolean markerOk = !Files.exists(folder.resolve(PrebuiltBackend.MARKER)) || PrebuiltBackend.installedBeside(binary).isPresent();
+        boolean markerOk = !Files.exists(folder.resolve(GpuBackend.MARKER)) || GpuBackend.installedBeside(binary).isPresent();
         if (markerOk && works(binary, "the install in " + folder)) return true;
         log.warn("not using {}: incomplete", folder);
         quietlyDelete(folder);
@@ -375,35 +430,48 @@ public final class EngineInstaller {
     }
 
     /**
-     * The cmake configuration. The shared build loads backends at run time from its own folder or
-     * {@code GGML_BACKEND_PATH}; its libraries find each other through {@code $ORIGIN}, so the
-     * folder works wherever it is copied, and their names carry no version, as the prebuilt
-     * backends expect ({@code libggml-base.so}). Its CPU backend has the same instruction sets as
-     * the static build (AVX2, FMA, F16C: ggml's defaults with GGML_NATIVE off).
+     * The cmake configuration: a shared-library build that loads its backends at run time from its
+     * own folder or {@code GGML_BACKEND_PATH}. Its libraries find each other through {@code
+     * $ORIGIN}, so the folder works wherever it is copied, and their names carry no version, as the
+     * prebuilt backends expect ({@code libggml-base.so}). Its CPU backend has the same instruction
+     * sets as the static build it replaced (AVX2, FMA, F16C: ggml's defaults with GGML_NATIVE off).
+     * --from-source adds the GPU module to the same build.
      */
-    private List<String> configure(Request request, boolean shared) {
+    private List<String> configure(Request request) {
         var cmd = new ArrayList<>(List.of("cmake", "-S", "src", "-B", "build", "-DCMAKE_BUILD_TYPE=Release",
                 "-DGGML_NATIVE=OFF", "-DLLAMA_CURL=OFF", "-DLLAMA_BUILD_TESTS=OFF", "-DLLAMA_BUILD_EXAMPLES=OFF",
-                "-DLLAMA_BUILD_SERVER=ON"));
-        if (shared) {
-            cmd.addAll(List.of("-DBUILD_SHARED_LIBS=ON", "-DGGML_BACKEND_DL=ON", "-DCMAKE_PLATFORM_NO_VERSIONED_SONAME=ON",
-                    "-DCMAKE_BUILD_WITH_INSTALL_RPATH=ON", "-DCMAKE_INSTALL_RPATH=$ORIGIN"));
-        } else {
-            cmd.add("-DBUILD_SHARED_LIBS=OFF");
-        }
+                "-DLLAMA_BUILD_SERVER=ON", "-DBUILD_SHARED_LIBS=ON", "-DGGML_BACKEND_DL=ON", "-DCMAKE_PLATFORM_NO_VERSIONED_SONAME=ON",
+                "-DCMAKE_BUILD_WITH_INSTALL_RPATH=ON", "-DCMAKE_INSTALL_RPATH=$ORIGIN"));
         if (which(env, "ninja").isPresent()) cmd.addAll(List.of("-G", "Ninja"));
-        if (!shared) {
-            switch (request.backend()) {
-                case CUDA -> {
-                    cmd.add("-DGGML_CUDA=ON");
-                    var arch = architectures(request);
-                    if (!arch.isBlank()) cmd.add("-DCMAKE_CUDA_ARCHITECTURES=" + arch);
-                }
-                case VULKAN -> cmd.add("-DGGML_VULKAN=ON");
-                default -> { }
+        if (!request.fromSource()) return cmd;
+        switch (request.backend()) {
+            case CUDA -> {
+                cmd.add("-DGGML_CUDA=ON");
+                var arch = architectures(request);
+                if (!arch.isBlank()) cmd.add("-DCMAKE_CUDA_ARCHITECTURES=" + arch);
+                which(env, "nvcc").ifPresent(nvcc -> cmd.add("-DCMAKE_CUDA_COMPILER=" + nvcc));
+                // cuBLAS from pip's wheels where the toolkit has none: its headers and libraries named to CMake
+                cublasFromWheels().ifPresent(wheel -> {
+                    var include = wheel.include().toString();
+                    cmd.add("-DCMAKE_CUDA_FLAGS=-I" + include);
+                    cmd.add("-DCMAKE_CXX_FLAGS=-I" + include);
+                    cmd.add("-DCUDA_cublas_LIBRARY=" + wheel.cublas());
+                    cmd.add("-DCUDA_cublasLt_LIBRARY=" + wheel.cublasLt());
+                });
             }
+            case VULKAN -> cmd.add("-DGGML_VULKAN=ON");
+            default -> { }
         }
         return cmd;
+    }
+
+    /** cuBLAS's headers and libraries in Python's nvidia wheels, for a toolkit that lacks them (pip's nvidia-cublas). */
+    private Optional<CudaHost.CublasDevelopment> cublasFromWheels() {
+        var nvcc = which(env, "nvcc");
+        if (nvcc.isEmpty() || hasCublas(nvcc.get())) return Optional.empty();
+        var release = nvccRelease(nvcc.get());
+        if (release.isBlank()) return Optional.empty();
+        return host.cublasDevelopment(Integer.parseInt(release.substring(0, release.indexOf('.'))));
     }
 
     /** Each tool a build needs, or one line naming what to install. */
@@ -415,7 +483,7 @@ public final class EngineInstaller {
         if (request.fromSource()) {
             var nvcc = which(env, "nvcc");
             if (backend == Backend.CUDA && nvcc.isEmpty()) missing.add("the CUDA toolkit (nvcc)");
-            if (backend == Backend.CUDA && nvcc.isPresent() && !hasCublas(nvcc.get())) {
+            if (backend == Backend.CUDA && nvcc.isPresent() && !hasCublas(nvcc.get()) && cublasFromWheels().isEmpty()) {
                 missing.add("cuBLAS, which this CUDA toolkit lacks (no cublas_v2.h beside " + nvcc.get()
                         + "; install its cuBLAS development files, e.g. apt-get install libcublas-dev-13-0)");
             }
@@ -504,7 +572,7 @@ public final class EngineInstaller {
             for (var file : walk.filter(Files::isRegularFile).toList()) {
                 var name = file.getFileName().toString();
                 if (name.startsWith(".")) continue;
-                boolean wanted = name.equals(LlamaServers.BINARY) || name.endsWith(".so") || name.equals(PrebuiltBackend.MARKER)
+                boolean wanted = name.equals(LlamaServers.BINARY) || name.endsWith(".so") || name.equals(GpuBackend.MARKER)
                         || file.endsWith(LLAMA3_VOCABULARY);
                 if (!wanted) continue;
                 var to = target.resolve(source.relativize(file).toString());

@@ -32,9 +32,9 @@ class EngineInstallerTest {
     void theKeyNamesTheBackendTheCudaVersionAndTheArchitecture() {
         assertEquals("node-llama-cpp-3.22.1-cpu-dl", EngineInstaller.key(EngineInstaller.Backend.CPU, "", ""));
         assertEquals(EngineInstaller.sharedKey(), EngineInstaller.key(EngineInstaller.Backend.CPU, "", ""));
-        assertEquals("node-llama-cpp-3.22.1-cuda13-prebuilt-x64", EngineInstaller.prebuiltKey(PrebuiltBackend.CUDA13));
-        assertEquals("node-llama-cpp-3.22.1-cuda12-prebuilt-x64", EngineInstaller.prebuiltKey(PrebuiltBackend.CUDA12));
-        assertEquals("node-llama-cpp-3.22.1-vulkan-prebuilt-x64", EngineInstaller.prebuiltKey(PrebuiltBackend.VULKAN));
+        assertEquals("node-llama-cpp-3.22.1-cuda13-prebuilt-x64", EngineInstaller.prebuiltKey(GpuBackend.CUDA13));
+        assertEquals("node-llama-cpp-3.22.1-cuda12-prebuilt-x64", EngineInstaller.prebuiltKey(GpuBackend.CUDA12));
+        assertEquals("node-llama-cpp-3.22.1-vulkan-prebuilt-x64", EngineInstaller.prebuiltKey(GpuBackend.VULKAN));
         var h100 = EngineInstaller.key(EngineInstaller.Backend.CUDA, "13.0", "90");
         var rtx = EngineInstaller.key(EngineInstaller.Backend.CUDA, "13.0", "86");
         var older = EngineInstaller.key(EngineInstaller.Backend.CUDA, "12.4", "90");
@@ -116,9 +116,9 @@ class EngineInstallerTest {
         assertTrue(steps.stream().anyMatch(s -> s.contains("@node-llama-cpp/linux-x64-cuda-ext@3.22.1") && s.contains("MB")),
                 "the size was said before the fetch: " + steps);
         assertEquals(0, fetches.get(), "nothing more is fetched for a refused backend");
-        assertFalse(Files.exists(dir.resolve("engines").resolve(EngineInstaller.prebuiltKey(PrebuiltBackend.CUDA12))), "nothing installed");
-        assertFalse(Files.exists(cache.resolve(EngineInstaller.prebuiltKey(PrebuiltBackend.CUDA12))), "nothing cached");
-        assertFalse(Files.exists(dir.resolve("tmp").resolve("engine-build-" + EngineInstaller.prebuiltKey(PrebuiltBackend.CUDA12))));
+        assertFalse(Files.exists(dir.resolve("engines").resolve(EngineInstaller.prebuiltKey(GpuBackend.CUDA12))), "nothing installed");
+        assertFalse(Files.exists(cache.resolve(EngineInstaller.prebuiltKey(GpuBackend.CUDA12))), "nothing cached");
+        assertFalse(Files.exists(dir.resolve("tmp").resolve("engine-build-" + EngineInstaller.prebuiltKey(GpuBackend.CUDA12))));
 
         // with CUDA 13's libraries on the host, the CUDA 13 backend is the one asked for
         var libs = root.resolve("usr/local/cuda/lib64");

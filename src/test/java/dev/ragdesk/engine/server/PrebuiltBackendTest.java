@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * read from the kernel ({@code /proc/<pid>/maps}), not from ragdesk.
  */
 @Timeout(180)
-class PrebuiltBackendTest {
+class GpuBackendTest {
     static Path server;
     static Path stubs;
     @TempDir static Path shared;
@@ -37,9 +37,9 @@ class PrebuiltBackendTest {
 
     @BeforeAll
     static void prepare() throws Exception {
-        server = LlamaServerBinary.requirePrebuilt(EngineInstaller.prebuiltKey(PrebuiltBackend.CUDA13));
+        server = LlamaServerBinary.requirePrebuilt(EngineInstaller.prebuiltKey(GpuBackend.CUDA13));
         StubCuda.require();
-        stubs = StubCuda.build(server.resolveSibling(PrebuiltBackend.CUDA13.library()), shared.resolve("stubs"));
+        stubs = StubCuda.build(server.resolveSibling(GpuBackend.CUDA13.library()), shared.resolve("stubs"));
     }
 
     @AfterEach
@@ -82,7 +82,7 @@ class PrebuiltBackendTest {
     }
 
     @Test
-    void thePrebuiltBackendInitialisesInTheLocalBuildAndItsNoDeviceIsOneLine() throws Exception {
+    void theGpuBackendInitialisesInTheLocalBuildAndItsNoDeviceIsOneLine() throws Exception {
         var root = gpuHostFiles();
         var env = withLibraries(root, stubs, StubCuda.CUDART_FOLDER);
         var accelerator = Accelerator.decide(server, new CudaHost(root, env, () -> ""), env);
@@ -117,10 +117,10 @@ class PrebuiltBackendTest {
         assertFalse(mapped.contains("libggml-cuda.so"), "the CUDA backend stayed out of the CPU server");
 
         // the same server told to load the backend maps it, with the stand-in driver and the real runtime: the wiring is live
-        var forced = new Accelerator("cuda13", Map.of("GGML_BACKEND_PATH", server.resolveSibling(PrebuiltBackend.CUDA13.library()).toString(),
+        var forced = new Accelerator("cuda13", Map.of("GGML_BACKEND_PATH", server.resolveSibling(GpuBackend.CUDA13.library()).toString(),
                 "LD_LIBRARY_PATH", env.get("LD_LIBRARY_PATH")), "forced by the test");
         var forcedMaps = answerAndReadMaps(forced, model);
-        assertTrue(forcedMaps.contains(server.resolveSibling(PrebuiltBackend.CUDA13.library()).toString()), forcedMaps);
+        assertTrue(forcedMaps.contains(server.resolveSibling(GpuBackend.CUDA13.library()).toString()), forcedMaps);
         assertTrue(forcedMaps.contains(StubCuda.CUDART_FOLDER.resolve("libcudart.so.13").toRealPath().toString()), forcedMaps);
     }
 
