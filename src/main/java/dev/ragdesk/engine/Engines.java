@@ -81,8 +81,8 @@ public final class Engines {
 
     /** The host for the chosen engine; {@code planner} decides "auto" GPU layers when a model is about to load. */
     public static ModelHost host(Choice choice, LayerPlanner planner, Consumer<EngineEvent> events, ModelHost.Options options) {
-        LoggerFactory.getLogger(Engines.class).info("engine: {}: {}", choice.kind(), choice.why());
-        return new ModelHost(choice.launcher(), events, options, choice.why(), planner::layersFor);
+        LoggerFactory.getLogger(Engines.class).info("engine: {}: {}; {}", choice.kind(), choice.why(), choice.computesOn());
+        return new ModelHost(choice.launcher(), events, options, choice.why() + "; " + choice.computesOn(), planner::layersFor);
     }
 
     /** Whether the engine can put layers on a GPU: a CUDA build of libjllama.so, or a llama-server that lists a GPU device. */

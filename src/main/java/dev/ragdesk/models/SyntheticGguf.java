@@ -129,6 +129,8 @@ public final class SyntheticGguf {
     public SyntheticGguf layers(int n) { this.layers = n; return this; }
     public SyntheticGguf embedding(int n) { this.embedding = n; return this; }
     public SyntheticGguf seed(long s) { this.seed = s; return this; }
+    /** A vocabulary of {@code size} tokens: the tiny one, then generated pieces. */
+    public SyntheticGguf vocabulary(int size) { this.vocabularySize = size; return this; }
     public SyntheticGguf chatTemplate(String template) { this.chatTemplate = template; return this; }
     /** An architecture llama.cpp does not know, for "wrong architecture" tests. */
     public SyntheticGguf architecture(String arch) { this.architecture = arch; return this; }
@@ -225,7 +227,8 @@ public final class SyntheticGguf {
         for (int b = 0; b < 256; b++) { tokens.add(String.format("<0x%02X>", b)); scores.add(0f); types.add(6); }
         for (int i = 0; i < WORDS.size(); i++) { tokens.add(WORDS.get(i)); scores.add(-1f - i); types.add(1); }
         for (int i = 0; tokens.size() < vocabularySize(); i++) {
-            tokens.add("▁w" + Integer.toString(i, 36)); scores.add(-100f - i); types.add(1);
+            // "▁q…" is no word above ("▁w…" made "▁was" twice, which llama.cpp refuses)
+            tokens.add("▁q" + i); scores.add(-100f - i); types.add(1);
         }
         kv.put("tokenizer.ggml.model", "llama");
         kv.put("tokenizer.ggml.tokens", tokens);

@@ -157,4 +157,18 @@ class CudaHostTest {
         lib("/usr/local/cuda/lib64", "libcublas.so.12");
         assertEquals(Path.of("/usr/local/cuda/lib64/libcublas.so.12"), host().inspect(12).libraries().get(1).path());
     }
+
+    @Test
+    void cublasForABuildIsFoundWithItsHeadersInPipsWheel() throws Exception {
+        env.put("VIRTUAL_ENV", "/venv");
+        var wheel = "/venv/lib/python3.12/site-packages/nvidia/cu13";
+        lib(wheel + "/lib", "libcublas.so.13");
+        lib(wheel + "/lib", "libcublasLt.so.13");
+        assertEquals(java.util.Optional.empty(), host().cublasDevelopment(13), "libraries without headers cannot be compiled against");
+        lib(wheel + "/include", "cublas_v2.h");
+        var found = host().cublasDevelopment(13).orElseThrow();
+        assertEquals(Path.of(wheel, "include"), found.include());
+        assertEquals(Path.of(wheel, "lib", "libcublas.so.13"), found.cublas());
+        assertEquals(Path.of(wheel, "lib", "libcublasLt.so.13"), found.cublasLt());
+    }
 }

@@ -90,4 +90,18 @@ class SyntheticGgufTest {
             assertTrue(prompt.contains("<|start_header_id|>user<|end_header_id|>\n\nhi<|eot_id|><|start_header_id|>assistant"), prompt);
         }
     }
+
+    /** Sarvam-1's 68,096-token vocabulary as the preset generates it: llama.cpp loads it (it refuses a token twice) and uses it. */
+    @Test
+    void aGeneratedVocabularyOfSarvamsSizeLoadsInLlamaServer() throws Exception {
+        var server = dev.ragdesk.testing.LlamaServerBinary.require();
+        var file = SyntheticGguf.llama().vocabulary(68_096).writeTo(dir.resolve("big-vocab.gguf"));
+        try (var probe = dev.ragdesk.testing.ServerProbe.start(server, file, dir.resolve("run"))) {
+            var tokens = probe.post("/tokenize", "{\"content\":\"the little dog\"}").get("tokens");
+            assertEquals("the little dog", probe.post("/detokenize", "{\"tokens\":" + tokens + "}").get("content").asText().strip(),
+                    "the text comes back from its tokens");
+            var last = probe.post("/detokenize", "{\"tokens\":[68095]}").get("content").asText();
+            assertEquals("q" + (68_096 - 3 - 256 - 34 - 1), last.strip(), "the last generated token is the last id");
+        }
+    }
 }

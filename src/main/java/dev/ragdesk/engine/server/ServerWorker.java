@@ -131,8 +131,10 @@ public final class ServerWorker implements Worker {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             kill();
-        } catch (RuntimeException e) {
-            log.error("starting llama-server failed", e); // the load must still end, or the host would wait for its timeout
+        } catch (RuntimeException | LinkageError e) {
+            // the load must still end, or the host would wait for its timeout (a missing native library
+            // under the socket's client, seen in a slimmed jar, held a load for ten minutes)
+            log.error("starting llama-server failed", e);
             starting = false;
             kill();
             loaded.completeExceptionally(new IOException("cannot start " + binary + " (" + e + ")", e));

@@ -45,6 +45,14 @@ class EngineInstallerTest {
     }
 
     @Test
+    void sourcesTheUserGaveAreNeverTakenForThePinnedOnes() throws Exception {
+        var installer = new EngineInstaller(dir.resolve("engines"), dir.resolve("tmp"), Optional.empty(), Map.of("PATH", ""));
+        var own = new EngineInstaller.Request(EngineInstaller.Backend.CPU, 1, "", false, Optional.of(dir.resolve("llama.cpp")));
+        assertEquals(EngineInstaller.sharedKey() + "-own-sources", installer.key(own));
+        assertEquals(EngineInstaller.sharedKey(), installer.key(new EngineInstaller.Request(EngineInstaller.Backend.CPU, 1, "")));
+    }
+
+    @Test
     void aBrokenBinaryInTheCacheIsNotTrustedAndIsRemoved() throws Exception {
         var cache = dir.resolve("cache");
         var broken = script(cache.resolve(EngineInstaller.sharedKey()), "llama-server", "echo 'half a file'");
