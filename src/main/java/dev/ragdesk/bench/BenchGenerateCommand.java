@@ -217,10 +217,11 @@ final class BenchGenerateCommand implements Callable<Integer> {
                     file.getFileName(), Files.size(file) >> 20, t, tokens, runs);
             out.printf(Locale.ROOT, "  planned by ragdesk: %s; prompt %s tokens%n", SyntheticModels.planned(file, context, gpuLayers),
                     variants.values().stream().findFirst().map(v -> v.get("prompt_tokens")).orElse("?"));
-            out.printf(Locale.ROOT, "  %-16s %12s %12s %9s %10s %10s%n", "variant", "prompt t/s", "gen t/s", "ttft ms", "peak RSS", "GPU mem");
-            variants.forEach((name, v) -> out.printf(Locale.ROOT, "  %-16s %12.0f %12.0f %9.1f %7d MB %7d MB%n", name,
+            out.printf(Locale.ROOT, "  %-16s %11s %9s %9s %10s %14s %9s%n", "variant", "prompt t/s", "gen t/s", "ttft ms", "peak RSS",
+                    "anon + file", "GPU mem");
+            variants.forEach((name, v) -> out.printf(Locale.ROOT, "  %-16s %11.0f %9.0f %9.1f %7d MB %6d + %5d MB %6d MB%n", name,
                     (double) v.get("prompt_tokens_per_s"), (double) v.get("generation_tokens_per_s"), (double) v.get("ttft_ms"),
-                    (long) v.get("peak_rss_mb"), (long) v.get("peak_gpu_mb")));
+                    (long) v.get("peak_rss_mb"), (long) v.get("rss_anonymous_mb"), (long) v.get("rss_file_mb"), (long) v.get("peak_gpu_mb")));
             ratios.forEach((name, value) -> out.printf(Locale.ROOT, "  %-44s %s%n", name, value));
         }
         out.flush();
@@ -235,9 +236,14 @@ final class BenchGenerateCommand implements Callable<Integer> {
     }
 
     /** One measured run, seen from the client: first token, whole answer, tokens, and the model process's peak RSS. */
-    record Run(double ttftMs, double totalMs, int tokens, int promptTokens, long peakRssKb, long gpuBytes) {
+    record Run(double ttftMs, double totalMs, int tokens, int promptTokens, long peakRssKb, long gpuBytes, long anonKb, long fileKb) {
         Run(double ttftMs, double totalMs, int tokens, int promptTokens, long peakRssKb) {
-            this(ttftMs, totalMs, tokens, promptTokens, peakRssKb, 0);
+            this(ttftMs, totalMs, tokens, promptTokens, peakRssKb, 0, 0, 0);
+        }
+
+        /** A run of a model process: its memory as the kernel counts it, anonymous (allocated) and file-backed (the mapped model). */
+        static Run of(double ttftMs, double totalMs, int tokens, int promptTokens, long pid) {
+            return new Run(ttftMs, totalMs, tokens, promptTokens, status(pid, "VmHWM:"), gpuBytesOf(pid), status(pid, "RssAnon:"), status(pid, "RssFile:"));
         }
     }
 
@@ -305,7 +311,7 @@ final class BenchGenerateCommand implements Callable<Integer> {
                 if (first[0] < 0) first[0] = System.nanoTime();
             }).await();
             long end = System.nanoTime();
-            return new Run((first[0] - t0) / 1e6, (end - t0) / 1e6, result.tokens(), promptTokens, peakRssKb(pid), gpuBytes(pid));
+            return Run.of((first[0] - t0) / 1e6, (end - t0) / 1e6, result.tokens(), promptTokens, pid);
         }
 
         @Override
@@ -331,7 +337,7 @@ final class BenchGenerateCommand implements Callable<Integer> {
         @Override
         public Run run(int round) throws Exception {
             var answer = server.complete(prompt(round, promptSize), tokens);
-            return new Run(answer.ttftMs(), answer.totalMs(), answer.tokens(), promptTokens, peakRssKb(server.pid()), gpuBytes(server.pid()));
+            return Run.of(answer.ttftMs(), answer.totalMs(), answer.tokens(), promptTokens, server.pid());
         }
 
         @Override
@@ -354,6 +360,9 @@ final class BenchGenerateCommand implements Callable<Integer> {
         m.put("ttft_ms", round(median(ttft)));
         m.put("peak_rss_mb", runs.stream().mapToLong(Run::peakRssKb).max().orElse(0) >> 10);
         m.put("peak_gpu_mb", runs.stream().mapToLong(Run::gpuBytes).max().orElse(0) >> 20);
+        var last = runs.get(runs.size() - 1);
+        m.put("rss_anonymous_mb", last.anonKb() >> 10);
+        m.put("rss_file_mb", last.fileKb() >> 10);
         return m;
     }
 
@@ -373,14 +382,19 @@ final class BenchGenerateCommand implements Callable<Integer> {
     }
 
     /** What the GPU driver says {@code pid} holds now (NVML, else nvidia-smi); 0 without a GPU. */
-    static long gpuBytes(long pid) {
+    static long gpuBytesOf(long pid) {
         return GpuMonitor.sampleOnce(System.getenv()).gpuBytesOf(Set.of(pid));
     }
 
     /** The most memory a process has held (VmHWM), in KiB; 0 where /proc is not available. */
     static long peakRssKb(long pid) {
+        return status(pid, "VmHWM:");
+    }
+
+    /** A figure in KiB from /proc/PID/status ("VmHWM:", "RssAnon:", "RssFile:"); 0 where /proc is not available. */
+    static long status(long pid, String field) {
         try (var lines = Files.lines(Path.of("/proc", String.valueOf(pid), "status"))) {
-            return lines.filter(l -> l.startsWith("VmHWM:")).mapToLong(l -> Long.parseLong(l.replaceAll("\\D+", ""))).findFirst().orElse(0);
+            return lines.filter(l -> l.startsWith(field)).mapToLong(l -> Long.parseLong(l.replaceAll("\\D+", ""))).findFirst().orElse(0);
         } catch (IOException | RuntimeException e) {
             return 0;
         }
