@@ -2,6 +2,7 @@ package dev.ragdesk.engine.server;
 
 import dev.ragdesk.RagdeskException;
 import dev.ragdesk.process.ProgramOutput;
+import dev.ragdesk.process.Threads;
 import dev.ragdesk.gpu.CudaHost;
 import dev.ragdesk.io.AtomicFiles;
 import dev.ragdesk.io.FileDigest;
@@ -278,12 +279,19 @@ public final class EngineInstaller {
         requireBuildTools(request);
         var work = tmp.resolve("engine-build-" + key);
         boolean finished = false;
+        boolean interrupted = false;
         try {
-            deleteTree(work);
-            Files.createDirectories(work);
-            if (request.sources().isPresent()) {
+            // a compile cut short by Ctrl-C or a kill goes on where it stopped: CUDA's takes most of an hour on a small server
+            boolean resume = Files.isRegularFile(work.resolve("build/CMakeCache.txt")) && Files.isDirectory(work.resolve("src"));
+            if (resume) {
+                progress.accept(new Progress("going on with the build left in " + work, 0, 0));
+            } else if (request.sources().isPresent()) {
+                deleteTree(work);
+                Files.createDirectories(work);
                 unpackOwnSources(request.sources().get(), work);
             } else {
+                deleteTree(work);
+                Files.createDirectories(work);
                 progress.accept(new Progress("fetching " + PACKAGE + "@" + PACKAGE_VERSION + " from the npm registry (36 MB)", 0, 0));
                 run(work, List.of("npm", "pack", "--silent", PACKAGE + "@" + PACKAGE_VERSION), line -> {});
                 var tarball = work.resolve(PACKAGE + "-" + PACKAGE_VERSION + ".tgz");
@@ -293,7 +301,7 @@ public final class EngineInstaller {
                 run(work, List.of("git", "clone", "--quiet", "package/llama/gitRelease.bundle", "src"), line -> {});
             }
             var vocabulary = work.resolve("build/bin").resolve(LLAMA3_VOCABULARY);
-            if (Files.isRegularFile(work.resolve("src/models/ggml-vocab-llama-bpe.gguf"))) {
+            if (Files.isRegularFile(work.resolve("src/models/ggml-vocab-llama-bpe.gguf")) && !Files.exists(vocabulary)) {
                 Files.createDirectories(vocabulary.getParent());
                 Files.copy(work.resolve("src/models/ggml-vocab-llama-bpe.gguf"), vocabulary);
             }
@@ -327,10 +335,16 @@ public final class EngineInstaller {
             return new Installed(binary, true, "a build from " + PACKAGE + "@" + PACKAGE_VERSION);
         } catch (IOException e) {
             throw new RagdeskException("building llama-server failed: " + e.getMessage() + "; the log is .data/logs/ragdesk.log", e);
+        } catch (InterruptedException e) {
+            interrupted = true;
+            throw e;
         } finally {
-            // a finished build was copied out; a failed one leaves nothing that a later install could take for a build
-            quietlyDelete(work);
-            if (!finished) log.info("engine build of {} did not finish; its folder {} was removed", key, work);
+            // a finished build was copied out; a failed one leaves nothing that a later install could take for a build.
+            // An interrupted one keeps its objects for the next install to go on with, never as an install.
+            if (!interrupted) quietlyDelete(work);
+            if (!finished) {
+                log.info("engine build of {} did not finish; its folder {} was {}", key, work, interrupted ? "kept to go on with" : "removed");
+            }
         }
     }
 
@@ -524,23 +538,36 @@ public final class EngineInstaller {
         if (env.containsKey("PATH")) builder.environment().put("PATH", env.get("PATH"));
         var p = builder.start();
         p.getOutputStream().close();
-        String last = "";
-        String firstError = "";
-        try (var reader = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = reader.readLine()) != null) {
-                log.info("[build] {}", line);
-                lines.accept(line);
-                if (!line.isBlank()) last = line.strip();
-                if (firstError.isEmpty() && line.matches("(?i).*\\berror\\b.*") && !line.startsWith("--")) firstError = line.strip();
+        var last = new String[] {""};
+        var firstError = new String[] {""};
+        // the output is read on its own thread, so that this one waits interruptibly: Ctrl-C ends the tool and its children
+        var reader = Threads.start(() -> {
+            try (var out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = out.readLine()) != null) {
+                    log.info("[build] {}", line);
+                    lines.accept(line);
+                    if (!line.isBlank()) last[0] = line.strip();
+                    if (firstError[0].isEmpty() && line.matches("(?i).*\\berror\\b.*") && !line.startsWith("--")) firstError[0] = line.strip();
+                }
+            } catch (IOException e) {
+                log.debug("build output ended: {}", e.toString());
             }
-        } finally {
-            if (Thread.currentThread().isInterrupted()) p.destroyForcibly();
+        }, "engine-build-output");
+        int code;
+        try {
+            code = p.waitFor();
+            reader.join();
+        } catch (InterruptedException e) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            throw e;
         }
-        int code = p.waitFor();
+        String lastLine = last[0];
+        String firstErrorLine = firstError[0];
         if (code != 0) {
             throw new RagdeskException(cmd.get(0) + " " + cmd.get(1) + " failed (exit " + code + "): "
-                    + abbreviate(firstError.isEmpty() ? last : firstError) + "; the full output is in .data/logs/ragdesk.log");
+                    + abbreviate(firstErrorLine.isEmpty() ? lastLine : firstErrorLine) + "; the full output is in .data/logs/ragdesk.log");
         }
     }
 

@@ -151,4 +151,53 @@ class EngineInstallerTest {
         assertFalse(Files.exists(dir.resolve("engines")), "nothing installed");
         assertFalse(Files.exists(dir.resolve("cache")), "nothing cached");
     }
+
+    /**
+     * Ctrl-C in the middle of a compile keeps its objects, never as an install, and the next
+     * install goes on with them instead of fetching and configuring afresh. The tools are scripts
+     * that record what they are asked; the compile waits until the test interrupts it.
+     */
+    @Test
+    void anInterruptedCompileIsKeptAndTheNextInstallGoesOnWithIt() throws Exception {
+        var bin = dir.resolve("bin");
+        var calls = dir.resolve("calls.txt");
+        var sources = Files.createDirectories(dir.resolve("llama.cpp"));
+        Files.writeString(sources.resolve("CMakeLists.txt"), "");
+        script(bin, "npm", "echo npm >> " + calls);
+        script(bin, "git", "exit 0");
+        script(bin, "g++", "exit 0");
+        script(bin, "tar", "exec /bin/tar \"$@\"");
+        // configure writes the cache; the first compile blocks until killed; later ones fail, ending the install
+        script(bin, "cmake", "echo \"cmake $1\" >> " + calls + "\n"
+                + "if [ \"$1\" = -S ]; then /bin/mkdir -p build && echo cache > build/CMakeCache.txt; exit 0; fi\n"
+                + "if [ ! -e " + dir.resolve("compiled-once") + " ]; then echo > " + dir.resolve("compiled-once") + "; exec /bin/sleep 600; fi\n"
+                + "echo 'error: stopped here by the test'; exit 1");
+        var installer = new EngineInstaller(dir.resolve("engines"), dir.resolve("tmp"), Optional.empty(), Map.of("PATH", bin.toString()));
+        var request = new EngineInstaller.Request(EngineInstaller.Backend.CPU, 1, "", false, Optional.of(sources));
+        var work = dir.resolve("tmp").resolve("engine-build-" + installer.key(request));
+        var failure = new java.util.concurrent.atomic.AtomicReference<Throwable>();
+        var first = new Thread(() -> {
+            try {
+                installer.install(request, p -> {});
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        first.start();
+        var deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (!Files.exists(dir.resolve("compiled-once")) && System.nanoTime() < deadline) Thread.onSpinWait();
+        assertTrue(Files.exists(dir.resolve("compiled-once")), "the compile started");
+        first.interrupt();
+        first.join(60_000);
+        assertInstanceOf(InterruptedException.class, failure.get());
+        assertTrue(Files.isRegularFile(work.resolve("build/CMakeCache.txt")), "the compile's folder is kept");
+        assertFalse(Files.exists(dir.resolve("engines")), "and nothing is installed from it");
+
+        var steps = new java.util.ArrayList<String>();
+        var e = assertThrows(RagdeskException.class, () -> installer.install(request, p -> steps.add(p.step())));
+        assertTrue(e.getMessage().contains("stopped here by the test"), e.getMessage());
+        assertTrue(steps.get(0).startsWith("going on with the build left in "), steps.toString());
+        assertFalse(Files.exists(work), "a compile that failed is not kept");
+        assertFalse(Files.readString(calls).contains("npm"), "the sources were never fetched");
+    }
 }
