@@ -46,7 +46,7 @@ final class EngineCommand implements Callable<Integer> {
         @Spec CommandSpec spec;
 
         @Option(names = "--backend", paramLabel = "KIND", defaultValue = "auto",
-                description = "cpu, cuda, vulkan, or auto: cuda when nvcc and an NVIDIA GPU are here, else cpu (default: ${DEFAULT-VALUE}).")
+                description = "cpu, cuda, vulkan, or auto: cuda where an NVIDIA driver is loaded, else cpu (default: ${DEFAULT-VALUE}).")
         String backend;
 
         @Option(names = "--jobs", paramLabel = "N", description = "Parallel compile jobs (default: one per core).")

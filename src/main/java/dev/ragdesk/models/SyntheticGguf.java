@@ -276,7 +276,8 @@ public final class SyntheticGguf {
         int kvDim = embedding / heads * kvHeads;
         var list = new ArrayList<Tensor>();
         // a tied output reads the embedding matrix for the logits too, so Q4_K_M keeps it at Q6_K
-        list.add(matrix("token_embd.weight", embedding, vocab, tiedOutput ? Storage.Q6_K : Storage.Q4_K));
+        list.add(quantised ? matrix("token_embd.weight", embedding, vocab, tiedOutput ? Storage.Q6_K : Storage.Q4_K)
+                : withColumn("token_embd.weight", embedding, vocab, GUARD));
         list.add(ones("output_norm.weight", embedding));
         if (quantised && !tiedOutput) list.add(matrix("output.weight", embedding, vocab, Storage.Q6_K));
         else if (!quantised) list.add(outputWithWordsOnly(embedding, vocab));
@@ -289,10 +290,12 @@ public final class SyntheticGguf {
             list.add(matrix(p + "attn_q.weight", embedding, embedding, Storage.Q4_K));
             list.add(matrix(p + "attn_k.weight", embedding, kvDim, Storage.Q4_K));
             list.add(matrix(p + "attn_v.weight", embedding, kvDim, moreBits));
-            list.add(matrix(p + "attn_output.weight", embedding, embedding, Storage.Q4_K));
+            list.add(quantised ? matrix(p + "attn_output.weight", embedding, embedding, Storage.Q4_K)
+                    : leavingGuardAlone(p + "attn_output.weight", embedding, embedding));
             list.add(ones(p + "ffn_norm.weight", embedding));
             list.add(matrix(p + "ffn_gate.weight", embedding, feedForward, Storage.Q4_K));
-            list.add(matrix(p + "ffn_down.weight", feedForward, embedding, moreBits));
+            list.add(quantised ? matrix(p + "ffn_down.weight", feedForward, embedding, moreBits)
+                    : leavingGuardAlone(p + "ffn_down.weight", feedForward, embedding));
             list.add(matrix(p + "ffn_up.weight", embedding, feedForward, Storage.Q4_K));
         }
         return list;
@@ -340,15 +343,45 @@ public final class SyntheticGguf {
     }
 
     /**
-     * Zero logits for the special and byte tokens, so greedy decoding emits whole words: a random
-     * byte sequence is rarely valid UTF-8 and would be merged into fewer streamed pieces.
+     * The tiny models answer in words only, and never end on their own: dimension 0 of the
+     * residual stream is a constant the layers leave alone ({@link #GUARD} in every token's
+     * embedding, nothing written to it by attention or the feed-forward), so after the final norm
+     * it is always positive; the special and byte tokens' output rows read only that dimension,
+     * negatively. Their logits are below zero at every position, where a word's rarely are all,
+     * so greedy decoding emits words (a random byte sequence is rarely valid UTF-8 and would merge
+     * into fewer streamed pieces) and never the end-of-text token (a test that cancels a long
+     * answer once saw it end after two lines).
      */
     private static Tensor outputWithWordsOnly(int embedding, int vocab) {
-        long zeros = (3L + 256) * embedding;
+        long specials = (3L + 256) * embedding;
         return new Tensor("output.weight", new long[] {embedding, vocab}, Storage.F32, (random, t, out) -> {
             for (long i = 0; i < t.elements(); i++) {
                 float v = (float) (random.nextGaussian() * 0.3);
-                out.f32(i < zeros ? 0f : v);
+                boolean guard = i % embedding == 0;
+                out.f32(i < specials ? (guard ? -8f : 0f) : guard ? 0f : v);
+            }
+        });
+    }
+
+    /** The constant in dimension 0 of every token's embedding (see {@link #outputWithWordsOnly}). */
+    private static final float GUARD = 2f;
+
+    /** A random matrix whose column 0 (the first input dimension of each row) is {@code value}. */
+    private static Tensor withColumn(String name, int ne0, int ne1, float value) {
+        return new Tensor(name, new long[] {ne0, ne1}, Storage.F32, (random, t, out) -> {
+            for (long i = 0; i < t.elements(); i++) {
+                float v = (float) (random.nextGaussian() * 0.3);
+                out.f32(i % ne0 == 0 ? value : v);
+            }
+        });
+    }
+
+    /** A random matrix into the residual stream that writes nothing to dimension 0 (its first output row is zero). */
+    private static Tensor leavingGuardAlone(String name, int ne0, int ne1) {
+        return new Tensor(name, new long[] {ne0, ne1}, Storage.F32, (random, t, out) -> {
+            for (long i = 0; i < t.elements(); i++) {
+                float v = (float) (random.nextGaussian() * 0.3);
+                out.f32(i < ne0 ? 0f : v);
             }
         });
     }
