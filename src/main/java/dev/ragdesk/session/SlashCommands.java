@@ -125,6 +125,8 @@ public final class SlashCommands {
             sb.append("\n  ").append(e.role()).append(": ").append(Files.isRegularFile(path) ? path : "missing (/download " + e.role() + ")")
                     .append("; ").append(e.licence());
         }
+        // what runs them, and on what: the console's one place for why a GPU goes unused
+        sb.append("\nEngine: ").append(session.engine()).append(" (").append(session.engineWhy()).append(")");
         return sb.toString();
     }
 }

@@ -115,6 +115,16 @@ class TuiAppTest {
     }
 
     @Test
+    void slashModelsSaysWhatTheModelsComputeOnAndWhy() throws Exception {
+        open(200, 60);
+        type("/models");
+        press(KeyType.Enter);
+        // this machine has no NVIDIA driver: the console says so in the engine's own words
+        assertTrue(screenText().contains("Engine: jvm cpu ("), screenText());
+        assertTrue(screenText().contains("no NVIDIA driver (no /proc/driver/nvidia/version): the models run on the CPU"), screenText());
+    }
+
+    @Test
     void layoutAt200x60AndAfterAResize() throws Exception {
         open(200, 60);
         assertTrue(row(59).startsWith("chat › "));
