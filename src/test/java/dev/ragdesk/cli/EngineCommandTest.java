@@ -72,4 +72,30 @@ class EngineCommandTest {
         var text = CliRun.in(home, env, "status");
         assertTrue(text.out().contains("engine: llama-server (llama-server "), text.out());
     }
+
+    /**
+     * The issue's own demonstration: on this machine (no nvcc with cuBLAS, no driver) `engine
+     * install --backend cuda` finishes with the prebuilt backend in place, compiles nothing, and
+     * `engine` then says in one line why no GPU is used. The install comes from the user's cache
+     * that .ci/run fills, so this test compiles and downloads nothing either.
+     */
+    @Test
+    void installingCudaHereFinishesWithTheBackendInPlaceAndSaysWhyItIsUnused() throws Exception {
+        var cached = dev.ragdesk.testing.LlamaServerBinary.requirePrebuilt(
+                dev.ragdesk.engine.server.EngineInstaller.prebuiltKey(dev.ragdesk.engine.server.GpuBackend.CUDA13));
+        var env = Map.of("PATH", System.getenv("PATH"), "HOME", System.getProperty("user.home"), "RAGDESK_GPU", "none",
+                "XDG_CACHE_HOME", cached.getParent().getParent().getParent().getParent().toString());
+        var install = CliRun.in(home, env, "engine", "install", "--backend", "cuda");
+        assertEquals(0, install.code(), install.err());
+        var installed = home.resolve(".data/engines").resolve(cached.getParent().getFileName()).resolve("llama-server");
+        var lines = install.out().strip().lines().toList();
+        assertEquals(installed + " (cuda, the build cache " + cached.getParent() + ")", lines.get(0));
+        assertEquals("no NVIDIA driver here, so no CUDA libraries were fetched; the backend is used where a driver and a GPU are", lines.get(1));
+        assertEquals("gpu: no NVIDIA driver (no /proc/driver/nvidia/version): the models run on the CPU", lines.get(2));
+        assertTrue(Files.size(installed.resolveSibling("cuda/libggml-cuda.so")) > 100_000_000L, "the prebuilt CUDA backend is in place");
+        assertFalse(install.err().contains("compiling"), "nothing was compiled: " + install.err());
+
+        var engine = CliRun.in(home, env, "engine");
+        assertEquals("gpu: no NVIDIA driver (no /proc/driver/nvidia/version): the models run on the CPU", engine.out().strip().lines().toList().get(1));
+    }
 }
