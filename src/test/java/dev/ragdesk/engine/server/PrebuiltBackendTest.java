@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * read from the kernel ({@code /proc/<pid>/maps}), not from ragdesk.
  */
 @Timeout(180)
-class GpuBackendTest {
+class PrebuiltBackendTest {
     static Path server;
     static Path stubs;
     @TempDir static Path shared;
@@ -82,7 +82,7 @@ class GpuBackendTest {
     }
 
     @Test
-    void theGpuBackendInitialisesInTheLocalBuildAndItsNoDeviceIsOneLine() throws Exception {
+    void thePrebuiltBackendInitialisesInTheLocalBuildAndItsNoDeviceIsOneLine() throws Exception {
         var root = gpuHostFiles();
         var env = withLibraries(root, stubs, StubCuda.CUDART_FOLDER);
         var accelerator = Accelerator.decide(server, new CudaHost(root, env, () -> ""), env);
