@@ -12,34 +12,39 @@ import org.apache.lucene.index.VectorSimilarityFunction;
 
 /**
  * The index's schema, in one place so that writer and reader agree: the field names, and how a
- * chunk and a file record become Lucene documents and are read back from stored fields.
+ * chunk and a file record become Lucene documents and are read back from stored fields. The
+ * names are public for the Solr backend's schema ({@code rag.solr.SolrConfigset}), which is
+ * written from them and from {@link Languages}' analysis, so the two backends index alike.
  */
-final class Fields {
-    static final String KIND = "kind";           // "chunk" or "file"
-    static final String PATH = "path";           // absolute path: the key for updates and removal
-    static final String TEXT = "text";           // base field, stored with offsets for highlighting
-    static final String HEADING = "heading";
-    static final String PAGE = "page";
-    static final String START_LINE = "start_line";
-    static final String END_LINE = "end_line";
-    static final String ORDINAL = "ordinal";
-    static final String LANG = "lang";
-    static final String HASH = "sha256";         // file docs: content hash, what "changed" means
-    static final String SIZE = "size";
-    static final String TYPE = "type";
-    static final String CHUNKS = "chunks";
-    static final String SKIPPED = "skipped";     // file docs: "yes" when the file was not indexed
-    static final String SKIP_REASON = "skipped_reason"; // file docs: why, or empty
-    static final String SKIPPED_UNDER = "skipped_under"; // file docs: the settings a skip was decided under
-    static final String EMBED_MODEL = "embed_model"; // chunk and file docs: id of the model that made the vectors
-    static final String EMBED_NAME = "embed_name";   // commit data: that model's name, for messages
-    static final String EMBED_DIMS = "embed_dims";   // commit data: its dimensions
+public final class Fields {
+    public static final String KIND = "kind";           // "chunk" or "file"
+    public static final String PATH = "path";           // absolute path: the key for updates and removal
+    public static final String TEXT = "text";           // base field, stored with offsets for highlighting
+    public static final String HEADING = "heading";
+    public static final String PAGE = "page";
+    public static final String START_LINE = "start_line";
+    public static final String END_LINE = "end_line";
+    public static final String ORDINAL = "ordinal";
+    public static final String LANG = "lang";
+    public static final String HASH = "sha256";         // file docs: content hash, what "changed" means
+    public static final String SIZE = "size";
+    public static final String TYPE = "type";
+    public static final String CHUNKS = "chunks";
+    public static final String SKIPPED = "skipped";     // file docs: "yes" when the file was not indexed
+    public static final String SKIP_REASON = "skipped_reason"; // file docs: why, or empty
+    public static final String SKIPPED_UNDER = "skipped_under"; // file docs: the settings a skip was decided under
+    public static final String EMBED_MODEL = "embed_model"; // chunk and file docs: id of the model that made the vectors
+    public static final String EMBED_NAME = "embed_name";   // commit data: that model's name, for messages
+    public static final String EMBED_DIMS = "embed_dims";   // commit data: its dimensions
+
+    /** How chunk vectors are compared: they are normalised, so the dot product is the cosine. */
+    public static final VectorSimilarityFunction SIMILARITY = VectorSimilarityFunction.DOT_PRODUCT;
 
     /** One vector field per dimension count: a model of another size never clashes with old vectors. */
-    static String vector(int dimensions) { return "vector_" + dimensions; }
+    public static String vector(int dimensions) { return "vector_" + dimensions; }
 
-    static final String CHUNK = "chunk";
-    static final String FILE = "file";
+    public static final String CHUNK = "chunk";
+    public static final String FILE = "file";
 
     /** The base text field's type: stored, with offsets for highlighting. */
     static final FieldType TEXT_WITH_OFFSETS = textWithOffsets();
@@ -64,7 +69,7 @@ final class Fields {
 
     /** A chunk's vector, and the id of the model that made it (vector search filters on it). */
     static void addVector(Document doc, float[] vector, String model) {
-        doc.add(new KnnFloatVectorField(vector(vector.length), vector, VectorSimilarityFunction.DOT_PRODUCT));
+        doc.add(new KnnFloatVectorField(vector(vector.length), vector, SIMILARITY));
         doc.add(new StringField(EMBED_MODEL, model, Field.Store.NO));
     }
 

@@ -1,20 +1,20 @@
 package dev.ragdesk.rag;
 
 import org.apache.lucene.analysis.Analyzer;
-import org.apache.lucene.analysis.TokenStream;
 import org.apache.lucene.analysis.bn.BengaliAnalyzer;
 import org.apache.lucene.analysis.en.EnglishAnalyzer;
 import org.apache.lucene.analysis.hi.HindiAnalyzer;
-import org.apache.lucene.analysis.icu.ICUNormalizer2Filter;
-import org.apache.lucene.analysis.icu.segmentation.ICUTokenizer;
-import org.apache.lucene.analysis.in.IndicNormalizationFilter;
+import org.apache.lucene.analysis.custom.CustomAnalyzer;
 import org.apache.lucene.analysis.miscellaneous.PerFieldAnalyzerWrapper;
 import org.apache.lucene.analysis.ta.TamilAnalyzer;
 import org.apache.lucene.analysis.te.TeluguAnalyzer;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -38,17 +38,23 @@ public final class Languages {
 
     private Languages() {}
 
+    /**
+     * The base field's chain by the names Lucene's analysis SPI gives its factories: the one
+     * definition that this index's analyzer is built from and that a Solr schema names
+     * (ICU word breaking, NFKC case folding, Indic normalisation).
+     */
+    public static final String BASE_TOKENIZER = "icu";
+    public static final List<String> BASE_FILTERS = List.of("icuNormalizer2", "indicNormalization");
+
     /** The base field's analyzer. */
     public static Analyzer base() {
-        return new Analyzer() {
-            @Override
-            protected TokenStreamComponents createComponents(String fieldName) {
-                var tokenizer = new ICUTokenizer();
-                TokenStream stream = new ICUNormalizer2Filter(tokenizer); // nfkc_cf
-                stream = new IndicNormalizationFilter(stream);
-                return new TokenStreamComponents(tokenizer, stream);
-            }
-        };
+        try {
+            var builder = CustomAnalyzer.builder().withTokenizer(BASE_TOKENIZER);
+            for (var filter : BASE_FILTERS) builder.addTokenFilter(filter);
+            return builder.build();
+        } catch (IOException e) {
+            throw new UncheckedIOException("the ICU analysis factories are missing from the classpath", e);
+        }
     }
 
     /** Base analyzer for the text field, each language's own for its field. */
@@ -59,12 +65,21 @@ public final class Languages {
     }
 
     static Analyzer analyzer(Lang lang) {
+        try {
+            return analyzerClass(lang).getConstructor().newInstance();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot make " + analyzerClass(lang), e);
+        }
+    }
+
+    /** Each language field's analyzer, by its class: what this index instantiates and a Solr schema names. */
+    public static Class<? extends Analyzer> analyzerClass(Lang lang) {
         return switch (lang) {
-            case EN -> new EnglishAnalyzer();
-            case HI -> new HindiAnalyzer();
-            case BN -> new BengaliAnalyzer();
-            case TA -> new TamilAnalyzer();
-            case TE -> new TeluguAnalyzer();
+            case EN -> EnglishAnalyzer.class;
+            case HI -> HindiAnalyzer.class;
+            case BN -> BengaliAnalyzer.class;
+            case TA -> TamilAnalyzer.class;
+            case TE -> TeluguAnalyzer.class;
         };
     }
 
