@@ -10,7 +10,7 @@ import java.util.Locale;
 
 /**
  * The Solr configset of a ragdesk collection, written from the same definitions as the local
- * index: {@link Fields}' names, {@link Languages}' analysis (the base chain by its SPI names,
+ * index: {@link Fields}' names, {@link Languages}' analysis (the base chain by its factories' classes,
  * each language's analyzer by its class), and a dense vector field whose dimension and similarity
  * follow the embedding model. Solr then analyses text exactly as the local index does. The
  * schema's name carries ragdesk's schema version, so a collection made by another version is
@@ -43,8 +43,8 @@ public final class SolrConfigset {
                 .append("  <fieldType name=\"pint\" class=\"solr.IntPointField\"/>\n")
                 .append("  <fieldType name=\"plong\" class=\"solr.LongPointField\" docValues=\"true\"/>\n")
                 .append("  <fieldType name=\"text_base\" class=\"solr.TextField\" positionIncrementGap=\"100\">\n")
-                .append("    <analyzer>\n      <tokenizer name=\"").append(Languages.BASE_TOKENIZER).append("\"/>\n");
-        for (var filter : Languages.BASE_FILTERS) xml.append("      <filter name=\"").append(filter).append("\"/>\n");
+                .append("    <analyzer>\n      <tokenizer class=\"").append(Languages.BASE_TOKENIZER.getName()).append("\"/>\n");
+        for (var filter : Languages.BASE_FILTERS) xml.append("      <filter class=\"").append(filter.getName()).append("\"/>\n");
         xml.append("    </analyzer>\n  </fieldType>\n");
         for (var lang : Languages.Lang.values()) {
             xml.append("  <fieldType name=\"").append(lang.field()).append("\" class=\"solr.TextField\">\n")
