@@ -136,4 +136,21 @@ class PrebuiltBackendTest {
                 .filter(line -> line.contains(".so")).map(line -> line.substring(line.lastIndexOf(' ') + 1)).distinct().toList();
         return String.join("\n", maps);
     }
+
+    /**
+     * The Vulkan module goes through the same decision: on a machine without the Vulkan loader the
+     * real server cannot load it, and the line says which library is missing (the loader's own words).
+     */
+    @Test
+    void theVulkanModuleIsDecidedTheSameWayAndNamesTheMissingLoader() throws Exception {
+        var vulkan = LlamaServerBinary.requirePrebuilt(EngineInstaller.prebuiltKey(GpuBackend.VULKAN));
+        assertTrue(Files.isRegularFile(vulkan.resolveSibling(GpuBackend.VULKAN.library())));
+        var cache = dev.ragdesk.process.ProgramOutput.of(List.of("/sbin/ldconfig", "-p")).orElse("");
+        org.junit.jupiter.api.Assumptions.assumeFalse(cache.contains("libvulkan.so.1"), "this machine has a Vulkan loader");
+        var accelerator = Accelerator.decide(vulkan, new CudaHost(dir, Map.of(), () -> ""), Map.of());
+        assertEquals("cpu", accelerator.label());
+        assertEquals(Map.of(), accelerator.environment());
+        assertEquals("the Vulkan backend could not be loaded (libvulkan.so.1: cannot open shared object file: No such file or directory), "
+                + "so the models run on the CPU", accelerator.line());
+    }
 }
