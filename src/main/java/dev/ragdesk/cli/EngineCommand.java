@@ -36,11 +36,13 @@ final class EngineCommand implements Callable<Integer> {
     }
 
     @Command(name = "install", mixinStandardHelpOptions = true,
-            description = {"Build llama-server from pinned llama.cpp sources (npm package " + EngineInstaller.PACKAGE + "@"
-                    + EngineInstaller.PACKAGE_VERSION + ")", "with this machine's cmake and C++ compiler, and lay a prebuilt GPU backend",
-                    "of the same release beside it: CUDA needs only the NVIDIA driver (the CUDA libraries are found on the host,",
-                    "or fetched once from Maven Central), Vulkan the host's Vulkan loader. --from-source compiles the GPU code here.",
-                    "A finished install is reused: from .data/engines/, or from the user's cache (~/.cache/ragdesk/engines)."})
+            description = {"Build llama-server from pinned llama.cpp sources (npm: " + EngineInstaller.PACKAGE + "@"
+                    + EngineInstaller.PACKAGE_VERSION + ")",
+                    "with this machine's cmake and C++ compiler, and lay the prebuilt GPU backend",
+                    "of the same release beside it. CUDA needs only the NVIDIA driver: its",
+                    "libraries are found on the host, or fetched once from Maven Central.",
+                    "Vulkan needs the host's Vulkan loader. --from-source compiles the GPU code here.",
+                    "An install is reused from .data/engines/ or ~/.cache/ragdesk/engines/."})
     static final class Install implements Callable<Integer> {
         @ParentCommand EngineCommand engine;
         @Spec CommandSpec spec;
@@ -53,7 +55,7 @@ final class EngineCommand implements Callable<Integer> {
         Integer jobs;
 
         @Option(names = "--cuda-arch", paramLabel = "SM", defaultValue = "",
-                description = "CUDA architectures, e.g. 90 (H100/H200) or 86 (RTX 30xx); default: the card here.")
+                description = "With --from-source: CUDA architectures, e.g. 90 (H100/H200) or 86 (RTX 30xx); default: the card here.")
         String cudaArch;
 
         @Option(names = "--from-source", description = "Compile the GPU backend here (nvcc and cuBLAS for CUDA, glslc for Vulkan) "
