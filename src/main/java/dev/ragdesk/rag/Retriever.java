@@ -38,7 +38,7 @@ import java.util.Map;
  */
 public final class Retriever implements PassageSource, AutoCloseable {
     /** Stemmed fields count a little less than the base field: an exact form should win. */
-    static final float LANGUAGE_FIELD_BOOST = 0.7f;
+    public static final float LANGUAGE_FIELD_BOOST = 0.7f;
 
     public static final String BM25 = "bm25";
     public static final String VECTOR = "vector";

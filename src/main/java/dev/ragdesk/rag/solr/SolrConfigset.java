@@ -94,6 +94,8 @@ public final class SolrConfigset {
                 <updateLog><str name="dir">${solr.ulog.dir:}</str></updateLog>
                 <autoCommit><maxTime>60000</maxTime><openSearcher>false</openSearcher></autoCommit>
               </updateHandler>
+              <!-- BM25 with the whole collection's statistics, not each shard's: the same scores as one local index -->
+              <statsCache class="org.apache.solr.search.stats.ExactStatsCache"/>
               <requestHandler name="/select" class="solr.SearchHandler"/>
             </config>
             """;
