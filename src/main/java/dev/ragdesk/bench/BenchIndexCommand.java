@@ -1,5 +1,6 @@
 package dev.ragdesk.bench;
 
+import dev.ragdesk.io.FileTrees;
 import dev.ragdesk.app.AppContext;
 import dev.ragdesk.app.ExitCodes;
 import dev.ragdesk.app.Json;
@@ -34,7 +35,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -72,7 +72,7 @@ final class BenchIndexCommand implements Callable<Integer> {
         var ctx = bench.context();
         var err = spec.commandLine().getErr();
         var dir = benchDir(ctx);
-        deleteTree(dir);
+        FileTrees.delete(dir);
         int chunkChars = ctx.config().retrieval().chunkChars();
         int perFile = 10;
         int files = Math.max(1, chunks / perFile);
@@ -104,7 +104,7 @@ final class BenchIndexCommand implements Callable<Integer> {
                 indexedChunks = index.index(List.of(dir.resolve("corpus")), p -> {}, () -> false).chunks();
             }
             double oursSeconds = (System.nanoTime() - t0) / 1e9;
-            deleteTree(dir.resolve("bare-index"));
+            FileTrees.delete(dir.resolve("bare-index"));
             printLucene(report, files, indexedChunks, bytes, bareSeconds, oursSeconds, vectors != null);
         } finally {
             if (model != null) model.close();
@@ -149,10 +149,10 @@ final class BenchIndexCommand implements Callable<Integer> {
                 long t0 = System.nanoTime();
                 embedded += index.index(List.of(roundDir), p -> {}, () -> false).embedded();
                 ours += (System.nanoTime() - t0) / 1e9;
-                deleteTree(roundDir);
+                FileTrees.delete(roundDir);
             }
         }
-        deleteTree(dir.resolve("embed-index"));
+        FileTrees.delete(dir.resolve("embed-index"));
         report.put("embed_model", model.displayName());
         report.put("embed_threads", settings.effectiveThreads());
         report.put("embed_batch", settings.batchSize());
@@ -226,13 +226,6 @@ final class BenchIndexCommand implements Callable<Integer> {
             writer.commit();
         }
         return (System.nanoTime() - t0) / 1e9;
-    }
-
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) return;
-        try (var walk = Files.walk(dir)) {
-            for (var p : walk.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
-        }
     }
 
     private static double round(double v) {

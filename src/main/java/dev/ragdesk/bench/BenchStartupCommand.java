@@ -1,5 +1,6 @@
 package dev.ragdesk.bench;
 
+import dev.ragdesk.io.FileTrees;
 import dev.ragdesk.RagdeskException;
 import dev.ragdesk.app.ExitCodes;
 import dev.ragdesk.app.Json;
@@ -56,7 +57,7 @@ final class BenchStartupCommand implements Callable<Integer> {
         var launcher = viaScript ? List.of(script.toString()) : List.of(java, "-XX:+UseSerialGC", "-jar", jar.toString());
 
         var home = ctx.workspace().tmp().resolve("bench-startup");
-        BenchIndexCommand.deleteTree(home);
+        FileTrees.delete(home);
         if (!json) err.println("indexing 20,000 chunks into " + home + " ...");
         var corpus = new BenchCorpus(13);
         corpus.write(home.resolve("corpus"), 2000, 10, 1200);

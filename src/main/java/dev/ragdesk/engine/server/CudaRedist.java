@@ -1,5 +1,6 @@
 package dev.ragdesk.engine.server;
 
+import dev.ragdesk.io.FileTrees;
 import dev.ragdesk.RagdeskException;
 import dev.ragdesk.io.AtomicFiles;
 import dev.ragdesk.io.Sizes;
@@ -13,7 +14,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.zip.ZipFile;
@@ -81,11 +81,11 @@ public final class CudaRedist {
                     }
                     AtomicFiles.fsync(partial.resolve(name));
                 }
-                deleteTree(target); // an incomplete folder from an older ragdesk
+                FileTrees.delete(target); // an incomplete folder from an older ragdesk
                 Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
                 AtomicFiles.fsyncDirectory(cudaFolder);
             } finally {
-                deleteTree(partial);
+                FileTrees.delete(partial);
             }
             return target;
         } catch (IOException e) {
@@ -100,10 +100,4 @@ public final class CudaRedist {
         }
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) return;
-        try (var walk = Files.walk(dir)) {
-            for (var p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package dev.ragdesk.engine.server;
 
+import dev.ragdesk.io.FileTrees;
 import dev.ragdesk.RagdeskException;
 import dev.ragdesk.process.ProgramOutput;
 import dev.ragdesk.process.Threads;
@@ -24,7 +25,6 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -143,7 +143,6 @@ public final class EngineInstaller {
         var key = PACKAGE + "-" + PACKAGE_VERSION + "-" + backend.label();
         if (backend == Backend.VULKAN) return key + "-from-source";
         if (backend == Backend.CPU) return sharedKey();
-        if (backend != Backend.CUDA) return key;
         var arch = cudaArchitectures.isBlank() ? "default" : cudaArchitectures.replaceAll("[^A-Za-z0-9]+", "_");
         return key + cudaToolkit + "-sm" + arch;
     }
@@ -189,24 +188,13 @@ public final class EngineInstaller {
      */
     private Installed installPrebuilt(Backend kind, Installed shared, Consumer<Progress> progress)
             throws RagdeskException, InterruptedException {
-        var notes = new ArrayList<String>();
-        var backend = kind == Backend.VULKAN ? GpuBackend.VULKAN : chooseCuda(notes);
-        var key = prebuiltKey(backend);
+        var choice = kind == Backend.VULKAN ? new Choice(GpuBackend.VULKAN, false, List.of()) : chooseCuda();
+        var key = prebuiltKey(choice.backend());
         var target = engines.resolve(key);
-        Installed installed;
-        if (complete(target)) {
-            installed = new Installed(target.resolve(LlamaServers.BINARY), false, "already installed");
-        } else {
-            var cached = userCache.map(c -> c.resolve(key)).filter(EngineInstaller::complete);
-            if (cached.isPresent()) {
-                placeFolder(cached.get(), target);
-                installed = new Installed(target.resolve(LlamaServers.BINARY), false, "the build cache " + cached.get());
-            } else {
-                installed = assemble(backend, shared.binary().getParent(), key, target, progress);
-            }
-        }
-        if (backend.cudaMajor() == 12 && notes.contains(NEEDS_REDIST)) {
-            notes.remove(NEEDS_REDIST);
+        var installed = reuse(key);
+        if (installed.isEmpty()) installed = Optional.of(assemble(choice.backend(), shared.binary().getParent(), key, target, progress));
+        var notes = new ArrayList<>(choice.notes());
+        if (choice.fetchLibraries()) {
             var folder = CudaHost.ragdeskFolder(env).orElse(engines.resolveSibling("cuda"));
             if (!CudaRedist.present(folder, CudaRedist.CUDA_12_6)) {
                 progress.accept(new Progress("fetching the " + CudaRedist.cost(CudaRedist.CUDA_12_6), 0, 0));
@@ -214,22 +202,36 @@ public final class EngineInstaller {
             }
             notes.add("CUDA 12.6's runtime and cuBLAS are in " + CudaRedist.folder(folder, CudaRedist.CUDA_12_6));
         }
-        return installed.withNotes(notes);
+        return installed.get().withNotes(notes);
     }
 
-    private static final String NEEDS_REDIST = "the CUDA 12 libraries are to be fetched";
+    /** The backend to lay in place, whether its CUDA libraries must be fetched, and what to tell the user. */
+    private record Choice(GpuBackend backend, boolean fetchLibraries, List<String> notes) {}
 
     /** CUDA 13's backend where the driver runs 13 and its libraries are here, else 12's (the host's libraries or the redistributable). */
-    private GpuBackend chooseCuda(List<String> notes) throws RagdeskException {
+    private Choice chooseCuda() throws RagdeskException {
         var report = host.inspect();
         if (report.driver().isEmpty()) {
-            notes.add("no NVIDIA driver here, so no CUDA libraries were fetched; the backend is used where a driver and a GPU are");
-            return GpuBackend.CUDA13;
+            return new Choice(GpuBackend.CUDA13, false,
+                    List.of("no NVIDIA driver here, so no CUDA libraries were fetched; the backend is used where a driver and a GPU are"));
         }
         if (report.cuda() == 0) throw new RagdeskException(report.verdict());
-        if (report.missing().isEmpty()) return report.cuda() == 13 ? GpuBackend.CUDA13 : GpuBackend.CUDA12;
-        notes.add(NEEDS_REDIST);
-        return GpuBackend.CUDA12;
+        if (report.missing().isEmpty()) return new Choice(report.cuda() == 13 ? GpuBackend.CUDA13 : GpuBackend.CUDA12, false, List.of());
+        return new Choice(GpuBackend.CUDA12, true, List.of());
+    }
+
+    /**
+     * An install of {@code key} already here, or placed from the user's cache; empty when neither
+     * holds a complete one.
+     */
+    private Optional<Installed> reuse(String key) throws RagdeskException {
+        var target = engines.resolve(key);
+        var binary = target.resolve(LlamaServers.BINARY);
+        if (complete(target)) return Optional.of(new Installed(binary, false, "already installed"));
+        var cached = userCache.map(c -> c.resolve(key)).filter(EngineInstaller::complete);
+        if (cached.isEmpty()) return Optional.empty();
+        placeFolder(cached.get(), target);
+        return Optional.of(new Installed(binary, false, "the build cache " + cached.get()));
     }
 
     /** The shared build's files and the backend from its npm package, checked against the pin, placed in one rename. */
@@ -238,7 +240,7 @@ public final class EngineInstaller {
         requireTools(List.of("npm", "tar"), "");
         var work = tmp.resolve("engine-build-" + key);
         try {
-            deleteTree(work);
+            FileTrees.delete(work);
             Files.createDirectories(work);
             progress.accept(new Progress("fetching " + backend.spec() + " from the npm registry (" + Sizes.human(backend.tarballBytes()) + ")", 0, 0));
             run(work, List.of("npm", "pack", "--silent", backend.spec()), line -> {});
@@ -268,14 +270,10 @@ public final class EngineInstaller {
      */
     private Installed build(String key, Request request, List<String> configure, List<String> targets, Consumer<Progress> progress)
             throws RagdeskException, InterruptedException {
+        var reused = reuse(key);
+        if (reused.isPresent()) return reused.get();
         var target = engines.resolve(key);
         var binary = target.resolve(LlamaServers.BINARY);
-        if (complete(target)) return new Installed(binary, false, "already installed");
-        var cached = userCache.map(c -> c.resolve(key)).filter(EngineInstaller::complete);
-        if (cached.isPresent()) {
-            placeFolder(cached.get(), target);
-            return new Installed(binary, false, "the build cache " + cached.get());
-        }
         requireBuildTools(request);
         var work = tmp.resolve("engine-build-" + key);
         boolean finished = false;
@@ -285,20 +283,10 @@ public final class EngineInstaller {
             boolean resume = Files.isRegularFile(work.resolve("build/CMakeCache.txt")) && Files.isDirectory(work.resolve("src"));
             if (resume) {
                 progress.accept(new Progress("going on with the build left in " + work, 0, 0));
-            } else if (request.sources().isPresent()) {
-                deleteTree(work);
-                Files.createDirectories(work);
-                unpackOwnSources(request.sources().get(), work);
             } else {
-                deleteTree(work);
+                FileTrees.delete(work);
                 Files.createDirectories(work);
-                progress.accept(new Progress("fetching " + PACKAGE + "@" + PACKAGE_VERSION + " from the npm registry (36 MB)", 0, 0));
-                run(work, List.of("npm", "pack", "--silent", PACKAGE + "@" + PACKAGE_VERSION), line -> {});
-                var tarball = work.resolve(PACKAGE + "-" + PACKAGE_VERSION + ".tgz");
-                verify(tarball, PACKAGE_SHA512);
-                progress.accept(new Progress("unpacking llama.cpp's sources", 0, 0));
-                run(work, List.of("tar", "xzf", tarball.getFileName().toString(), "package/llama/gitRelease.bundle"), line -> {});
-                run(work, List.of("git", "clone", "--quiet", "package/llama/gitRelease.bundle", "src"), line -> {});
+                fetchSources(request, work, progress);
             }
             var vocabulary = work.resolve("build/bin").resolve(LLAMA3_VOCABULARY);
             if (Files.isRegularFile(work.resolve("src/models/ggml-vocab-llama-bpe.gguf")) && !Files.exists(vocabulary)) {
@@ -346,6 +334,21 @@ public final class EngineInstaller {
                 log.info("engine build of {} did not finish; its folder {} was {}", key, work, interrupted ? "kept to go on with" : "removed");
             }
         }
+    }
+
+    /** llama.cpp's sources into {@code work/src}: the user's own, or the pinned npm package's bundle, checked against its pin. */
+    private void fetchSources(Request request, Path work, Consumer<Progress> progress) throws IOException, RagdeskException, InterruptedException {
+        if (request.sources().isPresent()) {
+            unpackOwnSources(request.sources().get(), work);
+            return;
+        }
+        progress.accept(new Progress("fetching " + PACKAGE + "@" + PACKAGE_VERSION + " from the npm registry (36 MB)", 0, 0));
+        run(work, List.of("npm", "pack", "--silent", PACKAGE + "@" + PACKAGE_VERSION), line -> {});
+        var tarball = work.resolve(PACKAGE + "-" + PACKAGE_VERSION + ".tgz");
+        verify(tarball, PACKAGE_SHA512);
+        progress.accept(new Progress("unpacking llama.cpp's sources", 0, 0));
+        run(work, List.of("tar", "xzf", tarball.getFileName().toString(), "package/llama/gitRelease.bundle"), line -> {});
+        run(work, List.of("git", "clone", "--quiet", "package/llama/gitRelease.bundle", "src"), line -> {});
     }
 
     /** A source tree or tarball the user gave (--sources), used as it is: no pin can vouch for it, so the log says so. */
@@ -582,7 +585,7 @@ public final class EngineInstaller {
             Files.createDirectories(target.getParent());
             partial = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".part-");
             copyFiles(source, partial);
-            deleteTree(target);
+            FileTrees.delete(target);
             Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
             AtomicFiles.fsyncDirectory(target.getParent());
         } catch (IOException e) {
@@ -616,7 +619,7 @@ public final class EngineInstaller {
 
     private static void quietlyDelete(Path dir) {
         try {
-            deleteTree(dir);
+            FileTrees.delete(dir);
         } catch (IOException e) {
             log.warn("cannot remove {}: {}", dir, e.toString());
         }
@@ -624,13 +627,6 @@ public final class EngineInstaller {
 
     private static String abbreviate(String line) {
         return line.length() > 160 ? line.substring(0, 160) + "…" : line;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) return;
-        try (var walk = Files.walk(dir)) {
-            for (var p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        }
     }
 
     static Optional<Path> which(Map<String, String> env, String tool) {
