@@ -303,11 +303,7 @@ public final class SyntheticGguf {
 
     /** ne0 = columns (the input dimension), as GGUF lists dimensions innermost first. */
     private Tensor matrix(String name, int ne0, int ne1, Storage quantisedAs) {
-        if (!quantised) {
-            return new Tensor(name, new long[] {ne0, ne1}, Storage.F32, (random, t, out) -> {
-                for (long i = 0; i < t.elements(); i++) out.f32((float) (random.nextGaussian() * 0.3));
-            });
-        }
+        if (!quantised) return gaussian(name, ne0, ne1, (i, drawn) -> drawn);
         return new Tensor(name, new long[] {ne0, ne1}, quantisedAs, (random, t, out) -> {
             var pool = QuantisedBlocks.pool(quantisedAs, random);
             long blocks = t.elements() / quantisedAs.blockElements;
@@ -354,12 +350,9 @@ public final class SyntheticGguf {
      */
     private static Tensor outputWithWordsOnly(int embedding, int vocab) {
         long specials = (3L + 256) * embedding;
-        return new Tensor("output.weight", new long[] {embedding, vocab}, Storage.F32, (random, t, out) -> {
-            for (long i = 0; i < t.elements(); i++) {
-                float v = (float) (random.nextGaussian() * 0.3);
-                boolean guard = i % embedding == 0;
-                out.f32(i < specials ? (guard ? -8f : 0f) : guard ? 0f : v);
-            }
+        return gaussian("output.weight", embedding, vocab, (i, drawn) -> {
+            boolean guard = i % embedding == 0;
+            return i < specials ? (guard ? -8f : 0f) : guard ? 0f : drawn;
         });
     }
 
@@ -368,21 +361,23 @@ public final class SyntheticGguf {
 
     /** A random matrix whose column 0 (the first input dimension of each row) is {@code value}. */
     private static Tensor withColumn(String name, int ne0, int ne1, float value) {
-        return new Tensor(name, new long[] {ne0, ne1}, Storage.F32, (random, t, out) -> {
-            for (long i = 0; i < t.elements(); i++) {
-                float v = (float) (random.nextGaussian() * 0.3);
-                out.f32(i % ne0 == 0 ? value : v);
-            }
-        });
+        return gaussian(name, ne0, ne1, (i, drawn) -> i % ne0 == 0 ? value : drawn);
     }
 
     /** A random matrix into the residual stream that writes nothing to dimension 0 (its first output row is zero). */
     private static Tensor leavingGuardAlone(String name, int ne0, int ne1) {
+        return gaussian(name, ne0, ne1, (i, drawn) -> i < ne0 ? 0f : drawn);
+    }
+
+    /** Element {@code i}'s value, given the gaussian drawn for it (drawn for every element, so a seed's stream never shifts). */
+    private interface Element {
+        float at(long i, float drawn);
+    }
+
+    /** An F32 matrix of gaussians (σ 0.3), each element passed through {@code element}. */
+    private static Tensor gaussian(String name, int ne0, int ne1, Element element) {
         return new Tensor(name, new long[] {ne0, ne1}, Storage.F32, (random, t, out) -> {
-            for (long i = 0; i < t.elements(); i++) {
-                float v = (float) (random.nextGaussian() * 0.3);
-                out.f32(i < ne0 ? 0f : v);
-            }
+            for (long i = 0; i < t.elements(); i++) out.f32(element.at(i, (float) (random.nextGaussian() * 0.3)));
         });
     }
 
