@@ -162,23 +162,24 @@ final class BenchGenerateCommand implements Callable<Integer> {
         // All variants stay up and take turns, one run each per round, so that a machine's drift
         // (another tenant, the clock) lands on every variant alike rather than on whichever ran last.
         var contenders = new LinkedHashMap<String, Variant>();
-        try {
+        // one reader of the GPU for the whole run: NVML's start-up is not paid once per measurement
+        try (var gpu = GpuMonitor.standard(ctx.env())) {
             if (engine.equals("all")) {
                 progress(err, "starting java-llama.cpp in-process and the jvm worker");
                 contenders.put("in_process", new InProcess(Engines.launcher(ctx.workspace(), config, llamaVersion), request, t, tokens, promptTokens));
-                contenders.put("jvm_worker", new ViaHost(Engines.launcher(ctx.workspace(), config, llamaVersion), request, tokens, promptTokens));
+                contenders.put("jvm_worker", new ViaHost(Engines.launcher(ctx.workspace(), config, llamaVersion), request, tokens, promptTokens, gpu));
             }
             if (server.isPresent()) {
                 progress(err, "starting the llama-server worker and llama-server alone");
                 var accelerator = Accelerator.decide(server.get().path(), CudaHost.here(ctx.env()), ctx.env());
                 report.put("accelerator", accelerator.line());
-                contenders.put("server_worker", new ViaHost(new ServerLauncher(server.get(), accelerator, ctx.workspace().run()), request, tokens, promptTokens));
-                contenders.put("server_alone", new Alone(server.get().path(), accelerator.environment(), ctx.workspace().run(), request, tokens, promptTokens));
+                contenders.put("server_worker", new ViaHost(new ServerLauncher(server.get(), accelerator, ctx.workspace().run()), request, tokens, promptTokens, gpu));
+                contenders.put("server_alone", new Alone(server.get().path(), accelerator.environment(), ctx.workspace().run(), request, tokens, promptTokens, gpu));
                 report.put("llama_server", server.get().path() + " (" + server.get().version() + ")");
                 if (baselineServer != null) {
                     var baseline = LlamaServers.check(baselineServer.toAbsolutePath(), "--baseline-server");
                     var baselineAccelerator = Accelerator.decide(baseline.path(), CudaHost.here(ctx.env()), ctx.env());
-                    contenders.put("baseline_worker", new ViaHost(new ServerLauncher(baseline, baselineAccelerator, ctx.workspace().run()), request, tokens, promptTokens));
+                    contenders.put("baseline_worker", new ViaHost(new ServerLauncher(baseline, baselineAccelerator, ctx.workspace().run()), request, tokens, promptTokens, gpu));
                     report.put("baseline_server", baseline.path() + " (" + baselineAccelerator.line() + ")");
                 }
             } else {
@@ -242,8 +243,9 @@ final class BenchGenerateCommand implements Callable<Integer> {
         }
 
         /** A run of a model process: its memory as the kernel counts it, anonymous (allocated) and file-backed (the mapped model). */
-        static Run of(double ttftMs, double totalMs, int tokens, int promptTokens, long pid) {
-            return new Run(ttftMs, totalMs, tokens, promptTokens, status(pid, "VmHWM:"), gpuBytesOf(pid), status(pid, "RssAnon:"), status(pid, "RssFile:"));
+        static Run of(double ttftMs, double totalMs, int tokens, int promptTokens, long pid, GpuMonitor gpu) {
+            return new Run(ttftMs, totalMs, tokens, promptTokens, status(pid, "VmHWM:"), gpu.sample().gpuBytesOf(Set.of(pid)),
+                    status(pid, "RssAnon:"), status(pid, "RssFile:"));
         }
     }
 
@@ -295,7 +297,10 @@ final class BenchGenerateCommand implements Callable<Integer> {
         private final int promptSize;
         private final int tokens;
 
-        ViaHost(Launcher launcher, ModelRequest request, int tokens, int promptSize) throws Exception {
+        private final GpuMonitor gpu;
+
+        ViaHost(Launcher launcher, ModelRequest request, int tokens, int promptSize, GpuMonitor gpu) throws Exception {
+            this.gpu = gpu;
             this.host = new ModelHost(launcher, e -> {}, ModelHost.Options.defaults().withPrestart(false));
             this.pid = host.activate(request).pid();
             this.promptSize = promptSize;
@@ -311,7 +316,7 @@ final class BenchGenerateCommand implements Callable<Integer> {
                 if (first[0] < 0) first[0] = System.nanoTime();
             }).await();
             long end = System.nanoTime();
-            return Run.of((first[0] - t0) / 1e6, (end - t0) / 1e6, result.tokens(), promptTokens, pid);
+            return Run.of((first[0] - t0) / 1e6, (end - t0) / 1e6, result.tokens(), promptTokens, pid, gpu);
         }
 
         @Override
@@ -327,7 +332,11 @@ final class BenchGenerateCommand implements Callable<Integer> {
         private final int promptSize;
         private final int tokens;
 
-        Alone(Path binary, Map<String, String> environment, Path runDir, ModelRequest request, int tokens, int promptSize) throws Exception {
+        private final GpuMonitor gpu;
+
+        Alone(Path binary, Map<String, String> environment, Path runDir, ModelRequest request, int tokens, int promptSize, GpuMonitor gpu)
+                throws Exception {
+            this.gpu = gpu;
             this.server = BareServer.start(binary, environment, runDir, request);
             this.promptSize = promptSize;
             this.promptTokens = server.countTokens(prompt(0, promptSize));
@@ -337,7 +346,7 @@ final class BenchGenerateCommand implements Callable<Integer> {
         @Override
         public Run run(int round) throws Exception {
             var answer = server.complete(prompt(round, promptSize), tokens);
-            return Run.of(answer.ttftMs(), answer.totalMs(), answer.tokens(), promptTokens, server.pid());
+            return Run.of(answer.ttftMs(), answer.totalMs(), answer.tokens(), promptTokens, server.pid(), gpu);
         }
 
         @Override
@@ -379,11 +388,6 @@ final class BenchGenerateCommand implements Callable<Integer> {
 
     private static double round(double v) {
         return Math.round(v * 100) / 100.0;
-    }
-
-    /** What the GPU driver says {@code pid} holds now (NVML, else nvidia-smi); 0 without a GPU. */
-    static long gpuBytesOf(long pid) {
-        return GpuMonitor.sampleOnce(System.getenv()).gpuBytesOf(Set.of(pid));
     }
 
     /** The most memory a process has held (VmHWM), in KiB; 0 where /proc is not available. */

@@ -89,76 +89,78 @@ final class BenchSwapCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (cycles < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--cycles must be at least 1");
         var ctx = forEngine(bench.context());
-        var files = new ModelFiles(ctx.workspace(), ctx.config());
         var llamaVersion = VersionInfo.properties().getProperty("llama");
         var err = spec.commandLine().getErr();
-        var choice = Engines.choose(ctx.workspace(), ctx.config(), llamaVersion, ctx.env());
-        var server = choice.launcher() instanceof ServerLauncher s ? s.path() : null;
-        var rag = Engines.request("rag", model(ctx, "rag", 0, server, err), ctx.config());
-        var chat = Engines.request("chat", model(ctx, "chat", 1, server, err), ctx.config());
+        // one reader of the GPU for the whole run: NVML starts once, not at every look of the census
+        try (var gpu = GpuMonitor.standard(ctx.env())) {
+            var choice = Engines.choose(ctx.workspace(), ctx.config(), llamaVersion, ctx.env());
+            var server = choice.launcher() instanceof ServerLauncher s ? s.path() : null;
+            var rag = Engines.request("rag", model(ctx, "rag", 0, server, err), ctx.config());
+            var chat = Engines.request("chat", model(ctx, "chat", 1, server, err), ctx.config());
 
-        var launcher = Engines.launcher(ctx.workspace(), ctx.config(), llamaVersion);
-        launcher.trainClassArchive();
-        var planner = Engines.planner(choice, ctx.workspace(), ctx.config(), () -> GpuMonitor.sampleOnce(ctx.env()));
-        var resolvedRag = rag.gpuLayers() == ModelRequest.AUTO_LAYERS ? rag.withGpuLayers(planner.layersFor(rag.path())) : rag;
-        var resolvedChat = chat.gpuLayers() == ModelRequest.AUTO_LAYERS ? chat.withGpuLayers(planner.layersFor(chat.path())) : chat;
-        // The baseline takes turns with the swaps, round by round (never while the host holds a
-        // model: two models at once would not fit the cards this is for). Measured all first,
-        // its median moved by up to 1.9x between runs on a shared 2-core machine, and the ratio
-        // with it; in four rounds the ratio still moved between 1.05 and 1.4 from run to run.
-        // A round is now one start of each model alone, then two swaps.
-        int rounds = Math.max(1, cycles / SWAPS_PER_ROUND);
-        // the baseline computes on what the engine computes on: the same GPU backend, loaded the same way
-        var serverEnvironment = choice.launcher() instanceof ServerLauncher s ? s.accelerator().environment() : Map.<String, String>of();
-        BaselineRun baselineRun = (request, runs) -> server != null
-                ? bareServer(server, serverEnvironment, ctx.workspace().run(), request, runs) : bare(launcher, request, runs);
-        if (!json) err.println("baseline: " + (server != null ? "fresh llama-server" : "fresh JVM") + ", load, one token;"
-                + " taking turns with the swaps, " + rounds + " rounds ...");
+            var launcher = Engines.launcher(ctx.workspace(), ctx.config(), llamaVersion);
+            launcher.trainClassArchive();
+            var planner = Engines.planner(choice, ctx.workspace(), ctx.config(), gpu::sample);
+            var resolvedRag = rag.gpuLayers() == ModelRequest.AUTO_LAYERS ? rag.withGpuLayers(planner.layersFor(rag.path())) : rag;
+            var resolvedChat = chat.gpuLayers() == ModelRequest.AUTO_LAYERS ? chat.withGpuLayers(planner.layersFor(chat.path())) : chat;
+            // The baseline takes turns with the swaps, round by round (never while the host holds a
+            // model: two models at once would not fit the cards this is for). Measured all first,
+            // its median moved by up to 1.9x between runs on a shared 2-core machine, and the ratio
+            // with it; in four rounds the ratio still moved between 1.05 and 1.4 from run to run.
+            // A round is now one start of each model alone, then two swaps.
+            int rounds = Math.max(1, cycles / SWAPS_PER_ROUND);
+            // the baseline computes on what the engine computes on: the same GPU backend, loaded the same way
+            var serverEnvironment = choice.launcher() instanceof ServerLauncher s ? s.accelerator().environment() : Map.<String, String>of();
+            BaselineRun baselineRun = (request, runs) -> server != null
+                    ? bareServer(server, serverEnvironment, ctx.workspace().run(), request, runs) : bare(launcher, request, runs);
+            if (!json) err.println("baseline: " + (server != null ? "fresh llama-server" : "fresh JVM") + ", load, one token;"
+                    + " taking turns with the swaps, " + rounds + " rounds ...");
 
-        // untimed: this JVM compiles the code of both paths while it runs them, which favoured
-        // whichever path ran more often in the first section
-        baselineRun.times(resolvedRag, 1);
-        baselineRun.times(resolvedChat, 1);
-        swaps(ctx, llamaVersion, rag, chat, true, WARM_UP_SWAPS, new SwapSamples());
+            // untimed: this JVM compiles the code of both paths while it runs them, which favoured
+            // whichever path ran more often in the first section
+            baselineRun.times(resolvedRag, 1);
+            baselineRun.times(resolvedChat, 1);
+            swaps(ctx, llamaVersion, choice, gpu, rag, chat, true, WARM_UP_SWAPS, new SwapSamples());
 
-        var report = new LinkedHashMap<String, Object>();
-        report.put("engine", choice.kind() + ": " + choice.why());
-        report.put("cycles", cycles);
-        report.put("pause_ms", pauseMs);
-        report.put("worker_class_archive", launcher.hasClassArchive());
-        report.put("models", Map.of("rag", rag.path().toString(), "chat", chat.path().toString()));
-        report.put("planned", Map.of("rag", SyntheticModels.planned(rag.path(), rag.ctxSize(), resolvedRag.gpuLayers()),
-                "chat", SyntheticModels.planned(chat.path(), chat.ctxSize(), resolvedChat.gpuLayers())));
-        for (boolean prestart : new boolean[] {true, false}) {
-            if (!json) err.println((prestart ? "with" : "without") + " a pre-started worker: " + cycles + " swaps ...");
-            var samples = new SwapSamples();
-            var ragBaseline = new ArrayList<Long>();
-            var chatBaseline = new ArrayList<Long>();
-            for (int round = 0; round < rounds; round++) {
-                ragBaseline.addAll(baselineRun.times(resolvedRag, BASELINE_RUNS_PER_ROUND));
-                chatBaseline.addAll(baselineRun.times(resolvedChat, BASELINE_RUNS_PER_ROUND));
-                swaps(ctx, llamaVersion, rag, chat, prestart, cycles / rounds + (round < cycles % rounds ? 1 : 0), samples);
+            var report = new LinkedHashMap<String, Object>();
+            report.put("engine", choice.kind() + ": " + choice.why());
+            report.put("cycles", cycles);
+            report.put("pause_ms", pauseMs);
+            report.put("worker_class_archive", launcher.hasClassArchive());
+            report.put("models", Map.of("rag", rag.path().toString(), "chat", chat.path().toString()));
+            report.put("planned", Map.of("rag", SyntheticModels.planned(rag.path(), rag.ctxSize(), resolvedRag.gpuLayers()),
+                    "chat", SyntheticModels.planned(chat.path(), chat.ctxSize(), resolvedChat.gpuLayers())));
+            for (boolean prestart : new boolean[] {true, false}) {
+                if (!json) err.println((prestart ? "with" : "without") + " a pre-started worker: " + cycles + " swaps ...");
+                var samples = new SwapSamples();
+                var ragBaseline = new ArrayList<Long>();
+                var chatBaseline = new ArrayList<Long>();
+                for (int round = 0; round < rounds; round++) {
+                    ragBaseline.addAll(baselineRun.times(resolvedRag, BASELINE_RUNS_PER_ROUND));
+                    chatBaseline.addAll(baselineRun.times(resolvedChat, BASELINE_RUNS_PER_ROUND));
+                    swaps(ctx, llamaVersion, choice, gpu, rag, chat, prestart, cycles / rounds + (round < cycles % rounds ? 1 : 0), samples);
+                }
+                var run = samples.report();
+                var ragStats = new Stats(ragBaseline);
+                var chatStats = new Stats(chatBaseline);
+                run.put("baseline_first_token_ms", Map.of("rag", ragStats.summary(), "chat", chatStats.summary()));
+                run.put("ratio_swap_to_first_token_vs_baseline", round(new Stats(samples.total).p50() / ((ragStats.p50() + chatStats.p50()) / 2)));
+                report.put(prestart ? "prestarted" : "cold", run);
             }
-            var run = samples.report();
-            var ragStats = new Stats(ragBaseline);
-            var chatStats = new Stats(chatBaseline);
-            run.put("baseline_first_token_ms", Map.of("rag", ragStats.summary(), "chat", chatStats.summary()));
-            run.put("ratio_swap_to_first_token_vs_baseline", round(new Stats(samples.total).p50() / ((ragStats.p50() + chatStats.p50()) / 2)));
-            report.put(prestart ? "prestarted" : "cold", run);
-        }
-        var prestarted = (Map<?, ?>) report.get("prestarted");
-        var cold = (Map<?, ?>) report.get("cold");
-        report.put("max_workers_alive", Math.max((int) prestarted.get("max_workers_alive"), (int) cold.get("max_workers_alive")));
-        report.put("ratio_swap_to_first_token_vs_baseline", prestarted.get("ratio_swap_to_first_token_vs_baseline"));
+            var prestarted = (Map<?, ?>) report.get("prestarted");
+            var cold = (Map<?, ?>) report.get("cold");
+            report.put("max_workers_alive", Math.max((int) prestarted.get("max_workers_alive"), (int) cold.get("max_workers_alive")));
+            report.put("ratio_swap_to_first_token_vs_baseline", prestarted.get("ratio_swap_to_first_token_vs_baseline"));
 
-        var out = spec.commandLine().getOut();
-        if (json) {
-            out.println(Json.pretty(report));
-        } else {
-            printTable(out, report);
+            var out = spec.commandLine().getOut();
+            if (json) {
+                out.println(Json.pretty(report));
+            } else {
+                printTable(out, report);
+            }
+            out.flush();
+            return ExitCodes.OK;
         }
-        out.flush();
-        return ExitCodes.OK;
     }
 
     private static final int SWAPS_PER_ROUND = 2;
@@ -216,22 +218,23 @@ final class BenchSwapCommand implements Callable<Integer> {
         }
     }
 
-    private void swaps(AppContext ctx, String llamaVersion, ModelRequest rag, ModelRequest chat,
+    private void swaps(AppContext ctx, String llamaVersion, Engines.Choice chosen, GpuMonitor gpu, ModelRequest rag, ModelRequest chat,
                        boolean prestart, int swaps, SwapSamples samples) throws Exception {
-        var choice = Engines.choose(ctx.workspace(), ctx.config(), llamaVersion, ctx.env());
+        // a launcher of its own (the host closes it), with the engine's decisions kept: no second GPU probe
+        var choice = Engines.again(chosen, ctx.workspace(), ctx.config(), llamaVersion);
         var maxHolding = new AtomicInteger();
         var maxProcesses = new AtomicInteger();
         var sampling = new AtomicBoolean(true);
         var deviceMax = new AtomicLong();
-        var withGpu = GpuMonitor.sampleOnce(ctx.env()).hasGpu();
-        if (withGpu && samples.deviceBefore < 0) samples.deviceBefore = deviceUsed(ctx);
+        var withGpu = gpu.sample().hasGpu();
+        if (withGpu && samples.deviceBefore < 0) samples.deviceBefore = deviceUsed(gpu);
         var sampler = new Thread(() -> {
             while (sampling.get()) {
                 var c = WorkerCensus.now();
                 maxHolding.accumulateAndGet(c.holdingModel(), Math::max);
                 maxProcesses.accumulateAndGet(c.workers(), Math::max);
                 // two models resident at once would show on the card as well as in the census
-                if (withGpu) deviceMax.accumulateAndGet(deviceUsed(ctx), Math::max);
+                if (withGpu) deviceMax.accumulateAndGet(deviceUsed(gpu), Math::max);
                 // every ~10 ms: one census costs 0.6-0.9 ms of CPU (the JDK lists every process to find
                 // our descendants), so every 2 ms it took a third of a core from the swaps it watched,
                 // which the baseline never shares; two models held at once would last a whole load
@@ -239,8 +242,8 @@ final class BenchSwapCommand implements Callable<Integer> {
             }
         }, "census");
         long pid = ProcessHandle.current().pid();
-        try (var host = Engines.host(choice, Engines.planner(choice, ctx.workspace(), ctx.config(),
-                () -> GpuMonitor.sampleOnce(ctx.env())), e -> {}, ModelHost.Options.defaults().withPrestart(prestart))) {
+        try (var host = Engines.host(choice, Engines.planner(choice, ctx.workspace(), ctx.config(), gpu::sample), e -> {},
+                ModelHost.Options.defaults().withPrestart(prestart))) {
             host.activate(rag);
             host.generate(new GenerateRequest(question, 1, 0, 1, List.of()), s -> {}).await();
             System.gc();
@@ -262,7 +265,7 @@ final class BenchSwapCommand implements Callable<Integer> {
                 samples.load.add(model.loadMs());
                 samples.firstToken.add((t2 - t1) / 1_000_000);
                 samples.total.add((t2 - t0) / 1_000_000);
-                samples.held(next.role(), model.pid(), GpuMonitor.sampleOnce(ctx.env()));
+                samples.held(next.role(), model.pid(), gpu.sample());
             }
             sampling.set(false);
             sampler.join();
@@ -271,7 +274,7 @@ final class BenchSwapCommand implements Callable<Integer> {
         }
         if (withGpu) {
             samples.deviceMax = Math.max(samples.deviceMax, deviceMax.get());
-            samples.deviceAfter = deviceUsed(ctx);
+            samples.deviceAfter = deviceUsed(gpu);
         }
         samples.maxHolding = Math.max(samples.maxHolding, maxHolding.get());
         samples.maxProcesses = Math.max(samples.maxProcesses, maxProcesses.get());
@@ -300,8 +303,8 @@ final class BenchSwapCommand implements Callable<Integer> {
         return new ModelFiles(ctx.workspace(), ctx.config()).require(role);
     }
 
-    private static long deviceUsed(AppContext ctx) {
-        var sample = GpuMonitor.sampleOnce(ctx.env());
+    private static long deviceUsed(GpuMonitor gpu) {
+        var sample = gpu.sample();
         return sample.hasGpu() ? sample.devices().get(0).usedBytes() : 0;
     }
 

@@ -74,6 +74,17 @@ public final class Engines {
         return new Choice(launcher(workspace, config, llamaVersion), none + "; using java-llama.cpp (CPU)", jvmComputesOn(env));
     }
 
+    /**
+     * The same engine with a launcher of its own, its decisions kept (for a benchmark that runs a
+     * host per round: a host closes its launcher, and deciding again would probe the GPU again).
+     */
+    public static Choice again(Choice choice, Workspace workspace, Config config, String llamaVersion) throws RagdeskException {
+        var launcher = choice.launcher() instanceof ServerLauncher server
+                ? new ServerLauncher(server.binary(), server.accelerator(), workspace.run())
+                : launcher(workspace, config, llamaVersion);
+        return new Choice(launcher, choice.why(), choice.computesOn());
+    }
+
     /** The jvm engine offloads only with a CUDA build of libjllama.so; the host's verdict says what a GPU engine would find. */
     private static String jvmComputesOn(Map<String, String> env) {
         return CudaHost.here(env).inspect().verdict();
