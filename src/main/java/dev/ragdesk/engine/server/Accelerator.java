@@ -86,8 +86,13 @@ public record Accelerator(String label, Map<String, String> environment, String 
     /** The loader's reason after the backend's own path: "failed to load /x/libggml-cuda.so: /x/libggml-cuda.so: libcuda.so.1: cannot open…" */
     private static final Pattern NOT_LOADED = Pattern.compile("failed to load (\\S+?): (?:\\1: )?(.+)$");
 
+    /** CUDA's start-up on a many-GPU machine takes seconds; a probe that has not answered in a minute is a no. */
+    private static final java.time.Duration PROBE_LIMIT = java.time.Duration.ofSeconds(60);
+
     static Devices listDevices(Path binary, Map<String, String> environment) {
-        var out = ProgramOutput.of(List.of(binary.toString(), "--list-devices"), environment).orElse("");
+        var answer = ProgramOutput.of(List.of(binary.toString(), "--list-devices"), environment, PROBE_LIMIT);
+        if (answer.isEmpty()) return new Devices(List.of(), "did not list its devices within " + PROBE_LIMIT.toSeconds() + " s");
+        var out = answer.get();
         log.info("{} --list-devices with {}:\n{}", binary, environment, out);
         var devices = new ArrayList<String>();
         boolean listing = false;
