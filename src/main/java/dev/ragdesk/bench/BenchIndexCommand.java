@@ -9,10 +9,13 @@ import dev.ragdesk.embed.EmbedModelFiles;
 import dev.ragdesk.embed.Embedder;
 import dev.ragdesk.embed.Embeddings;
 import dev.ragdesk.embed.OnnxEmbedder;
+import dev.ragdesk.RagdeskException;
 import dev.ragdesk.rag.Chunker;
+import dev.ragdesk.rag.Documents;
 import dev.ragdesk.rag.DocumentIndex;
 import dev.ragdesk.rag.Extractors;
 import dev.ragdesk.rag.Languages;
+import dev.ragdesk.rag.solr.SolrCollection;
 import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.lucene912.Lucene912Codec;
 import org.apache.lucene.codecs.lucene99.Lucene99HnswScalarQuantizedVectorsFormat;
@@ -47,7 +50,9 @@ import java.util.concurrent.Callable;
                 "With an embed model: its chunks/s when indexing --embed-chunks chunks with vectors, beside ONNX",
                 "Runtime alone embedding the same chunks in a bare loop; the big index then gets a vector per chunk",
                 "(random, so it builds in minutes; queries use the real model) for `bench search --mode hybrid`.",
-                "Leaves the index in .data/tmp/bench-index for `ragdesk bench search`."})
+                "Leaves the index in .data/tmp/bench-index for `ragdesk bench search`.",
+                "--backend solr also indexes the corpus into the [solr] cluster's collection " + BenchIndexCommand.SOLR_COLLECTION,
+                "(made afresh; the team's own collection is never touched) and prints its rate beside the local index's."})
 final class BenchIndexCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
@@ -63,6 +68,19 @@ final class BenchIndexCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
+    @Option(names = "--backend", paramLabel = "NAME", defaultValue = "lucene",
+            description = "lucene, or solr to index into the [solr] cluster too (default: ${DEFAULT-VALUE}).")
+    String backend;
+
+    /** The benchmarks' own collection on the team's cluster: made afresh by each `bench index --backend solr`. */
+    static final String SOLR_COLLECTION = "ragdesk-bench";
+
+    /** [solr] as config.toml says, on the benchmarks' own collection. */
+    static Config solrBench(Config config) {
+        return config.withSolr(config.solr().withCollection(SOLR_COLLECTION))
+                .withRetrieval(config.retrieval().withBackend(Config.Retrieval.SOLR));
+    }
+
     static Path benchDir(AppContext ctx) {
         return ctx.workspace().tmp().resolve("bench-index");
     }
@@ -71,6 +89,11 @@ final class BenchIndexCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         var ctx = bench.context();
         var err = spec.commandLine().getErr();
+        if (!Config.Retrieval.BACKENDS.contains(backend)) throw new RagdeskException("--backend must be lucene or solr, not \"" + backend + "\"");
+        boolean solr = backend.equals(Config.Retrieval.SOLR);
+        if (solr && ctx.config().solr().url().isEmpty() && ctx.config().solr().zkHosts().isEmpty()) {
+            throw new RagdeskException("--backend solr needs the cluster's address: set [solr].url (or zk_hosts) in config.toml");
+        }
         var dir = benchDir(ctx);
         FileTrees.delete(dir);
         int chunkChars = ctx.config().retrieval().chunkChars();
@@ -105,6 +128,7 @@ final class BenchIndexCommand implements Callable<Integer> {
             }
             double oursSeconds = (System.nanoTime() - t0) / 1e9;
             FileTrees.delete(dir.resolve("bare-index"));
+            if (solr) solrIndexing(ctx, dir, embeddings, bytes, oursSeconds, indexedChunks, report);
             printLucene(report, files, indexedChunks, bytes, bareSeconds, oursSeconds, vectors != null);
         } finally {
             if (model != null) model.close();
@@ -162,6 +186,34 @@ final class BenchIndexCommand implements Callable<Integer> {
         report.put("embed_ratio_vs_bare", round((embedded / ours) / (texts / bare)));
     }
 
+    /**
+     * The same corpus, with the same indexer and vectors, into a fresh collection on the [solr]
+     * cluster: its rate beside the local index's from this run.
+     */
+    private void solrIndexing(AppContext ctx, Path dir, Embeddings embeddings, long bytes, double localSeconds, int localChunks,
+                              Map<String, Object> report) throws RagdeskException {
+        var config = solrBench(ctx.config());
+        if (!json) spec.commandLine().getErr().println("ragdesk indexer into " + config.solr().describe() + " ...");
+        try (var collection = SolrCollection.connect(config.solr(), ctx.env())) {
+            if (collection.exists()) collection.delete();
+        }
+        Documents.createSolrCollection(config, embeddings, ctx.env());
+        long t0 = System.nanoTime();
+        int chunks;
+        try (var index = Documents.openForWriting(ctx.workspace(), config, embeddings, ctx.env())) {
+            chunks = index.index(List.of(dir.resolve("corpus")), p -> {}, () -> false).chunks();
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        double mb = bytes / 1048576.0;
+        report.put("solr_collection", config.solr().describe());
+        report.put("solr_shards_x_replicas", config.solr().shards() + "x" + config.solr().replicas());
+        report.put("solr_chunks", chunks);
+        report.put("solr_mb_per_s", round(mb / seconds));
+        report.put("solr_chunks_per_s", round(chunks / seconds));
+        report.put("local_chunks_per_s", round(localChunks / localSeconds));
+        report.put("solr_ratio_vs_local", round(localSeconds / seconds));
+    }
+
     private void printLucene(Map<String, Object> report, int files, int indexedChunks, long bytes, double bareSeconds,
                              double oursSeconds, boolean vectors) throws IOException {
 
@@ -182,6 +234,15 @@ final class BenchIndexCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "  bare Lucene loop:  %6.2f MB/s (%.1f s: same analyzers and fields, fixed-size pieces, one commit)%n", mb / bareSeconds, bareSeconds);
             out.printf(Locale.ROOT, "  ratio:             %6.2f%s%n", bareSeconds / oursSeconds,
                     vectors ? "  (both with a random vector per chunk in scalar-quantised HNSW)" : "");
+            if (report.containsKey("solr_mb_per_s")) {
+                out.printf(Locale.ROOT, "bench index, solr collection %s (%s shards x replicas):%n", report.get("solr_collection"),
+                        report.get("solr_shards_x_replicas"));
+                out.printf(Locale.ROOT, "  ragdesk into Solr:  %6.2f MB/s, %8.1f chunks/s%n", (double) report.get("solr_mb_per_s"),
+                        (double) report.get("solr_chunks_per_s"));
+                out.printf(Locale.ROOT, "  ragdesk, local:     %6.2f MB/s, %8.1f chunks/s (baseline, same run)%n", mb / oursSeconds,
+                        (double) report.get("local_chunks_per_s"));
+                out.printf(Locale.ROOT, "  ratio Solr / local: %6.2f%n", (double) report.get("solr_ratio_vs_local"));
+            }
             if (report.containsKey("embedded_chunks")) {
                 out.printf(Locale.ROOT, "bench index, embedding with %s (%s threads, batch %s), %s chunks:%n", report.get("embed_model"),
                         report.get("embed_threads"), report.get("embed_batch"), report.get("embedded_chunks"));

@@ -3,7 +3,10 @@ package dev.ragdesk.bench;
 import dev.ragdesk.RagdeskException;
 import dev.ragdesk.app.ExitCodes;
 import dev.ragdesk.app.Json;
+import dev.ragdesk.app.AppContext;
+import dev.ragdesk.config.Config;
 import dev.ragdesk.embed.Embeddings;
+import dev.ragdesk.rag.Documents;
 import dev.ragdesk.rag.Retriever;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -21,7 +24,9 @@ import java.util.concurrent.Callable;
 @Command(name = "search", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Time --queries searches (top_k passages, highlighted excerpts) on the index that",
                 "`ragdesk bench index` built; prints p50 and p99 latency for --mode beside BM25 alone in",
-                "the same run, and for hybrid and vector the query embedding on its own."})
+                "the same run, and for hybrid and vector the query embedding on its own.",
+                "--backend solr: the same searches on the collection `bench index --backend solr` filled, beside the",
+                "local index in the same run (both in --mode)."})
 final class BenchSearchCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
@@ -35,6 +40,10 @@ final class BenchSearchCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
+
+    @Option(names = "--backend", paramLabel = "NAME", defaultValue = "lucene",
+            description = "lucene, or solr to time the [solr] cluster against the local index (default: ${DEFAULT-VALUE}).")
+    String backend;
 
     /** p50, p99 and max of one timed series, in milliseconds. */
     private record Latency(double p50, double p99, double max) {
@@ -70,6 +79,11 @@ final class BenchSearchCommand implements Callable<Integer> {
             report.put("mode", ran.mode());
             if (!ran.note().isEmpty()) report.put("note", ran.note());
             var corpus = new BenchCorpus(11);
+            if (backend.equals(Config.Retrieval.SOLR)) {
+                solr(ctx, embeddings, retriever, ran.mode(), topK, corpus, report);
+                return ExitCodes.OK;
+            }
+            if (!backend.equals(Config.Retrieval.LUCENE)) throw new RagdeskException("--backend must be lucene or solr, not \"" + backend + "\"");
             // interleaved, so that both series see the same machine: BM25 alone is the baseline
             var measured = time(corpus, q -> retriever.search(q, topK, ran.mode()).hits().size(),
                     q -> retriever.search(q, topK, Retriever.BM25).hits().size());
@@ -84,6 +98,37 @@ final class BenchSearchCommand implements Callable<Integer> {
             print(report, ran.mode());
         }
         return ExitCodes.OK;
+    }
+
+    /** The Solr collection beside the local index, the same queries taking turns, in the same mode. */
+    private void solr(AppContext ctx, Embeddings embeddings, Retriever local, String mode, int topK, BenchCorpus corpus,
+                      Map<String, Object> report) throws Exception {
+        var config = BenchIndexCommand.solrBench(ctx.config());
+        try (var remote = Documents.retriever(ctx.workspace(), config, embeddings, ctx.env())) {
+            var status = remote.status();
+            if (!status.exists() || status.chunks() == 0) {
+                throw new RagdeskException("no benchmark collection " + config.solr().describe() + "; run `ragdesk bench index --backend solr` first");
+            }
+            report.put("solr_collection", config.solr().describe());
+            report.put("solr_chunks", status.chunks());
+            var measured = time(corpus, q -> remote.search(q, topK, mode).hits().size(), q -> local.search(q, topK, mode).hits().size());
+            put(report, "solr_" + mode, measured[0]);
+            put(report, "local_" + mode, measured[1]);
+            report.put("ratio_solr_vs_local_p50", Math.round(measured[0].p50() / measured[1].p50() * 100) / 100.0);
+            report.put("unmeasured", UNMEASURED);
+            var out = spec.commandLine().getOut();
+            if (json) {
+                out.println(Json.pretty(report));
+            } else {
+                out.printf(Locale.ROOT, "bench search: %d queries, top %d, %s over %d chunks; the local index has %d%n", queries, topK,
+                        config.solr().describe(), status.chunks(), (int) report.get("chunks"));
+                line(out, report, "solr_" + mode, "solr " + mode + " (search + excerpts, over the network)");
+                line(out, report, "local_" + mode, "local index " + mode + " (baseline, same run)");
+                out.printf(Locale.ROOT, "  ratio solr / local at p50: %.2f%n", (double) report.get("ratio_solr_vs_local_p50"));
+                out.println("  " + UNMEASURED);
+            }
+            out.flush();
+        }
     }
 
     /** 100 warm-up rounds, then {@code queries} timed rounds of each series, taking turns. */

@@ -315,8 +315,7 @@ final class BenchSwapCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--engine must be jvm or llama-server");
         }
         var c = ctx.config();
-        var config = new Config(c.models(), new Config.Engine(engine, c.engine().llamaServer(), c.engine().idleMinutes()),
-                c.llama(), c.retrieval(), c.embedding(), c.chat(), c.rag(), c.ui(), c.hub(), c.vram(), c.voice());
+        var config = c.withEngine(new Config.Engine(engine, c.engine().llamaServer(), c.engine().idleMinutes()));
         return new AppContext(ctx.workspace(), new ConfigLoader.Loaded(config, ctx.loaded().file(),
                 ctx.loaded().fromFile(), ctx.loaded().warnings()), ctx.env(), ctx.saidWhereUsed());
     }

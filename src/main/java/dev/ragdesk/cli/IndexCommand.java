@@ -2,12 +2,14 @@ package dev.ragdesk.cli;
 
 import dev.ragdesk.app.ExitCodes;
 import dev.ragdesk.app.Json;
+import dev.ragdesk.config.Config;
 import dev.ragdesk.embed.Embeddings;
 import dev.ragdesk.io.Sizes;
 import dev.ragdesk.rag.Documents;
 import dev.ragdesk.rag.IndexProgress;
 import dev.ragdesk.rag.IndexSummary;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -28,7 +30,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
                 "Re-running only re-reads files whose content changed and drops files that disappeared.",
                 "With an embed model (`ragdesk download embed`), chunks also get vectors for search by meaning;",
                 "--embed gives vectors to every chunk still without them (an index built before there was one).",
-                "Ctrl-C stops after the current file; everything indexed so far stays searchable."})
+                "Ctrl-C stops after the current file; everything indexed so far stays searchable.",
+                "With --backend solr (or [retrieval].backend = \"solr\") the same goes into the team's [solr] collection;",
+                "--init creates that collection first."})
 final class IndexCommand implements Callable<Integer> {
 
     @ParentCommand RagdeskCommand root;
@@ -49,27 +53,45 @@ final class IndexCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON.")
     boolean json;
 
+    @Mixin BackendOption backend;
+
+    @Option(names = "--init", description = {"Create the [solr] collection ([solr].shards x .replicas) with ragdesk's schema,",
+            "its vectors sized for the embed model; a collection that exists with this schema is kept."})
+    boolean init;
+
     @Override
     public Integer call() throws Exception {
         var ctx = root.context(false);
+        var config = backend.apply(ctx.config());
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
+        if (init) {
+            if (!config.retrieval().backend().equals(Config.Retrieval.SOLR)) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--init creates a Solr collection: add --backend solr, or set [retrieval].backend = \"solr\"");
+            }
+            try (var embeddings = Embeddings.of(ctx.workspace(), config)) {
+                out.println(Documents.createSolrCollection(config, embeddings, ctx.env()));
+            }
+            if (paths.isEmpty() && !embed && remove == null) return ExitCodes.OK;
+        }
         if (status) {
-            try (var embeddings = Embeddings.of(ctx.workspace(), ctx.config());
-                 var retriever = Documents.retriever(ctx.workspace(), ctx.config(), embeddings)) {
+            try (var embeddings = Embeddings.of(ctx.workspace(), config);
+                 var retriever = Documents.retriever(ctx.workspace(), config, embeddings, ctx.env())) {
                 var s = retriever.status();
                 if (json) out.println(Json.pretty(s));
-                else if (!s.exists()) out.println("no index yet in " + ctx.workspace().index() + "; run `ragdesk index PATH`");
+                else if (!s.exists()) out.println("no index yet: " + retriever.where() + "; run `ragdesk index PATH`");
                 else {
-                    out.printf("%s: %d files, %d chunks (%d with vectors), %d skipped, %s on disk, updated %s%n", ctx.workspace().index(),
-                            s.files(), s.chunks(), s.vectorChunks(), s.skippedFiles(), Sizes.human(s.bytesOnDisk()), s.updatedAt());
+                    out.printf("%s: %d files, %d chunks (%d with vectors), %d skipped%s, updated %s%n", retriever.where(),
+                            s.files(), s.chunks(), s.vectorChunks(), s.skippedFiles(),
+                            s.backend().equals(Config.Retrieval.LUCENE) ? ", " + Sizes.human(s.bytesOnDisk()) + " on disk" : "", s.updatedAt());
                     out.println("retrieval: " + s.retrieval());
                 }
             }
             return ExitCodes.OK;
         }
         if (remove != null) {
-            try (var index = Documents.openForWriting(ctx.workspace(), ctx.config())) {
+            try (var index = Documents.openForWriting(ctx.workspace(), config, ctx.env())) {
                 int removed = index.remove(remove);
                 out.println("removed " + removed + " file" + (removed == 1 ? "" : "s") + " under " + remove.toAbsolutePath().normalize());
             }
@@ -81,11 +103,11 @@ final class IndexCommand implements Callable<Integer> {
         }
         var stop = new AtomicBoolean();
         var summaries = new ArrayList<IndexSummary>();
-        try (var interrupts = new Interrupts(); var embeddings = Embeddings.of(ctx.workspace(), ctx.config());
-             var index = embed ? Documents.openForEmbedding(ctx.workspace(), ctx.config(), embeddings)
-                     : Documents.openForWriting(ctx.workspace(), ctx.config(), embeddings)) {
+        try (var interrupts = new Interrupts(); var embeddings = Embeddings.of(ctx.workspace(), config);
+             var index = embed ? Documents.openForEmbedding(ctx.workspace(), config, embeddings, ctx.env())
+                     : Documents.openForWriting(ctx.workspace(), config, embeddings, ctx.env())) {
             interrupts.onInterrupt(() -> stop.set(true));
-            var mode = ctx.config().retrieval().mode();
+            var mode = config.retrieval().mode();
             if (!embeddings.available() && (mode.equals("hybrid") || mode.equals("vector"))) {
                 err.println("ragdesk index: no vectors this time (" + embeddings.missingReason() + "); then run `ragdesk index --embed`");
             }

@@ -39,7 +39,7 @@ final class RecordClassesCommand implements Callable<Integer> {
             index.index(List.of(docs), p -> {}, () -> false);
         }
         try (var embeddings = Embeddings.of(ctx.workspace(), ctx.config());
-             var retriever = Documents.retriever(ctx.workspace(), ctx.config(), embeddings)) {
+             var retriever = Documents.retriever(ctx.workspace(), ctx.config(), embeddings, ctx.env())) {
             for (var query : List.of("lighthouse lamp", "दीया")) retriever.search(query, 5);
             Json.pretty(Map.of("status", retriever.status()));
         }

@@ -5,9 +5,10 @@ import dev.ragdesk.app.ExitCodes;
 import dev.ragdesk.app.Json;
 import dev.ragdesk.config.Config;
 import dev.ragdesk.rag.Documents;
-import dev.ragdesk.rag.Retriever;
+import dev.ragdesk.rag.SearchBackend;
 import dev.ragdesk.rag.SearchHit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -43,6 +44,8 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--mode", paramLabel = "MODE", description = "hybrid, bm25, vector or auto (default: [retrieval].mode).")
     String mode;
 
+    @Mixin BackendOption backend;
+
     @Option(names = "--json", description = {"Print [{rank, score, path, location, heading, excerpt, found_by, mode}];",
             "found_by maps each ranking that held the passage (bm25, vector) to its rank there."})
     boolean json;
@@ -56,18 +59,19 @@ final class SearchCommand implements Callable<Integer> {
         if (stdin && !words.isEmpty()) throw new ParameterException(spec.commandLine(), "give the query on the command line or use --stdin, not both");
         if (!stdin && words.isEmpty()) throw new ParameterException(spec.commandLine(), "Missing required parameter: 'QUERY'");
         var ctx = root.context(false);
+        var config = backend.apply(ctx.config());
         var out = spec.commandLine().getOut();
-        int n = top == null ? ctx.config().retrieval().topK() : top;
+        int n = top == null ? config.retrieval().topK() : top;
         if (n < 1) throw new ParameterException(spec.commandLine(), "--top must be at least 1");
-        var requested = mode == null ? ctx.config().retrieval().mode() : mode.trim();
+        var requested = mode == null ? config.retrieval().mode() : mode.trim();
         if (!Config.Retrieval.MODES.contains(requested)) {
             throw new ParameterException(spec.commandLine(), "--mode must be hybrid, bm25, vector or auto, not \"" + requested + "\"");
         }
         try (var embeddings = ctx.openEmbeddings();
-             var retriever = Documents.retriever(ctx.workspace(), ctx.config(), embeddings)) {
+             var retriever = Documents.retriever(ctx.workspace(), config, embeddings, ctx.env())) {
             if (stdin) return searchEachLine(retriever, n, requested, out);
             if (retriever.isEmpty() && !json) {
-                out.println("no documents indexed yet in " + ctx.workspace().index() + "; run `ragdesk index PATH` first");
+                out.println("no documents indexed yet in " + retriever.where() + "; run `ragdesk index PATH` first");
                 return ExitCodes.OK;
             }
             var result = retriever.search(String.join(" ", words), n, requested);
@@ -86,7 +90,7 @@ final class SearchCommand implements Callable<Integer> {
      * One JSON line out per line in, flushed at once, so a script can write a query and read its
      * answer before sending the next. A query that fails gets its error line; the rest go on.
      */
-    private int searchEachLine(Retriever retriever, int n, String requested, PrintWriter out) throws Exception {
+    private int searchEachLine(SearchBackend retriever, int n, String requested, PrintWriter out) throws Exception {
         var in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         String line;
         while ((line = in.readLine()) != null) {
@@ -108,7 +112,7 @@ final class SearchCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    private static List<Map<String, Object>> rows(Retriever.Result result) {
+    private static List<Map<String, Object>> rows(SearchBackend.Result result) {
         return result.hits().stream().map(h -> {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("rank", h.rank());
@@ -123,7 +127,7 @@ final class SearchCommand implements Callable<Integer> {
         }).toList();
     }
 
-    private static void printForPeople(Retriever.Result result, PrintWriter out) {
+    private static void printForPeople(SearchBackend.Result result, PrintWriter out) {
         if (result.hits().isEmpty()) {
             out.println("nothing matches; try other words" + note(result));
             return;
@@ -136,7 +140,7 @@ final class SearchCommand implements Callable<Integer> {
         }
     }
 
-    private static String note(Retriever.Result result) {
+    private static String note(SearchBackend.Result result) {
         return result.plan().note().isEmpty() ? "" : " (" + result.plan().note() + ")";
     }
 

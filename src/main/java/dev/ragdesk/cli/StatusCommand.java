@@ -4,6 +4,7 @@ import dev.ragdesk.RagdeskException;
 import dev.ragdesk.app.ExitCodes;
 import dev.ragdesk.app.Json;
 import dev.ragdesk.app.VersionInfo;
+import dev.ragdesk.config.Config;
 import dev.ragdesk.engine.Engines;
 import dev.ragdesk.engine.WorkerCensus;
 import dev.ragdesk.gpu.GpuMonitor;
@@ -132,10 +133,16 @@ final class StatusCommand implements Callable<Integer> {
         report.put("models", models);
 
         try (var embeddings = ctx.openEmbeddings();
-             var retriever = Documents.retriever(ws, ctx.config(), embeddings)) {
-            var s = retriever.status();
-            report.put("index", s.exists() ? s : "not built");
-            report.put("retrieval", s.exists() ? s.retrieval() : retriever.describeRetrieval());
+             var retriever = Documents.retriever(ws, ctx.config(), embeddings, ctx.env())) {
+            report.put("index_backend", retriever.where());
+            try {
+                var s = retriever.status();
+                report.put("index", s.exists() ? s : "not built");
+                report.put("retrieval", s.exists() ? s.retrieval() : retriever.describeRetrieval());
+            } catch (RagdeskException e) { // a team's cluster that is down is one line of the status, not the end of it
+                report.put("index", "cannot read: " + e.getMessage());
+                report.put("retrieval", "unknown");
+            }
         }
         var paths = new LinkedHashMap<String, Object>();
         paths.put("home", ws.home().toString());
@@ -195,9 +202,9 @@ final class StatusCommand implements Callable<Integer> {
                               + m.get("estimated_vram_mb") + " MB VRAM (" + m.get("plan") + ")" : "");
         }
         var index = report.get("index");
-        out.println("index: " + (index instanceof IndexStatus s
-                ? s.files() + " files, " + s.chunks() + " chunks (" + s.vectorChunks() + " with vectors), "
-                  + Sizes.human(s.bytesOnDisk()) : "not built"));
+        out.println("index: " + report.get("index_backend") + ": " + (index instanceof IndexStatus s
+                ? s.files() + " files, " + s.chunks() + " chunks (" + s.vectorChunks() + " with vectors)"
+                  + (s.backend().equals(Config.Retrieval.LUCENE) ? ", " + Sizes.human(s.bytesOnDisk()) : "") : index));
         out.println("retrieval: " + report.get("retrieval"));
         var paths = (Map<String, Object>) report.get("paths");
         paths.forEach((k, v) -> out.println(k + ": " + v));

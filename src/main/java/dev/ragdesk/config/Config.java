@@ -12,15 +12,15 @@ import java.util.Set;
  * {@code config.toml}, which documents each one).
  */
 public record Config(Models models, Engine engine, Llama llama, Retrieval retrieval, Embedding embedding, Chat chat,
-                     Rag rag, Ui ui, Hub hub, Vram vram, Voice voice) {
+                     Rag rag, Ui ui, Hub hub, Vram vram, Voice voice, Solr solr) {
 
-    public static final Config DEFAULTS = new Config(null, null, null, null, null, null, null, null, null, null, null);
+    public static final Config DEFAULTS = new Config(null, null, null, null, null, null, null, null, null, null, null, null);
 
     public Config {
         engine = engine == null ? new Engine(null, null) : engine;
         models = models == null ? new Models(null, null, null, null, null) : models;
         llama = llama == null ? new Llama(null, null, null, null, null) : llama;
-        retrieval = retrieval == null ? new Retrieval(null, null, null, null, null, null, null, null, null) : retrieval;
+        retrieval = retrieval == null ? new Retrieval(null, null, null, null, null, null, null, null, null, null) : retrieval;
         embedding = embedding == null ? new Embedding(null, null, null, null, null, null) : embedding;
         chat = chat == null ? new Chat(null, null, null) : chat;
         rag = rag == null ? new Rag(null, null, null) : rag;
@@ -28,6 +28,22 @@ public record Config(Models models, Engine engine, Llama llama, Retrieval retrie
         hub = hub == null ? new Hub(null, null) : hub;
         vram = vram == null ? new Vram(null) : vram;
         voice = voice == null ? new Voice(null, null, null, null) : voice;
+        solr = solr == null ? new Solr(null, null, null, null, null, null, null, null) : solr;
+    }
+
+    /** These settings with another engine (a benchmark's, a command line's). */
+    public Config withEngine(Engine other) {
+        return new Config(models, other, llama, retrieval, embedding, chat, rag, ui, hub, vram, voice, solr);
+    }
+
+    /** These settings on another Solr collection (a benchmark's own). */
+    public Config withSolr(Solr other) {
+        return new Config(models, engine, llama, retrieval, embedding, chat, rag, ui, hub, vram, voice, other);
+    }
+
+    /** These settings with other retrieval settings (`--backend` on a command line). */
+    public Config withRetrieval(Retrieval other) {
+        return new Config(models, engine, llama, other, embedding, chat, rag, ui, hub, vram, voice, solr);
     }
 
     public record Models(ModelSpec rag, ModelSpec chat, ModelSpec whisper, ModelSpec embed, ModelSpec tts) {
@@ -104,11 +120,15 @@ public record Config(Models models, Engine engine, Llama llama, Retrieval retrie
      * How passages are found. {@code mode}: "bm25" (words), "vector" (meaning, from the embed
      * model), "hybrid" (both, fused by reciprocal rank: each list adds weight / (rrfK + rank)),
      * or "auto": hybrid when an embed model is present, else bm25. {@code candidates} is how deep
-     * each list goes before fusing.
+     * each list goes before fusing. {@code backend}: "lucene" (the index/ folder of this workspace)
+     * or "solr" (the SolrCloud collection of [solr], shared by a team).
      */
     public record Retrieval(Integer topK, Integer chunkChars, Integer chunkOverlap, Integer maxFileMb, String mode,
-                            Integer rrfK, Integer candidates, Double bm25Weight, Double vectorWeight) {
+                            Integer rrfK, Integer candidates, Double bm25Weight, Double vectorWeight, String backend) {
         public static final Set<String> MODES = Set.of("auto", "hybrid", "bm25", "vector");
+        public static final String LUCENE = "lucene";
+        public static final String SOLR = "solr";
+        public static final Set<String> BACKENDS = Set.of(LUCENE, SOLR);
 
         public Retrieval {
             topK = topK == null ? 5 : topK;
@@ -120,6 +140,48 @@ public record Config(Models models, Engine engine, Llama llama, Retrieval retrie
             candidates = candidates == null ? 50 : candidates;
             bm25Weight = bm25Weight == null ? 1.0 : bm25Weight;
             vectorWeight = vectorWeight == null ? 1.0 : vectorWeight;
+            backend = backend == null || backend.isBlank() ? LUCENE : backend.trim();
+        }
+
+        /** These settings searching {@code other} instead ("lucene" or "solr"). */
+        public Retrieval withBackend(String other) {
+            return new Retrieval(topK, chunkChars, chunkOverlap, maxFileMb, mode, rrfK, candidates, bm25Weight, vectorWeight, other);
+        }
+    }
+
+    /**
+     * A SolrCloud collection for [retrieval].backend = "solr". {@code url}: one or more Solr node
+     * URLs, comma-separated ("http://solr1:8983/solr"); or {@code zkHosts}: the cluster's ZooKeeper
+     * ("zk1:2181,zk2:2181/solr"). Credentials come from the environment, never the file: basic
+     * auth as {@code user} with the password in ${@code passwordEnv}, or a bearer key in
+     * ${@code apiKeyEnv}. {@code shards} and {@code replicas} shape a collection that
+     * {@code ragdesk index --init} creates.
+     */
+    public record Solr(String url, String zkHosts, String collection, String user, String passwordEnv, String apiKeyEnv,
+                       Integer shards, Integer replicas) {
+        public Solr {
+            url = url == null ? "" : url.trim();
+            zkHosts = zkHosts == null ? "" : zkHosts.trim();
+            collection = collection == null || collection.isBlank() ? "ragdesk" : collection.trim();
+            user = user == null ? "" : user.trim();
+            passwordEnv = passwordEnv == null ? "" : passwordEnv.trim();
+            apiKeyEnv = apiKeyEnv == null ? "" : apiKeyEnv.trim();
+            shards = shards == null ? 2 : shards;
+            replicas = replicas == null ? 2 : replicas;
+        }
+
+        public Solr withCollection(String name) {
+            return new Solr(url, zkHosts, name, user, passwordEnv, apiKeyEnv, shards, replicas);
+        }
+
+        /** The node URLs of {@code url}, in order. */
+        public java.util.List<String> urls() {
+            return java.util.Arrays.stream(url.split(",")).map(String::trim).filter(u -> !u.isEmpty()).toList();
+        }
+
+        /** Where the collection is, for status lines: "docs at http://solr1:8983/solr". */
+        public String describe() {
+            return "\"" + collection + "\" at " + (zkHosts.isEmpty() ? url : "ZooKeeper " + zkHosts);
         }
     }
 

@@ -80,6 +80,12 @@ public final class ConfigLoader {
                         + " unencrypted; use https://");
             }
         });
+        var solr = config.solr();
+        boolean credentials = !solr.passwordEnv().isEmpty() || !solr.apiKeyEnv().isEmpty();
+        if (credentials && solr.urls().stream().anyMatch(ConfigLoader::sentInClear)) {
+            warnings.add(location(file, text, "solr.url") + "solr.url is plain http:// to another machine, so the Solr credentials and"
+                    + " your documents cross the network unencrypted; use https://");
+        }
         return new Loaded(config, file, true, List.copyOf(warnings));
     }
 

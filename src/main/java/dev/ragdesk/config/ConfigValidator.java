@@ -58,6 +58,32 @@ final class ConfigValidator {
         v.range(r.candidates(), 1, 10_000, "retrieval", "candidates");
         v.range(r.bm25Weight(), 0, 100, "retrieval", "bm25_weight");
         v.range(r.vectorWeight(), 0, 100, "retrieval", "vector_weight");
+        v.choice(r.backend(), Config.Retrieval.BACKENDS, "retrieval", "backend");
+
+        var solr = c.solr();
+        for (var url : solr.urls()) {
+            if (!isHttpUrl(url)) v.fail("must be http:// or https:// URLs of Solr nodes, comma-separated, not \"" + url + "\"", "solr", "url");
+        }
+        if (!solr.url().isEmpty() && !solr.zkHosts().isEmpty()) v.fail("and [solr].url are both set; give one of them", "solr", "zk_hosts");
+        if (r.backend().equals(Config.Retrieval.SOLR) && solr.url().isEmpty() && solr.zkHosts().isEmpty()) {
+            v.fail("is \"solr\" but [solr] has neither url nor zk_hosts; give the cluster's address (see the README)", "retrieval", "backend");
+        }
+        if (!solr.collection().matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) {
+            v.fail("must be a Solr collection name (letters, digits, _ . -)", "solr", "collection");
+        }
+        envName(v, solr.passwordEnv(), "SOLR_PASSWORD", "solr", "password_env");
+        envName(v, solr.apiKeyEnv(), "SOLR_API_KEY", "solr", "api_key_env");
+        if (!solr.user().isEmpty() && solr.passwordEnv().isEmpty()) {
+            v.fail("is set but [solr].password_env is not; name the environment variable that holds the password", "solr", "user");
+        }
+        if (solr.user().isEmpty() && !solr.passwordEnv().isEmpty()) {
+            v.fail("is set but [solr].user is not; name the Solr user the password is for", "solr", "password_env");
+        }
+        if (!solr.user().isEmpty() && !solr.apiKeyEnv().isEmpty()) {
+            v.fail("and [solr].user are both set; Solr takes one kind of credentials, give one", "solr", "api_key_env");
+        }
+        v.range(solr.shards(), 1, 1024, "solr", "shards");
+        v.range(solr.replicas(), 1, 16, "solr", "replicas");
 
         var e = c.embedding();
         v.choice(e.pooling(), Config.Embedding.POOLINGS, "embedding", "pooling");
@@ -91,6 +117,12 @@ final class ConfigValidator {
             v.fail("is empty but [voice].source is \"file\"; give a WAV file", "voice", "file");
         }
         return List.copyOf(v.violations);
+    }
+
+    private static void envName(ConfigValidator v, String value, String example, String... path) {
+        if (!value.isEmpty() && !value.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+            v.fail("must be the name of an environment variable, such as " + example, path);
+        }
     }
 
     private void range(Number value, double min, double max, String... path) {

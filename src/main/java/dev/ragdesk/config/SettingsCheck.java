@@ -42,6 +42,7 @@ public final class SettingsCheck {
         check.engine(config);
         check.hub(config.hub());
         check.voice(config.voice());
+        check.solr(config.solr());
         return List.copyOf(check.problems);
     }
 
@@ -137,6 +138,16 @@ public final class SettingsCheck {
             if (written("hub.token_env") && unset(hub.tokenEnv())) {
                 say("hub.token_env", "names $" + hub.tokenEnv() + ", which is not set here: downloads go without a token"
                         + " (a gated model answers 401); export it, or remove the setting");
+            }
+        }
+
+        void solr(Config.Solr solr) {
+            for (var key : new String[] {"password_env", "api_key_env"}) {
+                var variable = key.equals("password_env") ? solr.passwordEnv() : solr.apiKeyEnv();
+                if (!variable.isEmpty() && unset(variable)) {
+                    say("solr." + key, "names $" + variable + ", which is not set here: the Solr cluster would get no credentials, "
+                            + "and ragdesk stops before it asks; export it");
+                }
             }
         }
 

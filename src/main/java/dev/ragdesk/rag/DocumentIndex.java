@@ -3,27 +3,14 @@ package dev.ragdesk.rag;
 import dev.ragdesk.RagdeskException;
 import dev.ragdesk.embed.Embedder;
 import dev.ragdesk.embed.Embeddings;
-import org.apache.lucene.document.Document;
 import org.apache.lucene.document.FieldType;
-import org.apache.lucene.index.DirectoryReader;
-import org.apache.lucene.index.IndexWriter;
-import org.apache.lucene.index.IndexWriterConfig;
-import org.apache.lucene.index.Term;
-import org.apache.lucene.search.BooleanClause;
-import org.apache.lucene.search.BooleanQuery;
-import org.apache.lucene.search.IndexSearcher;
-import org.apache.lucene.search.PrefixQuery;
-import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.store.Directory;
-import org.apache.lucene.store.LockObtainFailedException;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -36,16 +23,16 @@ import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
- * Writes the on-disk Lucene index of the user's documents. One file's chunks and its record
- * are replaced together ({@code updateDocuments} by path), so re-indexing is incremental and
- * idempotent: a file is re-read only when its content hash changed, and files that vanished
- * are removed. Commits come in batches, so kill -9 at any moment leaves the last commit
- * consistent and searchable, and the next run carries on from there.
+ * Indexes the user's documents into a {@link DocumentStore}: this workspace's Lucene folder or a
+ * team's SolrCloud collection, by the same rules. Re-indexing is incremental and idempotent: a
+ * file is re-read only when its content hash changed, and files that vanished are removed. One
+ * file's chunks and its record are replaced together. Commits come in batches, so kill -9 at any
+ * moment leaves the last commit consistent and searchable, and the next run carries on from there.
  *
- * <p>With an embed model, each chunk also carries its vector (scalar-quantised HNSW, a quarter
- * of the memory of float vectors) and the id of the model that made it; the file's record
- * carries that id too. A file whose record names another model (or none) is re-embedded from its
- * stored chunks without being read again, so vectors follow the same incremental rules as text.
+ * <p>With an embed model, each chunk also carries its vector and the id of the model that made
+ * it; the file's record carries that id too. A file whose record names another model (or none)
+ * is re-embedded from its stored chunks without being read again, so vectors follow the same
+ * incremental rules as text.
  */
 public final class DocumentIndex implements AutoCloseable {
 
@@ -62,21 +49,16 @@ public final class DocumentIndex implements AutoCloseable {
     /** The base text field's type (stored, offsets for highlighting), for benchmarks that mirror the indexer. */
     public static FieldType textFieldType() { return Fields.TEXT_WITH_OFFSETS; }
 
-    private final Path dir;
-    private final Directory directory;
-    private final IndexWriter writer;
+    private final DocumentStore store;
     private final Extractors extractors;
     private final Chunker chunker;
     private final CommitPolicy commits;
     private final Embeddings embeddings;
-    /** What the last commit says about the vectors: kept across commits that embed nothing. */
-    private final Map<String, String> commitData = new HashMap<>();
+    /** Which model made the vectors written since the last commit: the store records it with the commit. */
+    private final Map<String, String> vectorsNote = new HashMap<>();
 
-    private DocumentIndex(Path dir, Directory directory, IndexWriter writer, Extractors extractors, Chunker chunker,
-                          CommitPolicy commits, Embeddings embeddings) {
-        this.dir = dir;
-        this.directory = directory;
-        this.writer = writer;
+    private DocumentIndex(DocumentStore store, Extractors extractors, Chunker chunker, CommitPolicy commits, Embeddings embeddings) {
+        this.store = store;
         this.extractors = extractors;
         this.chunker = chunker;
         this.commits = commits;
@@ -88,7 +70,7 @@ public final class DocumentIndex implements AutoCloseable {
     }
 
     /**
-     * Opens (or creates) the index for writing; one writer at a time, across processes too.
+     * Opens (or creates) the local index for writing; one writer at a time, across processes too.
      * {@code embeddings} that are not {@link Embeddings#available() available} mean BM25 only.
      */
     public static DocumentIndex open(Path dir, Extractors extractors, Chunker chunker, CommitPolicy commits,
@@ -99,27 +81,13 @@ public final class DocumentIndex implements AutoCloseable {
     /** {@code around} wraps the index's folder: the crash tests stop a writer inside a commit with it. */
     static DocumentIndex open(Path dir, Extractors extractors, Chunker chunker, CommitPolicy commits, Embeddings embeddings,
                               UnaryOperator<Directory> around) throws RagdeskException {
-        Documents.requireFolder(dir);
-        try {
-            var directory = around.apply(PrivateDirectory.open(dir));
-            var config = new IndexWriterConfig(Languages.perField())
-                    .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
-                    .setCodec(new QuantisedVectorsCodec())
-                    .setRAMBufferSizeMB(64)
-                    .setCommitOnClose(true);
-            var index = new DocumentIndex(dir, directory, new IndexWriter(directory, config), extractors, chunker, commits, embeddings);
-            if (DirectoryReader.indexExists(directory)) {
-                try (var reader = DirectoryReader.open(directory)) {
-                    index.commitData.putAll(reader.getIndexCommit().getUserData());
-                }
-            }
-            return index;
-        } catch (LockObtainFailedException e) {
-            throw new RagdeskException("the index in " + dir + " is being updated by another ragdesk process; "
-                    + "wait for it to finish, or stop it", e);
-        } catch (IOException e) {
-            throw Documents.unreadable(dir, e);
-        }
+        return on(LuceneStore.open(dir, around), extractors, chunker, commits, embeddings);
+    }
+
+    /** Indexes into {@code store}, which this index then owns and closes. */
+    public static DocumentIndex on(DocumentStore store, Extractors extractors, Chunker chunker, CommitPolicy commits,
+                                   Embeddings embeddings) {
+        return new DocumentIndex(store, extractors, chunker, commits, embeddings);
     }
 
     /**
@@ -137,8 +105,8 @@ public final class DocumentIndex implements AutoCloseable {
             SourceFiles.walk(real, files);
         }
         var run = new Run(progress, files.size());
-        try (var reader = DirectoryReader.open(writer)) {
-            var known = manifest(reader);
+        try (var snapshot = store.snapshot()) {
+            var known = snapshot.files();
             var embedId = embeddings.id();
             var indexed = new int[1];
             var unchanged = new int[1];
@@ -153,7 +121,7 @@ public final class DocumentIndex implements AutoCloseable {
                 }
                 var before = known.get(key);
                 if (before != null && before.unchanged(hash, extractors.skipSettings())) {
-                    if (before.needsVectors(embedId)) run.add(before.embeddedWith(embedId), storedChunks(reader, key));
+                    if (before.needsVectors(embedId)) run.add(before.embeddedWith(embedId), snapshot.chunks(key));
                     unchanged[0]++;
                     return;
                 }
@@ -185,12 +153,12 @@ public final class DocumentIndex implements AutoCloseable {
     public IndexSummary embedMissing(Consumer<IndexProgress> progress, BooleanSupplier cancelled) throws RagdeskException {
         if (!embeddings.available()) throw new RagdeskException(embeddings.missingReason());
         long t0 = System.nanoTime();
-        try (var reader = DirectoryReader.open(writer)) {
+        try (var snapshot = store.snapshot()) {
             var embedId = embeddings.id();
-            var pending = manifest(reader).values().stream().filter(r -> r.needsVectors(embedId)).toList();
+            var pending = snapshot.files().values().stream().filter(r -> r.needsVectors(embedId)).toList();
             var run = new Run(progress, pending.size());
             boolean stopped = run.over(pending, cancelled, FileRecord::path, record -> {
-                var stored = storedChunks(reader, record.path());
+                var stored = snapshot.chunks(record.path());
                 run.chunks += stored.size();
                 run.add(record.embeddedWith(embedId), stored);
             });
@@ -262,22 +230,20 @@ public final class DocumentIndex implements AutoCloseable {
                 vectors = embedder.passages(texts);
             }
             int next = 0;
+            var updates = new ArrayList<DocumentStore.FileUpdate>(waiting.size());
             for (var w : waiting) {
                 var record = w.getKey();
-                var docs = new ArrayList<Document>();
-                for (var chunk : w.getValue()) {
-                    var doc = Fields.chunk(record.path(), chunk);
-                    if (!record.embedModel().isEmpty()) Fields.addVector(doc, vectors.get(next++), record.embedModel());
-                    docs.add(doc);
-                }
-                docs.add(Fields.file(record));
-                writer.updateDocuments(new Term(Fields.PATH, record.path()), docs);
+                int n = w.getValue().size();
+                var own = record.embedModel().isEmpty() ? null : vectors.subList(next, next + n);
+                if (own != null) next += n;
+                updates.add(new DocumentStore.FileUpdate(record, w.getValue(), own));
             }
+            if (!updates.isEmpty()) store.replace(updates);
             if (embedder != null) {
                 embedded += waitingChunks;
-                commitData.put(Fields.EMBED_MODEL, embeddings.id());
-                commitData.put(Fields.EMBED_NAME, embedder.displayName());
-                commitData.put(Fields.EMBED_DIMS, String.valueOf(embedder.dimensions()));
+                vectorsNote.put(Fields.EMBED_MODEL, embeddings.id());
+                vectorsNote.put(Fields.EMBED_NAME, embedder.displayName());
+                vectorsNote.put(Fields.EMBED_DIMS, String.valueOf(embedder.dimensions()));
             }
             waiting.clear();
             waitingChunks = 0;
@@ -299,42 +265,18 @@ public final class DocumentIndex implements AutoCloseable {
         }
     }
 
-    /** A file's chunks as the index stores them, in document order. */
-    private static List<Chunk> storedChunks(DirectoryReader reader, String path) throws IOException {
-        var searcher = new IndexSearcher(reader);
-        var query = new BooleanQuery.Builder()
-                .add(new TermQuery(new Term(Fields.PATH, path)), BooleanClause.Occur.FILTER)
-                .add(new TermQuery(new Term(Fields.KIND, Fields.CHUNK)), BooleanClause.Occur.FILTER)
-                .build();
-        var hits = searcher.search(query, Math.max(1, reader.maxDoc()));
-        var stored = searcher.storedFields();
-        var chunks = new ArrayList<Chunk>();
-        for (var hit : hits.scoreDocs) {
-            chunks.add(Fields.chunkOf(stored.document(hit.doc)));
-        }
-        chunks.sort(Comparator.comparingInt(Chunk::ordinal));
-        return chunks;
-    }
-
     /** Removes a file, or every file under a folder; returns how many files were removed. */
     public int remove(Path path) throws RagdeskException {
         var key = path.toAbsolutePath().normalize().toString();
         try {
             var real = Files.exists(path) ? path.toRealPath().toString() : key;
-            int before = countFiles();
-            var query = new BooleanQuery.Builder()
-                    .add(new TermQuery(new Term(Fields.PATH, real)), BooleanClause.Occur.SHOULD)
-                    .add(new PrefixQuery(new Term(Fields.PATH, real.endsWith("/") ? real : real + "/")), BooleanClause.Occur.SHOULD)
-                    .build();
-            writer.deleteDocuments(query);
-            commit();
-            return before - countFiles();
+            return store.deleteUnder(real);
         } catch (IOException e) {
-            throw new RagdeskException("cannot remove " + key + " from the index: " + e.getMessage(), e);
+            throw new RagdeskException("cannot remove " + key + " from " + store.where() + ": " + e.getMessage(), e);
         }
     }
 
-    private int removeVanished(Iterable<String> known, Set<Path> seen, List<Path> roots) throws IOException {
+    private int removeVanished(Iterable<String> known, Set<Path> seen, List<Path> roots) throws IOException, RagdeskException {
         var seenKeys = new HashSet<String>();
         seen.forEach(p -> seenKeys.add(p.toString()));
         int removed = 0;
@@ -342,49 +284,19 @@ public final class DocumentIndex implements AutoCloseable {
             if (seenKeys.contains(key)) continue;
             boolean underRoot = roots.stream().anyMatch(r -> key.equals(r.toString()) || key.startsWith(r + "/"));
             if (underRoot && !Files.exists(Path.of(key))) {
-                writer.deleteDocuments(new Term(Fields.PATH, key));
+                store.delete(key);
                 removed++;
             }
         }
         return removed;
     }
 
-    /** path → what the reader's commit knows of every file. */
-    private Map<String, FileRecord> manifest(DirectoryReader reader) throws RagdeskException {
-        var map = new HashMap<String, FileRecord>();
-        try {
-            var searcher = new IndexSearcher(reader);
-            var hits = searcher.search(new TermQuery(new Term(Fields.KIND, Fields.FILE)), Math.max(1, reader.maxDoc()));
-            var stored = searcher.storedFields();
-            for (var hit : hits.scoreDocs) {
-                var record = Fields.fileOf(stored.document(hit.doc));
-                map.put(record.path(), record);
-            }
-            return map;
-        } catch (IOException e) {
-            throw Documents.unreadable(dir, e);
-        }
-    }
-
-    private int countFiles() throws IOException {
-        try (var reader = DirectoryReader.open(writer)) {
-            return new IndexSearcher(reader).count(new TermQuery(new Term(Fields.KIND, Fields.FILE)));
-        }
-    }
-
-    private void commit() throws IOException {
-        commitData.put("updated", Instant.now().toString());
-        writer.setLiveCommitData(Map.copyOf(commitData).entrySet());
-        writer.commit();
+    private void commit() throws IOException, RagdeskException {
+        store.commit(Map.copyOf(vectorsNote));
     }
 
     @Override
     public void close() throws RagdeskException {
-        try {
-            writer.close();
-            directory.close();
-        } catch (IOException e) {
-            throw new RagdeskException("cannot close the index: " + e.getMessage(), e);
-        }
+        store.close();
     }
 }

@@ -5,18 +5,18 @@ package dev.ragdesk.rag;
  * settings it was skipped under. {@code embedModel} is the id of the model its chunks'
  * vectors came from, empty when they have none.
  */
-record FileRecord(String path, String hash, long size, String type, int chunks, String skipReason,
+public record FileRecord(String path, String hash, long size, String type, int chunks, String skipReason,
                   String skippedUnder, String embedModel) {
-    boolean unchanged(String currentHash, String currentSkipSettings) {
+    public boolean unchanged(String currentHash, String currentSkipSettings) {
         return hash.equals(currentHash) && (skipReason.isEmpty() || currentSkipSettings.equals(skippedUnder));
     }
 
     /** Chunks without vectors from {@code model}, which is empty when there is no embed model. */
-    boolean needsVectors(String model) {
+    public boolean needsVectors(String model) {
         return !model.isEmpty() && chunks > 0 && !model.equals(embedModel);
     }
 
-    FileRecord embeddedWith(String model) {
+    public FileRecord embeddedWith(String model) {
         return new FileRecord(path, hash, size, type, chunks, skipReason, skippedUnder, model);
     }
 }

@@ -36,23 +36,14 @@ import java.util.Map;
  * reciprocal rank, and cuts a highlighted excerpt from each hit. Reads the last commit and
  * refreshes before each search, so it works while another thread or process indexes.
  */
-public final class Retriever implements PassageSource, AutoCloseable {
+public final class Retriever implements SearchBackend {
     /** Stemmed fields count a little less than the base field: an exact form should win. */
     public static final float LANGUAGE_FIELD_BOOST = 0.7f;
-
-    public static final String BM25 = "bm25";
-    public static final String VECTOR = "vector";
-    public static final String HYBRID = "hybrid";
-
-    /** Which ranking a search ran, and anything the user should know about it (vectors missing). */
-    public record Plan(String mode, String note) {}
-
-    /** The hits of one search, and the plan it ran. */
-    public record Result(List<SearchHit> hits, Plan plan) {}
 
     private final Path dir;
     private final Config.Retrieval settings;
     private final Embeddings embeddings;
+    private final RetrievalPlans plans;
     private final Analyzer baseAnalyzer = Languages.base();
     private Directory directory;
     private SearcherManager searchers;
@@ -66,6 +57,12 @@ public final class Retriever implements PassageSource, AutoCloseable {
         this.dir = dir;
         this.settings = settings;
         this.embeddings = embeddings;
+        this.plans = new RetrievalPlans(settings, embeddings);
+    }
+
+    @Override
+    public String where() {
+        return "lucene index " + dir;
     }
 
     /** Most distinct terms one field's query keeps; Lucene refuses more than 1024 clauses in all. */
@@ -90,25 +87,20 @@ public final class Retriever implements PassageSource, AutoCloseable {
     }
 
     @Override
-    public List<Passage> retrieve(String question, int topK) throws RagdeskException {
-        return search(question, topK).hits().stream().map(SearchHit::toPassage).toList();
-    }
-
-    /** Searches the way [retrieval].mode says. */
     public Result search(String queryText, int topK) throws RagdeskException {
         return search(queryText, topK, settings.mode());
     }
 
-    /** {@code requested}: auto, hybrid, bm25 or vector. */
+    @Override
     public Result search(String queryText, int topK, String requested) throws RagdeskException {
         Documents.requireFolder(dir);
         try {
             var manager = searchers();
-            if (manager == null) return new Result(List.of(), new Plan(requested.equals("auto") ? BM25 : requested, ""));
+            if (manager == null) return new Result(List.of(), plans.empty(requested));
             manager.maybeRefreshBlocking();
             var searcher = manager.acquire();
             try {
-                var plan = plan(requested, searcher);
+                var plan = plans.plan(requested, () -> vectors(searcher));
                 var words = query(queryText, searcher.getIndexReader());
                 boolean fused = plan.mode().equals(HYBRID);
                 int depth = fused ? Math.max(topK, settings.candidates()) : topK;
@@ -187,16 +179,13 @@ public final class Retriever implements PassageSource, AutoCloseable {
         return hits;
     }
 
-    /** Vectors in the index: how many chunks have ones from the current model, and who made the last ones. */
-    private record Vectors(int chunks, int current, String lastModel, int lastDims) {}
-
     /** The vector counts of one reader: they change only when a refresh brings a new reader. */
-    private record CountedOn(IndexReader reader, Vectors vectors) {}
+    private record CountedOn(IndexReader reader, VectorCounts vectors) {}
 
     /** Counting costs a pass over every chunk; a search reuses the count while the reader is the same. */
     private volatile CountedOn counted;
 
-    private Vectors vectors(IndexSearcher searcher) throws IOException {
+    private VectorCounts vectors(IndexSearcher searcher) throws IOException {
         var last = counted;
         if (last != null && last.reader() == searcher.getIndexReader()) return last.vectors();
         var v = countVectors(searcher);
@@ -204,7 +193,7 @@ public final class Retriever implements PassageSource, AutoCloseable {
         return v;
     }
 
-    private Vectors countVectors(IndexSearcher searcher) throws IOException {
+    private VectorCounts countVectors(IndexSearcher searcher) throws IOException {
         int chunks = searcher.count(new TermQuery(new Term(Fields.KIND, Fields.CHUNK)));
         int current = embeddings.available() ? searcher.count(withVectorsOf(embeddings.id())) : 0;
         var data = ((DirectoryReader) searcher.getIndexReader()).getIndexCommit().getUserData();
@@ -214,55 +203,14 @@ public final class Retriever implements PassageSource, AutoCloseable {
         } catch (NumberFormatException e) {
             // an unreadable number is no record of vectors
         }
-        return new Vectors(chunks, current, data.getOrDefault(Fields.EMBED_NAME, ""), dims);
+        return new VectorCounts(chunks, current, data.getOrDefault(Fields.EMBED_NAME, ""), dims);
     }
 
-    /**
-     * What a search asked for {@code requested} runs. "auto" is hybrid with an embed model and
-     * vectors, else BM25. Hybrid without vectors runs BM25 and says how to add them; asking for
-     * vectors outright when there are none is an error that says the same.
-     */
-    private Plan plan(String requested, IndexSearcher searcher) throws IOException, RagdeskException {
-        if (requested.equals(BM25)) return new Plan(BM25, "");
-        if (!embeddings.available()) {
-            if (requested.equals("auto")) return new Plan(BM25, "");
-            throw new RagdeskException(requested + " search needs the embed model: " + embeddings.missingReason()
-                    + "; or search with --mode bm25");
-        }
-        var v = vectors(searcher);
-        var mode = requested.equals("auto") ? HYBRID : requested;
-        if (v.chunks() == 0) return new Plan(mode, "");
-        if (v.current() == 0) {
-            var note = missingVectors(v, requested.equals(VECTOR));
-            if (requested.equals(VECTOR)) throw new RagdeskException(note);
-            return new Plan(BM25, note);
-        }
-        if (v.current() < v.chunks()) {
-            return new Plan(mode, (v.chunks() - v.current()) + " of " + v.chunks() + " chunks have no vectors from "
-                    + embeddings.displayName() + " yet; run `ragdesk index --embed`");
-        }
-        return new Plan(mode, "");
-    }
-
-    private String missingVectors(Vectors v, boolean loadToCompare) throws RagdeskException {
-        if (v.lastModel().isEmpty()) {
-            return "the index has no vectors yet (it was built without an embed model); run `ragdesk index --embed` to add them";
-        }
-        String dims = "";
-        if (loadToCompare && v.lastDims() > 0) {
-            int ours = embeddings.get().dimensions();
-            if (ours != v.lastDims()) dims = "; its vectors have " + v.lastDims() + " dimensions and " + embeddings.displayName()
-                    + " makes " + ours;
-        }
-        return "the index's vectors come from another embed model (" + v.lastModel() + dims + "); run `ragdesk index --embed` "
-                + "to embed it again with " + embeddings.displayName();
-    }
-
-    /** Which mode a search runs now, as status shows it: "hybrid (BM25 + …)", or the reason it cannot. */
+    @Override
     public String describeRetrieval() {
         try {
             var manager = searchers();
-            if (manager == null) return describe(new Plan(settings.mode().equals("auto") ? BM25 : settings.mode(), ""));
+            if (manager == null) return plans.describe(plans.empty(settings.mode()));
             manager.maybeRefreshBlocking();
             var searcher = manager.acquire();
             try {
@@ -276,21 +224,7 @@ public final class Retriever implements PassageSource, AutoCloseable {
     }
 
     private String describeRetrieval(IndexSearcher searcher) throws IOException {
-        try {
-            return describe(plan(settings.mode(), searcher));
-        } catch (RagdeskException e) {
-            return "cannot run " + settings.mode() + ": " + e.getMessage();
-        }
-    }
-
-    private String describe(Plan plan) {
-        var what = switch (plan.mode()) {
-            case HYBRID -> "hybrid (BM25 + vectors from " + embeddings.displayName() + ", reciprocal-rank fusion k=" + settings.rrfK() + ")";
-            case VECTOR -> "vector (" + embeddings.displayName() + ")";
-            default -> "bm25" + (settings.mode().equals("auto") && !embeddings.available()
-                    ? " (no embed model: `ragdesk download embed` adds search by meaning)" : "");
-        };
-        return plan.note().isEmpty() ? what : what + "; " + plan.note();
+        return plans.describe(() -> vectors(searcher));
     }
 
     /**
@@ -321,11 +255,11 @@ public final class Retriever implements PassageSource, AutoCloseable {
                 .build();
     }
 
-    /** Counts and size at the last commit. */
+    @Override
     public IndexStatus status() throws RagdeskException {
         Documents.requireFolder(dir);
         try {
-            if (!Files.isDirectory(dir) || !DirectoryReader.indexExists(directoryOrOpen())) return IndexStatus.NONE;
+            if (!Files.isDirectory(dir) || !DirectoryReader.indexExists(directoryOrOpen())) return IndexStatus.none(Config.Retrieval.LUCENE, dir.getFileName().toString(), where());
             try (var reader = DirectoryReader.open(directoryOrOpen())) {
                 var searcher = new IndexSearcher(reader);
                 int files = searcher.count(new TermQuery(new Term(Fields.KIND, Fields.FILE)));
@@ -338,7 +272,8 @@ public final class Retriever implements PassageSource, AutoCloseable {
                 for (var name : directoryOrOpen().listAll()) bytes += directoryOrOpen().fileLength(name);
                 var v = vectors(searcher);
                 return new IndexStatus(true, files - skipped, skipped, chunks, bytes, updated, v.current(), v.lastModel(),
-                        v.lastDims(), describeRetrieval(searcher));
+                        v.lastDims(), describeRetrieval(searcher), Config.Retrieval.LUCENE,
+                        dir.getFileName().toString(), where());
             }
         } catch (IOException e) {
             throw unreadable(e);

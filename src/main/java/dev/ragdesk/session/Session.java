@@ -22,7 +22,7 @@ import dev.ragdesk.models.ModelInstaller;
 import dev.ragdesk.models.Transfer;
 import dev.ragdesk.process.Threads;
 import dev.ragdesk.rag.Documents;
-import dev.ragdesk.rag.Retriever;
+import dev.ragdesk.rag.SearchBackend;
 import dev.ragdesk.voice.AudioSource;
 import dev.ragdesk.voice.Transcriber;
 import org.slf4j.Logger;
@@ -102,7 +102,7 @@ public final class Session implements AutoCloseable {
     private final Options options;
     private final Consumer<SessionEvent> listener;
     private final ModelHost host;
-    private final Retriever retriever;
+    private final SearchBackend retriever;
     /** The embed model, loaded on first use and shared by searches (model lane) and indexing (index lane). */
     private final Embeddings embeddings;
     private final GpuMonitor gpu;
@@ -342,7 +342,7 @@ public final class Session implements AutoCloseable {
     public void index(Path path) {
         indexCancel.set(false);
         indexLane.execute(guarded("indexing", e -> listener.accept(new SessionEvent.IndexFinished(null, e)), () -> {
-            try (var index = Documents.openForWriting(workspace, config, embeddings)) {
+            try (var index = Documents.openForWriting(workspace, config, embeddings, env)) {
                 var summary = index.index(List.of(path), p -> listener.accept(new SessionEvent.Indexing(p)), indexCancel::get);
                 listener.accept(new SessionEvent.IndexFinished(summary, ""));
             }
@@ -354,7 +354,7 @@ public final class Session implements AutoCloseable {
     public void embedIndex() {
         indexCancel.set(false);
         indexLane.execute(guarded("embedding the index", e -> listener.accept(new SessionEvent.IndexFinished(null, e)), () -> {
-            try (var index = Documents.openForEmbedding(workspace, config, embeddings)) {
+            try (var index = Documents.openForEmbedding(workspace, config, embeddings, env)) {
                 var summary = index.embedMissing(p -> listener.accept(new SessionEvent.Indexing(p)), indexCancel::get);
                 listener.accept(new SessionEvent.IndexFinished(summary, ""));
             }
@@ -375,7 +375,7 @@ public final class Session implements AutoCloseable {
 
     public void remove(Path path) {
         indexLane.execute(guarded("removing " + path, this::notice, () -> {
-            try (var index = Documents.openForWriting(workspace, config)) {
+            try (var index = Documents.openForWriting(workspace, config, env)) {
                 int n = index.remove(path);
                 notice("removed " + n + " file" + (n == 1 ? "" : "s") + " under " + path);
             }

@@ -70,6 +70,9 @@ public sealed interface SessionEvent {
         public boolean exists() { return status.exists(); }
 
         public int files() { return status.files(); }
+
+        /** "index", or "solr docs" for a team's collection. */
+        public String label() { return status.label(); }
     }
 
     /**

@@ -11,7 +11,7 @@ import dev.ragdesk.gpu.GpuMonitor;
 import dev.ragdesk.gpu.LayerPlanner;
 import dev.ragdesk.models.ModelFiles;
 import dev.ragdesk.rag.Documents;
-import dev.ragdesk.rag.Retriever;
+import dev.ragdesk.rag.SearchBackend;
 
 import java.util.Map;
 import java.util.function.Consumer;
@@ -22,7 +22,7 @@ import java.util.function.Consumer;
  * the assistant and dictation. {@link Session} only uses them; a test or a new front end that
  * needs another part changes this, not the façade.
  */
-record SessionParts(GpuMonitor gpu, LayerPlanner planner, ModelHost host, Embeddings embeddings, Retriever retriever,
+record SessionParts(GpuMonitor gpu, LayerPlanner planner, ModelHost host, Embeddings embeddings, SearchBackend retriever,
                     Assistant assistant, Dictation dictation) {
 
     /** @param engineEvents where the host's events go: the session that these parts serve */
@@ -34,7 +34,7 @@ record SessionParts(GpuMonitor gpu, LayerPlanner planner, ModelHost host, Embedd
         var planner = Engines.planner(engine, workspace, config, gpu::sample);
         var host = Engines.host(engine, planner, engineEvents, options.host().withIdleUnload(config.engine().idleUnload()));
         var embeddings = Embeddings.of(workspace, config);
-        var retriever = Documents.retriever(workspace, config, embeddings);
+        var retriever = Documents.retriever(workspace, config, embeddings, env);
         var assistant = new Assistant(host, new ModelFiles(workspace, config), config, retriever, env);
         var dictation = new Dictation(workspace, config, options.audio(), options.transcriber());
         return new SessionParts(gpu, planner, host, embeddings, retriever, assistant, dictation);

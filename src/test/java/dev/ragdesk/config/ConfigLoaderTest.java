@@ -57,6 +57,35 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theSolrBackendIsCheckedKeyByKey() throws Exception {
+        var solr = loader.load(write("""
+                [retrieval]
+                backend = "solr"
+
+                [solr]
+                url = "http://127.0.0.1:8983/solr, http://127.0.0.1:7574/solr"
+                collection = "lab"
+                """)).config();
+        assertEquals("solr", solr.retrieval().backend());
+        assertEquals(List.of("http://127.0.0.1:8983/solr", "http://127.0.0.1:7574/solr"), solr.solr().urls());
+        assertEquals(2, solr.solr().shards());
+
+        for (var bad : List.of(
+                new String[] {"[retrieval]\nbackend = \"elastic\"\n", ":2: retrieval.backend: must be one of lucene, solr"},
+                new String[] {"[retrieval]\nbackend = \"solr\"\n", ":2: retrieval.backend: is \"solr\" but [solr] has neither url nor zk_hosts"},
+                new String[] {"[solr]\nurl = \"solr1:8983\"\n", ":2: solr.url: must be http:// or https:// URLs"},
+                new String[] {"[solr]\nurl = \"http://a/solr\"\nuser = \"team\"\n", ":3: solr.user: is set but [solr].password_env is not"},
+                new String[] {"[solr]\nurl = \"http://a/solr\"\ncollection = \"a b\"\n", ":3: solr.collection: must be a Solr collection name"})) {
+            var file = write(bad[0]);
+            var e = assertThrows(ConfigException.class, () -> loader.load(file));
+            assertTrue(e.getMessage().contains(bad[1]), e.getMessage());
+        }
+
+        var clear = loader.load(write("[solr]\nurl = \"http://solr.lab:8983/solr\"\nuser = \"team\"\npassword_env = \"PW\"\n"));
+        assertTrue(clear.warnings().get(0).contains("solr.url is plain http:// to another machine"), clear.warnings().toString());
+    }
+
+    @Test
     void syntaxErrorNamesTheLine() throws Exception {
         var file = write("""
                 [llama]

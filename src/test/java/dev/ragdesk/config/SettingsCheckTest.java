@@ -50,6 +50,14 @@ class SettingsCheckTest {
     }
 
     @Test
+    void aSolrCredentialVariableThatIsNotSetIsNamed() throws Exception {
+        var toml = "[solr]\nurl = \"https://solr.lab:8983/solr\"\nuser = \"team\"\npassword_env = \"LAB_SOLR_PW\"\n";
+        var line = only(problems(toml));
+        assertTrue(line.startsWith(home.resolve("config.toml") + ":4: solr.password_env names $LAB_SOLR_PW, which is not set here"), line);
+        assertEquals(List.of(), problems(toml, Map.of("LAB_SOLR_PW", "secret")));
+    }
+
+    @Test
     void aKeyVariableThatIsNotSetIsNamedAndASetOneIsNot() throws Exception {
         var toml = "[models.chat]\nendpoint = \"https://vllm.lab/v1\"\nmodel = \"llama\"\napi_key_env = \"LAB_KEY\"\n";
         var line = only(problems(toml));

@@ -1,26 +1,18 @@
 package dev.ragdesk.rag;
 
 import dev.ragdesk.config.Config;
+import dev.ragdesk.config.Workspace;
 import dev.ragdesk.embed.Embeddings;
 import dev.ragdesk.embed.OnnxEmbedder;
-import dev.ragdesk.rag.solr.SolrConfigset;
-import dev.ragdesk.rag.solr.SolrDocuments;
-import dev.ragdesk.rag.solr.SolrQueries;
 import dev.ragdesk.testing.MiniLm;
-import org.apache.solr.client.solrj.request.CollectionAdminRequest;
-import org.apache.solr.client.solrj.request.QueryRequest;
-import org.apache.solr.cloud.MiniSolrCloudCluster;
-import org.apache.solr.common.SolrInputDocument;
-import org.apache.solr.common.params.ModifiableSolrParams;
+import dev.ragdesk.testing.SolrCloud;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -30,103 +22,49 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * The same retrieval on SolrCloud as on the local index: {@link RetrievalSet}'s passages indexed
- * into both (the same chunks, the same MiniLM vectors), its questions asked of both, in bm25,
- * vector and hybrid mode. The local index is the oracle; Solr is a real two-node cluster with two
- * shards of two replicas, so the shards' statistics and the merge of their answers are exercised.
+ * into both by ragdesk's own indexer (the same chunks, the same MiniLM vectors), its questions
+ * asked of both through ragdesk's own retrievers, in bm25, vector and hybrid mode. The local
+ * index is the oracle; Solr is a real two-node cluster with two shards of two replicas, created
+ * by {@code index --init}'s code, so the shards' statistics and the merge of their answers are
+ * exercised.
  */
 @Timeout(300)
 class SolrRetrievalTest {
     @TempDir static Path dir;
-    static MiniSolrCloudCluster cluster;
+    static SolrCloud solr;
     static OnnxEmbedder minilm;
     static Retriever local;
+    static SearchBackend remote;
 
     @BeforeAll
     static void indexBoth() throws Exception {
-        System.setProperty("solr.log.dir", dir.resolve("logs").toString());
         minilm = OnnxEmbedder.load(MiniLm.files(), MiniLm.settings());
         var embeddings = Embeddings.of(minilm.id(), minilm.displayName(), MiniLm.settings(), () -> minilm);
         var docs = RetrievalSet.write(dir.resolve("docs"));
-        var extractors = new Extractors(50_000_000);
-        var chunker = new Chunker(1200, 150);
-        try (var writer = DocumentIndex.open(dir.resolve("index"), extractors, chunker, DocumentIndex.CommitPolicy.DEFAULT, embeddings)) {
+        try (var writer = DocumentIndex.open(dir.resolve("index"), new Extractors(50_000_000), new Chunker(1200, 150),
+                DocumentIndex.CommitPolicy.DEFAULT, embeddings)) {
             writer.index(List.of(docs), p -> {}, () -> false);
         }
         local = new Retriever(dir.resolve("index"), Config.DEFAULTS.retrieval(), embeddings);
 
-        var configset = SolrConfigset.write(dir.resolve("conf"), minilm.dimensions());
-        cluster = new MiniSolrCloudCluster.Builder(2, dir.resolve("cluster")).addConfig("ragdesk", configset).build();
-        CollectionAdminRequest.createCollection("docs", "ragdesk", 2, 2).process(cluster.getSolrClient());
-        cluster.waitForActiveCollection("docs", 2, 4);
-        var batch = new ArrayList<SolrInputDocument>();
-        try (var files = Files.list(docs)) {
-            for (var file : files.sorted().toList()) {
-                var path = file.toRealPath().toString();
-                var chunks = chunker.chunk(extractors.extract(file));
-                var vectors = minilm.passages(chunks.stream().map(Chunk::text).toList());
-                for (int i = 0; i < chunks.size(); i++) {
-                    var doc = new SolrInputDocument();
-                    SolrDocuments.chunk("test-host", path, chunks.get(i), vectors.get(i), minilm.id()).forEach(doc::addField);
-                    batch.add(doc);
-                }
-            }
+        solr = SolrCloud.start(dir, null);
+        var config = solr.config("docs", "");
+        var workspace = new Workspace(dir.resolve("ws"));
+        var created = Documents.createSolrCollection(config, embeddings, Map.of());
+        assertTrue(created.startsWith("created solr collection \"docs\""), created);
+        try (var writer = Documents.openForWriting(workspace, config, embeddings, Map.of())) {
+            var summary = writer.index(List.of(docs), p -> {}, () -> false);
+            assertEquals(RetrievalSet.PASSAGES.size(), summary.indexed());
         }
-        cluster.getSolrClient().add("docs", batch);
-        cluster.getSolrClient().commit("docs");
+        remote = Documents.retriever(workspace, config, embeddings, Map.of());
     }
 
     @AfterAll
     static void stop() throws Exception {
+        if (remote != null) remote.close();
         if (local != null) local.close();
-        if (cluster != null) cluster.shutdown();
+        if (solr != null) solr.close();
         if (minilm != null) minilm.close();
-    }
-
-    /** A ranking's passage ids ("p07"), best first. */
-    private static List<String> solrRanking(Map<String, List<String>> query) throws Exception {
-        return solrScored(query).stream().map(Map.Entry::getKey).toList();
-    }
-
-    /** A ranking's passage ids with Solr's scores. */
-    private static List<Map.Entry<String, Float>> solrScored(Map<String, List<String>> query) throws Exception {
-        var params = new ModifiableSolrParams();
-        query.forEach((name, values) -> params.set(name, values.toArray(String[]::new)));
-        var response = new QueryRequest(params).process(cluster.getSolrClient(), "docs");
-        var ids = new ArrayList<Map.Entry<String, Float>>();
-        for (var doc : response.getResults()) {
-            ids.add(Map.entry(idOf((String) doc.getFieldValue(Fields.PATH)), ((Number) doc.getFieldValue("score")).floatValue()));
-        }
-        return ids;
-    }
-
-    private static String idOf(String path) {
-        var name = Path.of(path).getFileName().toString();
-        return name.substring(0, name.length() - ".txt".length());
-    }
-
-    private static List<String> solr(String question, String mode) throws Exception {
-        var settings = Config.DEFAULTS.retrieval();
-        return switch (mode) {
-            case Retriever.BM25 -> solrRanking(SolrQueries.bm25(question, 10));
-            case Retriever.VECTOR -> solrRanking(SolrQueries.nearest(minilm.query(question), minilm.id(), 10));
-            default -> {
-                int depth = Math.max(10, settings.candidates());
-                var bm25 = solrRanking(SolrQueries.bm25(question, depth));
-                var vector = solrRanking(SolrQueries.nearest(minilm.query(question), minilm.id(), depth));
-                // fused on the client, by the local index's own Fusion: Solr 9 has no reciprocal-rank fusion
-                var names = new ArrayList<String>();
-                var rankings = new ArrayList<Fusion.Ranking>();
-                for (var entry : List.of(Map.entry(settings.bm25Weight(), bm25), Map.entry(settings.vectorWeight(), vector))) {
-                    var ranks = new ArrayList<Integer>();
-                    for (var id : entry.getValue()) {
-                        if (!names.contains(id)) names.add(id);
-                        ranks.add(names.indexOf(id));
-                    }
-                    rankings.add(new Fusion.Ranking("list" + rankings.size(), entry.getKey(), ranks));
-                }
-                yield Fusion.reciprocalRank(rankings, settings.rrfK(), 10).stream().map(f -> names.get(f.item())).toList();
-            }
-        };
     }
 
     private static double ndcg(List<String> ranking, String answer) {
@@ -144,8 +82,8 @@ class SolrRetrievalTest {
         for (var q : RetrievalSet.QUESTIONS) {
             var localScores = local.search(q.text(), 10, Retriever.BM25).hits().stream()
                     .map(h -> Math.round(h.score() * 1e4) / 1e4).toList();
-            var solrScores = solrScored(SolrQueries.bm25(q.text(), 10)).stream()
-                    .map(e -> Math.round(e.getValue() * 1e4) / 1e4).toList();
+            var solrScores = remote.search(q.text(), 10, Retriever.BM25).hits().stream()
+                    .map(h -> Math.round(h.score() * 1e4) / 1e4).toList();
             assertEquals(localScores, solrScores, q.text());
         }
     }
@@ -159,7 +97,9 @@ class SolrRetrievalTest {
             var differences = new LinkedHashMap<String, String>();
             for (var q : RetrievalSet.QUESTIONS) {
                 var localIds = local.search(q.text(), 10, mode).hits().stream().map(RetrievalSet::idOf).toList();
-                var solrIds = solr(q.text(), mode);
+                var solrResult = remote.search(q.text(), 10, mode);
+                assertEquals(mode, solrResult.plan().mode());
+                var solrIds = solrResult.hits().stream().map(RetrievalSet::idOf).toList();
                 localSum += ndcg(localIds, q.answer());
                 solrSum += ndcg(solrIds, q.answer());
                 overlap += localIds.isEmpty() ? 1 : localIds.stream().filter(solrIds::contains).count() / (double) localIds.size();
@@ -175,5 +115,70 @@ class SolrRetrievalTest {
             double expected = mode.equals(Retriever.BM25) ? 0.99 : 0.95;
             assertTrue(overlap / n >= expected, mode + " top-10 overlap " + overlap / n + "; differences: " + differences);
         }
+    }
+
+    /** The hit a reader sees: the same path, place, heading and excerpt (cut by each side's own unified highlighter). */
+    @Test
+    void hitsCarryTheLocalIndexsCitationsAndExcerpts() throws Exception {
+        int compared = 0;
+        for (var q : RetrievalSet.QUESTIONS) {
+            var localHits = local.search(q.text(), 3, Retriever.HYBRID).hits();
+            var solrHits = remote.search(q.text(), 3, Retriever.HYBRID).hits();
+            for (var l : localHits) {
+                var s = solrHits.stream().filter(h -> h.path().equals(l.path()) && h.location().equals(l.location())).findFirst();
+                if (s.isEmpty()) continue;
+                assertEquals(l.heading(), s.get().heading());
+                assertEquals(l.text(), s.get().text());
+                assertEquals(l.excerpt(), s.get().excerpt(), q.text());
+                assertEquals(l.foundBy().keySet(), s.get().foundBy().keySet(), q.text());
+                compared++;
+            }
+        }
+        assertTrue(compared >= RetrievalSet.QUESTIONS.size(), "compared " + compared + " hits");
+    }
+
+    @Test
+    void statusNamesTheCollectionAndCountsWhatItHolds() throws Exception {
+        var localStatus = local.status();
+        var s = remote.status();
+        assertEquals("solr", s.backend());
+        assertEquals("solr docs", s.label());
+        assertTrue(s.where().startsWith("solr collection \"docs\" at http://127.0.0.1:"), s.where());
+        assertEquals(localStatus.files(), s.files());
+        assertEquals(localStatus.chunks(), s.chunks());
+        assertEquals(localStatus.chunks(), s.vectorChunks());
+        assertFalse(s.updatedAt().isEmpty());
+        assertTrue(s.retrieval().startsWith("hybrid (BM25 + vectors from"), s.retrieval());
+    }
+
+    /**
+     * Pasted pages: 20,000 words of a few common ones (each term weighted by its uses), and every
+     * passage of the set at once (hundreds of distinct terms, of which each field keeps its 64
+     * rarest). Solr keeps and weighs the same terms as the local index: the same ranking.
+     */
+    @Test
+    void aPastedPageSearchesByTheSameTermsAsTheLocalIndex() throws Exception {
+        var q = RetrievalSet.QUESTIONS.get(0);
+        var filler = new StringBuilder();
+        for (int i = 0; i < 2_500; i++) filler.append("the and of a to in is it ");
+        var everything = String.join(" ", RetrievalSet.PASSAGES.values());
+        for (var question : List.of(filler + " " + q.text(), everything + " " + q.text())) {
+            var localHits = local.search(question, 10, Retriever.BM25).hits();
+            var solrHits = remote.search(question, 10, Retriever.BM25).hits();
+            assertEquals(10, solrHits.size());
+            assertEquals(scores(localHits), scores(solrHits));
+            // equal scores may change places, and the last may tie with an 11th: the passages above the last score are the same
+            var last = scores(localHits).get(9);
+            assertEquals(above(localHits, last), above(solrHits, last));
+        }
+    }
+
+    private static List<Double> scores(List<SearchHit> hits) {
+        return hits.stream().map(h -> Math.round(h.score() * 1e3) / 1e3).toList();
+    }
+
+    private static java.util.Set<String> above(List<SearchHit> hits, double score) {
+        return hits.stream().filter(h -> Math.round(h.score() * 1e3) / 1e3 > score).map(RetrievalSet::idOf)
+                .collect(java.util.stream.Collectors.toSet());
     }
 }

@@ -23,6 +23,8 @@ public final class SolrConfigset {
     public static final String ID = "id";
     /** Which machine a document came from: several users and machines index into one collection. */
     public static final String HOST = "host";
+    /** When a file's record was written, in epoch milliseconds: the collection's "updated" is the newest. */
+    public static final String INDEXED_AT = "indexed_at";
 
     private SolrConfigset() {}
 
@@ -33,6 +35,24 @@ public final class SolrConfigset {
         return folder;
     }
 
+    /** The configset as the ConfigSets API takes it: a zip of schema.xml and solrconfig.xml. */
+    public static byte[] zip(int dimensions) throws IOException {
+        var bytes = new java.io.ByteArrayOutputStream();
+        try (var zip = new java.util.zip.ZipOutputStream(bytes)) {
+            for (var file : java.util.Map.of("schema.xml", schema(dimensions), "solrconfig.xml", SOLRCONFIG).entrySet()) {
+                zip.putNextEntry(new java.util.zip.ZipEntry(file.getKey()));
+                zip.write(file.getValue().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                zip.closeEntry();
+            }
+        }
+        return bytes.toByteArray();
+    }
+
+    /** The configset's name in the cluster: one per schema version and vector size. */
+    public static String name(int dimensions) {
+        return SCHEMA_NAME + "-" + dimensions;
+    }
+
     static String schema(int dimensions) {
         var xml = new StringBuilder();
         xml.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
@@ -40,7 +60,7 @@ public final class SolrConfigset {
                 .append("<schema name=\"").append(SCHEMA_NAME).append("\" version=\"1.7\">\n")
                 .append("  <uniqueKey>").append(ID).append("</uniqueKey>\n")
                 .append("  <fieldType name=\"string\" class=\"solr.StrField\" sortMissingLast=\"true\"/>\n")
-                .append("  <fieldType name=\"pint\" class=\"solr.IntPointField\"/>\n")
+                .append("  <fieldType name=\"pint\" class=\"solr.IntPointField\" docValues=\"true\"/>\n")
                 .append("  <fieldType name=\"plong\" class=\"solr.LongPointField\" docValues=\"true\"/>\n")
                 .append("  <fieldType name=\"text_base\" class=\"solr.TextField\" positionIncrementGap=\"100\">\n")
                 .append("    <analyzer>\n      <tokenizer class=\"").append(Languages.BASE_TOKENIZER.getName()).append("\"/>\n");
@@ -66,10 +86,12 @@ public final class SolrConfigset {
         for (var stored : new String[] {Fields.HEADING, Fields.HASH, Fields.TYPE, Fields.SKIP_REASON, Fields.SKIPPED_UNDER}) {
             field(xml, stored, "string", false, true);
         }
-        for (var number : new String[] {Fields.PAGE, Fields.START_LINE, Fields.END_LINE, Fields.ORDINAL, Fields.CHUNKS}) {
+        for (var number : new String[] {Fields.PAGE, Fields.START_LINE, Fields.END_LINE, Fields.CHUNKS}) {
             field(xml, number, "pint", false, true);
         }
+        field(xml, Fields.ORDINAL, "pint", true, true); // a file's chunks are read back in order, and the stale ones deleted by range
         field(xml, Fields.SIZE, "plong", false, true);
+        field(xml, INDEXED_AT, "plong", true, true);
         field(xml, Fields.SKIPPED, "string", true, false);
         field(xml, Fields.EMBED_MODEL, "string", true, true);
         field(xml, Fields.vector(dimensions), "vector", true, false);
@@ -97,6 +119,12 @@ public final class SolrConfigset {
               <!-- BM25 with the whole collection's statistics, not each shard's: the same scores as one local index -->
               <statsCache class="org.apache.solr.search.stats.ExactStatsCache"/>
               <requestHandler name="/select" class="solr.SearchHandler"/>
+              <!-- the collection's document frequencies of a long question's terms, to keep its rarest (as the local index does) -->
+              <searchComponent name="terms" class="solr.TermsComponent"/>
+              <requestHandler name="/terms" class="solr.SearchHandler">
+                <lst name="defaults"><bool name="terms">true</bool><bool name="distrib">true</bool><str name="shards.qt">/terms</str></lst>
+                <arr name="components"><str>terms</str></arr>
+              </requestHandler>
             </config>
             """;
 }

@@ -387,7 +387,7 @@ public final class TuiApp {
             state.indexing = null;
             system(f.failed() ? "⚠ " + f.error() : capitalised(f.description()) + ".");
         } else if (event instanceof SessionEvent.IndexState s) {
-            state.indexLine = s.exists() ? "index " + s.files() + " files" : "no index";
+            state.indexLine = s.exists() ? s.label() + " " + s.files() + " files" : "no " + s.label();
         } else if (event instanceof SessionEvent.Memory m) {
             state.gpu = m.sample();
             state.modelRam = m.modelRamBytes();
