@@ -16,6 +16,11 @@ public record FileRecord(String path, String hash, long size, String type, int c
         return !model.isEmpty() && chunks > 0 && !model.equals(embedModel);
     }
 
+    /** This record before its chunks are all written: no hash, so no run takes the file for unchanged. */
+    public FileRecord pending() {
+        return new FileRecord(path, "", size, type, chunks, skipReason, skippedUnder, embedModel);
+    }
+
     public FileRecord embeddedWith(String model) {
         return new FileRecord(path, hash, size, type, chunks, skipReason, skippedUnder, model);
     }

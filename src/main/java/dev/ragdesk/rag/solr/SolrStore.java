@@ -21,10 +21,11 @@ import java.util.function.Consumer;
 /**
  * A team's SolrCloud collection as {@link DocumentStore}: the documents of this machine
  * ({@code host}) among everyone's. Solr has no transaction over several documents, so a file is
- * replaced in an order that the next run can always finish: its chunks first (their ids are
- * fixed by host, path and position, so writing them again overwrites), then the chunks beyond its
- * new length are deleted, then its record. A run cut short before the record leaves the old
- * record's hash (or none), and the next run writes the file again. Commits are ragdesk's:
+ * replaced in an order that the next run can always finish: its record as pending (no hash),
+ * its chunks (their ids are fixed by host, path and position, so writing them again
+ * overwrites), the deletion of chunks beyond its new length, then its record with its hash. A
+ * run cut short anywhere leaves a record the next run does not trust, so it writes the file
+ * again, or removes it, chunks and all, if the file is gone. Commits are ragdesk's:
  * ({@code openSearcher} stays off in the configset's autoCommit), so searches see whole batches.
  */
 public final class SolrStore implements DocumentStore {
@@ -81,21 +82,46 @@ public final class SolrStore implements DocumentStore {
 
     @Override
     public void replace(List<FileUpdate> files) throws RagdeskException {
-        var chunks = new ArrayList<SolrInputDocument>();
-        var stale = new ArrayList<String>();
-        var records = new ArrayList<SolrInputDocument>();
         long now = System.currentTimeMillis();
+        begin(files, now);
+        writeChunks(files);
+        finish(files, now);
+    }
+
+    /**
+     * Step one: each file's record as pending (no hash). A run that ends before its chunks are
+     * vouched for leaves a record that the next run neither trusts (no hash matches) nor loses
+     * (a file deleted meanwhile is removed by it, chunks and all).
+     */
+    void begin(List<FileUpdate> files, long now) throws RagdeskException {
+        var pending = new ArrayList<SolrInputDocument>();
+        for (var file : files) pending.add(SolrDocuments.file(host, file.record().pending(), now));
+        update("index", new UpdateRequest().add(pending));
+    }
+
+    /** Step two: the chunks, whose ids (host, path, position) make a rewrite an overwrite. */
+    void writeChunks(List<FileUpdate> files) throws RagdeskException {
+        var chunks = new ArrayList<SolrInputDocument>();
         for (var file : files) {
             var record = file.record();
             for (int i = 0; i < file.chunks().size(); i++) {
                 var vector = file.vectors() == null ? null : file.vectors().get(i);
                 chunks.add(SolrDocuments.chunk(host, record.path(), file.chunks().get(i), vector, record.embedModel()));
             }
+        }
+        if (!chunks.isEmpty()) update("index", new UpdateRequest().add(chunks));
+    }
+
+    /** Step three: the chunks past each file's new length go, then its record vouches for the rest. */
+    void finish(List<FileUpdate> files, long now) throws RagdeskException {
+        var stale = new ArrayList<String>();
+        var records = new ArrayList<SolrInputDocument>();
+        for (var file : files) {
+            var record = file.record();
             stale.add(ofFile(record.path()) + " +" + Fields.KIND + ":" + Fields.CHUNK + " +" + Fields.ORDINAL + ":["
                     + file.chunks().size() + " TO *]");
             records.add(SolrDocuments.file(host, record, now));
         }
-        if (!chunks.isEmpty()) update("index", new UpdateRequest().add(chunks));
         update("index", deleteAll(stale));
         update("index", new UpdateRequest().add(records));
     }

@@ -153,6 +153,42 @@ class SolrIndexingTest {
         assertEquals(records.size(), rest.unchanged());
     }
 
+    /**
+     * A run that ends after a file's chunks are written and before its record vouches for them
+     * (the process killed there): the next run writes the file again if it is there, and removes
+     * every trace of it if it is gone, since its pending record names it.
+     */
+    @Test
+    void aRunEndedBetweenAFilesChunksAndItsRecordIsFinishedOrCleanedUp() throws Exception {
+        var config = collection("interrupted");
+        var docs = solr.dir("interrupted-docs");
+        var kept = docs.resolve("kept.txt");
+        var gone = docs.resolve("gone.txt");
+        Files.writeString(kept, paragraphs("plover", 8));
+        Files.writeString(gone, paragraphs("dunlin", 8));
+        var updates = new java.util.ArrayList<dev.ragdesk.rag.DocumentStore.FileUpdate>();
+        for (var file : List.of(kept, gone)) {
+            var chunks = new Chunker(400, 60).chunk(new Extractors(50_000_000).extract(file));
+            updates.add(new dev.ragdesk.rag.DocumentStore.FileUpdate(new dev.ragdesk.rag.FileRecord(file.toString(), "0".repeat(64),
+                    Files.size(file), "text", chunks.size(), "", "", ""), chunks, null));
+        }
+        var store = SolrStore.open(SolrCollection.connect(config.solr(), Map.of()), "h", 0);
+        store.begin(updates, System.currentTimeMillis());
+        store.writeChunks(updates);
+        store.commit(Map.of());
+        store.close(); // the process ends here: chunks written, no record vouching for them
+        assertEquals(updates.get(1).chunks().size(), count("interrupted", Fields.CHUNK, gone.toString(), null));
+        assertTrue(updates.get(1).chunks().size() > 1);
+
+        Files.delete(gone);
+        var next = index(config, "h", docs);
+        assertEquals(1, next.indexed(), "the file that is there is written again");
+        assertEquals(1, next.removed(), "the file that went is removed");
+        assertEquals(0, count("interrupted", Fields.CHUNK, gone.toString(), null), "no chunk of it is left to be found");
+        assertEquals(0, count("interrupted", Fields.FILE, gone.toString(), null));
+        assertEquals(updates.get(0).chunks().size(), count("interrupted", Fields.CHUNK, kept.toString(), null));
+    }
+
     /** [solr].zk_hosts instead of url: the cluster's ZooKeeper names its nodes. */
     @Test
     void theClustersZooKeeperServesAsWellAsItsNodes() throws Exception {
