@@ -231,25 +231,24 @@ public final class SolrRetriever implements SearchBackend {
         return collection.query(doing, "/select", params).getResults().getNumFound();
     }
 
-    /** Counted at each search: the collection is shared, and others index into it. */
+    /** Counted at each search, in one request: the collection is shared, and others index into it. */
     private VectorCounts vectors() throws RagdeskException {
-        var chunk = Fields.KIND + ":" + Fields.CHUNK;
-        int chunks = (int) count("search", chunk);
-        int current = embeddings.available() ? (int) count("search", chunk, SolrStore.term(Fields.EMBED_MODEL, embeddings.id())) : 0;
-        String last = "";
-        if (current == 0 && chunks > 0) {
-            var params = new ModifiableSolrParams();
-            params.set("q", "*:*");
-            params.set("fq", chunk);
-            params.set("rows", 0);
-            params.set("facet", true);
-            params.set("facet.field", Fields.EMBED_MODEL);
-            params.set("facet.limit", 1);
-            params.set("facet.mincount", 1);
-            var facet = collection.query("search", "/select", params).getFacetField(Fields.EMBED_MODEL);
-            if (facet != null && facet.getValueCount() > 0) last = facet.getValues().get(0).getName();
-        }
-        return new VectorCounts(chunks, current, last, last.isEmpty() ? 0 : dims());
+        var params = new ModifiableSolrParams();
+        params.set("q", "*:*");
+        params.set("fq", Fields.KIND + ":" + Fields.CHUNK);
+        params.set("rows", 0);
+        params.set("facet", true);
+        params.set("facet.field", Fields.EMBED_MODEL); // the model that embedded the most chunks, for the message when it is not ours
+        params.set("facet.limit", 1);
+        params.set("facet.mincount", 1);
+        var current = SolrStore.term(Fields.EMBED_MODEL, embeddings.id());
+        params.set("facet.query", current);
+        var response = collection.query("search", "/select", params);
+        int chunks = (int) response.getResults().getNumFound();
+        int mine = response.getFacetQuery() == null ? 0 : response.getFacetQuery().getOrDefault(current, 0);
+        var facet = response.getFacetField(Fields.EMBED_MODEL);
+        var last = facet != null && facet.getValueCount() > 0 ? facet.getValues().get(0).getName() : "";
+        return new VectorCounts(chunks, mine, last, last.isEmpty() ? 0 : dims());
     }
 
     private int dims() throws RagdeskException {

@@ -189,6 +189,41 @@ class SolrIndexingTest {
         assertEquals(updates.get(0).chunks().size(), count("interrupted", Fields.CHUNK, kept.toString(), null));
     }
 
+    /**
+     * A collection indexed before there was an embed model: search says so and runs BM25; then
+     * {@code index --embed} gives every chunk a vector from its stored text, without reading a file,
+     * and search by meaning finds what shares no word with the question.
+     */
+    @Test
+    void vectorsAreAddedLaterFromTheStoredChunks() throws Exception {
+        var config = collection("embedded-later");
+        var docs = solr.dir("later-docs");
+        Files.writeString(docs.resolve("car.txt"), "The automobile would not start because its battery was flat.\n");
+        Files.writeString(docs.resolve("rice.txt"), "Monsoon rains flooded the rice fields near the river delta.\n");
+        try (var writer = Documents.openForWriting(new Workspace(solr.dir("ws")), config, Map.of())) { // as this machine
+            assertEquals(2, writer.index(List.of(docs), p -> {}, () -> false).indexed());
+        }
+        try (var minilm = dev.ragdesk.embed.OnnxEmbedder.load(dev.ragdesk.testing.MiniLm.files(), dev.ragdesk.testing.MiniLm.settings())) {
+            var embeddings = Embeddings.of(minilm.id(), minilm.displayName(), dev.ragdesk.testing.MiniLm.settings(), () -> minilm);
+            var ws = new Workspace(solr.dir("ws"));
+            try (var retriever = Documents.retriever(ws, config, embeddings, Map.of())) {
+                var before = retriever.search("car won't turn over, dead accumulator", 2);
+                assertEquals("bm25", before.plan().mode());
+                assertTrue(before.plan().note().contains("run `ragdesk index --embed`"), before.plan().note());
+
+                Files.delete(docs.resolve("rice.txt")); // --embed reads no file: the stored chunks are enough
+                try (var writer = Documents.openForEmbedding(ws, config, embeddings, Map.of())) {
+                    var summary = writer.embedMissing(p -> {}, () -> false);
+                    assertEquals(2, summary.embedded());
+                }
+                var after = retriever.search("car won't turn over, dead accumulator", 1, "vector");
+                assertEquals("vector", after.plan().mode());
+                assertEquals(docs.resolve("car.txt").toString(), after.hits().get(0).path());
+                assertEquals(2, retriever.status().vectorChunks());
+            }
+        }
+    }
+
     /** [solr].zk_hosts instead of url: the cluster's ZooKeeper names its nodes. */
     @Test
     void theClustersZooKeeperServesAsWellAsItsNodes() throws Exception {
