@@ -64,6 +64,22 @@ class SolrCommandsTest {
                 overall.out());
     }
 
+    /** `ask` in RAG mode on the team's collection: the one answering path, with passages and citations from Solr. */
+    @Test
+    void askAnswersFromTheCollectionAndCitesIt() throws Exception {
+        var askHome = solr.dir("ask-home");
+        var model = dev.ragdesk.models.SyntheticGguf.llama().writeTo(askHome.resolve("models/tiny.gguf"));
+        Files.writeString(askHome.resolve("config.toml"), "[engine]\nkind = \"jvm\"\n[models.rag]\npath = \"" + model
+                + "\"\n[llama]\nctx_size = 2048\n\n" + solr.toml("ask-docs", ""));
+        var init = CliRun.in(askHome, Map.of(), "index", "--init", docs.toString());
+        assertEquals(0, init.code(), init.err());
+        var answer = CliRun.in(askHome, Map.of(), "ask", "--mode", "rag", "--json", "--max-tokens", "4", "--temperature", "0",
+                "Who climbed the steps to light the lighthouse lamp?");
+        assertEquals(0, answer.code(), answer.err());
+        var citations = answer.json().get("citations");
+        assertEquals(docs.resolve("lighthouse.txt").toString(), citations.get(0).get("path").asText(), answer.out());
+    }
+
     @Test
     void initWantsTheSolrBackendAndTheSolrBackendWantsAnAddress() throws Exception {
         var init = run("index", "--init");
