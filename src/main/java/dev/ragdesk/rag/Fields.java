@@ -41,7 +41,19 @@ public final class Fields {
     public static final VectorSimilarityFunction SIMILARITY = VectorSimilarityFunction.DOT_PRODUCT;
 
     /** One vector field per dimension count: a model of another size never clashes with old vectors. */
-    public static String vector(int dimensions) { return "vector_" + dimensions; }
+    public static String vector(int dimensions) { return VECTOR_PREFIX + dimensions; }
+
+    /** The dimension count a {@link #vector} field is named for; 0 for any other field. */
+    public static int dimensionsOf(String field) {
+        if (!field.startsWith(VECTOR_PREFIX)) return 0;
+        try {
+            return Integer.parseInt(field.substring(VECTOR_PREFIX.length()));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private static final String VECTOR_PREFIX = "vector_";
 
     public static final String CHUNK = "chunk";
     public static final String FILE = "file";

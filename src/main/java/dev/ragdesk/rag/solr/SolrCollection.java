@@ -68,10 +68,11 @@ public final class SolrCollection implements AutoCloseable {
         if (settings.url().isEmpty() && settings.zkHosts().isEmpty()) {
             throw new RagdeskException("[solr] has neither url nor zk_hosts; give the cluster's address in config.toml (see the README)");
         }
+        // a hung node ends a request in a minute (the largest batch ragdesk sends took 4 s in `bench index`), not never
         var http = new Http2SolrClient.Builder()
                 .withConnectionTimeout(10, TimeUnit.SECONDS)
-                .withIdleTimeout(120, TimeUnit.SECONDS)
-                .withRequestTimeout(300, TimeUnit.SECONDS);
+                .withIdleTimeout(60, TimeUnit.SECONDS)
+                .withRequestTimeout(60, TimeUnit.SECONDS);
         boolean credentials = false;
         if (!settings.user().isEmpty()) {
             http.withBasicAuthCredentials(settings.user(), secret(env, settings.passwordEnv(), "password_env"));
@@ -148,7 +149,7 @@ public final class SolrCollection implements AutoCloseable {
             try {
                 return call.run(client(), settings.collection());
             } catch (SolrServerException | IOException | RuntimeException e) {
-                if (!transient_(e) || System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(pause) > deadline) {
+                if (!worthRetrying(e) || System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(pause) > deadline) {
                     throw explain(doing, e);
                 }
                 try {
@@ -184,10 +185,8 @@ public final class SolrCollection implements AutoCloseable {
         }
         var fields = run("read the schema of", (c, collection) -> new SchemaRequest.Fields().process(c, collection).getFields());
         for (var field : fields) {
-            var fieldName = String.valueOf(field.get("name"));
-            if (fieldName.startsWith(Fields.vector(0).replace("0", ""))) {
-                return Integer.parseInt(fieldName.substring(Fields.vector(0).length() - 1));
-            }
+            int dimensions = Fields.dimensionsOf(String.valueOf(field.get("name")));
+            if (dimensions > 0) return dimensions;
         }
         return 0;
     }
@@ -240,7 +239,7 @@ public final class SolrCollection implements AutoCloseable {
     }
 
     /** A failure that another replica, or the same one a moment later, may not have. */
-    private static boolean transient_(Throwable e) {
+    private static boolean worthRetrying(Throwable e) {
         for (var t = e; t != null; t = t.getCause()) {
             if (t instanceof SolrException s) {
                 int code = s.code();
