@@ -91,7 +91,7 @@ final class BenchIndexCommand implements Callable<Integer> {
         var err = spec.commandLine().getErr();
         if (!Config.Retrieval.BACKENDS.contains(backend)) throw new RagdeskException("--backend must be lucene or solr, not \"" + backend + "\"");
         boolean solr = backend.equals(Config.Retrieval.SOLR);
-        if (solr && ctx.config().solr().url().isEmpty() && ctx.config().solr().zkHosts().isEmpty()) {
+        if (solr && !ctx.config().solr().hasAddress()) {
             throw new RagdeskException("--backend solr needs the cluster's address: set [solr].url (or zk_hosts) in config.toml");
         }
         var dir = benchDir(ctx);

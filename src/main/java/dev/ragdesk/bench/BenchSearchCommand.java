@@ -62,6 +62,7 @@ final class BenchSearchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (!Config.Retrieval.BACKENDS.contains(backend)) throw new RagdeskException("--backend must be lucene or solr, not \"" + backend + "\"");
         var ctx = bench.context();
         var indexDir = BenchIndexCommand.benchDir(ctx).resolve("index");
         int topK = ctx.config().retrieval().topK();
@@ -83,7 +84,6 @@ final class BenchSearchCommand implements Callable<Integer> {
                 solr(ctx, embeddings, retriever, ran.mode(), topK, corpus, report);
                 return ExitCodes.OK;
             }
-            if (!backend.equals(Config.Retrieval.LUCENE)) throw new RagdeskException("--backend must be lucene or solr, not \"" + backend + "\"");
             // interleaved, so that both series see the same machine: BM25 alone is the baseline
             var measured = time(corpus, q -> retriever.search(q, topK, ran.mode()).hits().size(),
                     q -> retriever.search(q, topK, Retriever.BM25).hits().size());

@@ -21,7 +21,7 @@ final class BackendOption {
         if (!Config.Retrieval.BACKENDS.contains(name)) {
             throw new ParameterException(spec.commandLine(), "--backend must be lucene or solr, not \"" + name + "\"");
         }
-        if (name.equals(Config.Retrieval.SOLR) && config.solr().url().isEmpty() && config.solr().zkHosts().isEmpty()) {
+        if (name.equals(Config.Retrieval.SOLR) && !config.solr().hasAddress()) {
             throw new ParameterException(spec.commandLine(), "--backend solr needs the cluster's address: set [solr].url (or zk_hosts) "
                     + "in config.toml");
         }

@@ -174,6 +174,11 @@ public record Config(Models models, Engine engine, Llama llama, Retrieval retrie
             return new Solr(url, zkHosts, name, user, passwordEnv, apiKeyEnv, shards, replicas);
         }
 
+        /** Whether [solr] says where the cluster is: node URLs or its ZooKeeper. */
+        public boolean hasAddress() {
+            return !url.isEmpty() || !zkHosts.isEmpty();
+        }
+
         /** The node URLs of {@code url}, in order. */
         public java.util.List<String> urls() {
             return java.util.Arrays.stream(url.split(",")).map(String::trim).filter(u -> !u.isEmpty()).toList();

@@ -65,7 +65,7 @@ final class ConfigValidator {
             if (!isHttpUrl(url)) v.fail("must be http:// or https:// URLs of Solr nodes, comma-separated, not \"" + url + "\"", "solr", "url");
         }
         if (!solr.url().isEmpty() && !solr.zkHosts().isEmpty()) v.fail("and [solr].url are both set; give one of them", "solr", "zk_hosts");
-        if (r.backend().equals(Config.Retrieval.SOLR) && solr.url().isEmpty() && solr.zkHosts().isEmpty()) {
+        if (r.backend().equals(Config.Retrieval.SOLR) && !solr.hasAddress()) {
             v.fail("is \"solr\" but [solr] has neither url nor zk_hosts; give the cluster's address (see the README)", "retrieval", "backend");
         }
         if (!solr.collection().matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) {

@@ -270,7 +270,9 @@ public final class DocumentIndex implements AutoCloseable {
         var key = path.toAbsolutePath().normalize().toString();
         try {
             var real = Files.exists(path) ? path.toRealPath().toString() : key;
-            return store.deleteUnder(real);
+            int removed = store.deleteUnder(real);
+            commit();
+            return removed;
         } catch (IOException e) {
             throw new RagdeskException("cannot remove " + key + " from " + store.where() + ": " + e.getMessage(), e);
         }

@@ -41,7 +41,7 @@ public interface DocumentStore extends AutoCloseable {
     /** Removes one file's chunks and record. */
     void delete(String path) throws IOException, RagdeskException;
 
-    /** Removes a file, or every file under a folder; returns how many files went. */
+    /** Removes a file, or every file under a folder (durable at the next commit); returns how many files went. */
     int deleteUnder(String path) throws IOException, RagdeskException;
 
     /** Makes everything written so far durable and searchable. {@code vectors}: which model made the last vectors. */

@@ -1,5 +1,7 @@
 package dev.ragdesk.rag;
 
+import dev.ragdesk.config.Config;
+
 /**
  * The index at its last commit. {@code vectorChunks} counts chunks with vectors from the current
  * embed model; {@code vectorModel} and {@code vectorDims} name the model that last made vectors
@@ -18,6 +20,6 @@ public record IndexStatus(boolean exists, int files, int skippedFiles, int chunk
 
     /** "index" for this workspace's folder, "solr docs" for a collection: how the console's status bar names it. */
     public String label() {
-        return backend.equals("solr") ? "solr " + name : "index";
+        return backend.equals(Config.Retrieval.SOLR) ? "solr " + name : "index";
     }
 }

@@ -138,8 +138,7 @@ final class LuceneStore implements DocumentStore {
                 .add(new PrefixQuery(new Term(Fields.PATH, path.endsWith("/") ? path : path + "/")), BooleanClause.Occur.SHOULD)
                 .build();
         writer.deleteDocuments(query);
-        commit(Map.of());
-        return before - countFiles();
+        return before - countFiles(); // the near-real-time reader sees the deletion before any commit
     }
 
     private int countFiles() throws IOException {

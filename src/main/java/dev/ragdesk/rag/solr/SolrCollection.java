@@ -65,7 +65,7 @@ public final class SolrCollection implements AutoCloseable {
      * not set is said at once). The cluster is first reached by the first request.
      */
     public static SolrCollection connect(Config.Solr settings, Map<String, String> env) throws RagdeskException {
-        if (settings.url().isEmpty() && settings.zkHosts().isEmpty()) {
+        if (!settings.hasAddress()) {
             throw new RagdeskException("[solr] has neither url nor zk_hosts; give the cluster's address in config.toml (see the README)");
         }
         // a hung node ends a request in a minute, not five: the largest batch (256 files, 2,560 chunks in `bench index`) takes
@@ -123,7 +123,7 @@ public final class SolrCollection implements AutoCloseable {
         return value;
     }
 
-    public Config.Solr settings() {
+    Config.Solr settings() {
         return settings;
     }
 
@@ -134,7 +134,7 @@ public final class SolrCollection implements AutoCloseable {
 
     /** A request to run against the collection, retried while a node's replicas take over. */
     @FunctionalInterface
-    public interface Call<T> {
+    interface Call<T> {
         T run(CloudSolrClient client, String collection) throws SolrServerException, IOException;
     }
 
@@ -143,7 +143,7 @@ public final class SolrCollection implements AutoCloseable {
      * shard whose leader is being elected) is retried for up to {@link #RETRY_FOR_MS}, then it,
      * like any other failure, is one line saying what to do. {@code doing}: "search", "index", ….
      */
-    public <T> T run(String doing, Call<T> call) throws RagdeskException {
+    <T> T run(String doing, Call<T> call) throws RagdeskException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RETRY_FOR_MS);
         long pause = 250;
         while (true) {
@@ -165,7 +165,7 @@ public final class SolrCollection implements AutoCloseable {
     }
 
     /** A query of the collection's /select (or another handler), sent as a POST: a long question makes a long request. */
-    public QueryResponse query(String doing, String handler, SolrParams params) throws RagdeskException {
+    QueryResponse query(String doing, String handler, SolrParams params) throws RagdeskException {
         return run(doing, (c, collection) -> {
             var request = new QueryRequest(params, SolrRequest.METHOD.POST);
             request.setPath(handler);

@@ -4,9 +4,14 @@ import dev.ragdesk.io.AtomicFiles;
 import dev.ragdesk.rag.Fields;
 import dev.ragdesk.rag.Languages;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 
 /**
  * The Solr configset of a ragdesk collection, written from the same definitions as the local
@@ -37,11 +42,11 @@ public final class SolrConfigset {
 
     /** The configset as the ConfigSets API takes it: a zip of schema.xml and solrconfig.xml. */
     public static byte[] zip(int dimensions) throws IOException {
-        var bytes = new java.io.ByteArrayOutputStream();
-        try (var zip = new java.util.zip.ZipOutputStream(bytes)) {
-            for (var file : java.util.Map.of("schema.xml", schema(dimensions), "solrconfig.xml", SOLRCONFIG).entrySet()) {
-                zip.putNextEntry(new java.util.zip.ZipEntry(file.getKey()));
-                zip.write(file.getValue().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        var bytes = new ByteArrayOutputStream();
+        try (var zip = new ZipOutputStream(bytes)) {
+            for (var file : Map.of("schema.xml", schema(dimensions), "solrconfig.xml", SOLRCONFIG).entrySet()) {
+                zip.putNextEntry(new ZipEntry(file.getKey()));
+                zip.write(file.getValue().getBytes(StandardCharsets.UTF_8));
                 zip.closeEntry();
             }
         }

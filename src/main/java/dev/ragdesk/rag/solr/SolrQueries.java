@@ -3,6 +3,7 @@ package dev.ragdesk.rag.solr;
 import dev.ragdesk.rag.Fields;
 import dev.ragdesk.rag.Languages;
 import dev.ragdesk.rag.Retriever;
+import org.apache.solr.client.solrj.util.ClientUtils;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -80,7 +81,7 @@ public final class SolrQueries {
     public static Map<String, List<String>> fetch(List<String> ids, Map<String, List<String>> bm25) {
         var params = new LinkedHashMap<String, List<String>>();
         var any = new StringJoiner(" ", SolrConfigset.ID + ":(", ")");
-        for (var id : ids) any.add(org.apache.solr.client.solrj.util.ClientUtils.escapeQueryChars(id));
+        for (var id : ids) any.add(ClientUtils.escapeQueryChars(id));
         params.put("q", List.of(any.toString()));
         params.put("rows", List.of(String.valueOf(ids.size())));
         params.put("fl", List.of(String.join(",", SolrConfigset.ID, Fields.PATH, Fields.TEXT, Fields.HEADING, Fields.PAGE,

@@ -14,6 +14,8 @@ import dev.ragdesk.rag.SearchHit;
 import dev.ragdesk.rag.VectorCounts;
 import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
+import org.apache.lucene.analysis.tokenattributes.OffsetAttribute;
+import org.apache.solr.client.solrj.response.TermsResponse;
 import org.apache.solr.common.SolrDocument;
 import org.apache.solr.common.params.ModifiableSolrParams;
 import org.apache.solr.common.params.SolrParams;
@@ -26,6 +28,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * Searches a team's SolrCloud collection as {@code Retriever} searches the local index: the same
@@ -171,7 +174,7 @@ public final class SolrRetriever implements SearchBackend {
         var tokens = new ArrayList<Token>();
         try (var stream = analyzers.tokenStream(field, text)) {
             var term = stream.addAttribute(CharTermAttribute.class);
-            var offsets = stream.addAttribute(org.apache.lucene.analysis.tokenattributes.OffsetAttribute.class);
+            var offsets = stream.addAttribute(OffsetAttribute.class);
             stream.reset();
             while (stream.incrementToken()) {
                 tokens.add(new Token(term.toString(), text.substring(offsets.startOffset(), offsets.endOffset())));
@@ -199,13 +202,13 @@ public final class SolrRetriever implements SearchBackend {
         params.set("terms.list", String.join(",", words.keySet().stream().map(t -> t.replace("\\", "\\\\").replace(",", "\\,")).toList()));
         params.set("terms.limit", -1);
         var response = collection.query("search", "/terms", params);
-        var counts = response.getTermsResponse() == null ? List.<org.apache.solr.client.solrj.response.TermsResponse.Term>of()
+        var counts = response.getTermsResponse() == null ? List.<TermsResponse.Term>of()
                 : response.getTermsResponse().getTerms(field);
         var docFreq = new HashMap<String, Long>();
         if (counts != null) for (var t : counts) if (t.getFrequency() > 0) docFreq.put(t.getTerm(), t.getFrequency());
         var kept = docFreq.entrySet().stream()
                 .sorted(Map.Entry.<String, Long>comparingByValue().thenComparing(Map.Entry.comparingByKey(Comparator.naturalOrder())))
-                .limit(MAX_QUERY_TERMS).map(Map.Entry::getKey).collect(java.util.stream.Collectors.toSet());
+                .limit(MAX_QUERY_TERMS).map(Map.Entry::getKey).collect(Collectors.toSet());
         var chosen = new ArrayList<SolrQueries.Word>();
         for (var entry : words.entrySet()) {
             if (kept.contains(entry.getKey())) chosen.add(new SolrQueries.Word(entry.getValue(), uses.get(entry.getKey())));
@@ -269,8 +272,11 @@ public final class SolrRetriever implements SearchBackend {
     @Override
     public IndexStatus status() throws RagdeskException {
         var name = collection.settings().collection();
-        if (!collection.exists()) return IndexStatus.none(Config.Retrieval.SOLR, name, where());
-        dims(); // a collection made by something else is named before its counts are
+        try {
+            dims(); // a collection made by something else is named before its counts are
+        } catch (SolrCollection.MissingCollection e) {
+            return IndexStatus.none(Config.Retrieval.SOLR, name, where());
+        }
         var file = Fields.KIND + ":" + Fields.FILE;
         int files = (int) count("read", file);
         int skipped = (int) count("read", file, Fields.SKIPPED + ":yes");
@@ -282,8 +288,14 @@ public final class SolrRetriever implements SearchBackend {
         newest.set("fl", SolrConfigset.INDEXED_AT);
         var docs = collection.query("read", "/select", newest).getResults();
         var updated = docs.isEmpty() ? "" : Instant.ofEpochMilli(SolrDocuments.number(docs.get(0), SolrConfigset.INDEXED_AT).longValue()).toString();
+        String retrieval;
+        try {
+            retrieval = plans.describe(() -> v); // the counts just taken, not a second request for them
+        } catch (IOException e) {
+            retrieval = "cannot tell: " + e.getMessage();
+        }
         return new IndexStatus(true, files - skipped, skipped, v.chunks(), 0, updated, v.current(), v.lastModel(),
-                v.lastDims(), describeRetrieval(), Config.Retrieval.SOLR, name, where());
+                v.lastDims(), retrieval, Config.Retrieval.SOLR, name, where());
     }
 
     private static String firstWords(String text) {

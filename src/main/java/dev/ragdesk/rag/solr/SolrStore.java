@@ -141,7 +141,6 @@ public final class SolrStore implements DocumentStore {
         count.set("rows", 0);
         int files = (int) collection.query("count the files under " + path + " in", "/select", count).getResults().getNumFound();
         update("remove " + path + " from", new UpdateRequest().deleteByQuery(under));
-        commit(Map.of());
         return files;
     }
 
